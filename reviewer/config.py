@@ -1,0 +1,499 @@
+"""The configuration file `.ctreview.yaml`: which rules apply, how severe they are, what fails.
+
+A proposal's configuration is the nearest `.ctreview.yaml` found by walking up from the
+proposal's folder; the walk stops at a repository root (a folder holding `.git`) so a checkout
+never picks up a file from outside it. With no configuration, the `recommended` preset applies.
+Configurations compose explicitly with `extends:` (presets are data in reviewer/presets/); there
+is no implicit cascade, so one file always says everything that applies.
+
+Every problem is reported at once as `file:line:col: message`, with a did-you-mean for keys and
+rule ids, and ends the run with exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from ruamel.yaml import YAML
+
+from reviewer.loader import Document, InputError, format_yaml_path, load_document
+from reviewer.review import Waiver
+
+CONFIG_NAME = ".ctreview.yaml"
+PRESET_DIR = Path(__file__).resolve().parent / "presets"
+PRESETS = ("recommended", "strict")
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; str() lists every problem, one per line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """One `RULE: severity` entry, with where it is written (for errors)."""
+
+    rule: str
+    severity: str  # error, warning, info or off
+    where: str
+
+
+@dataclass(frozen=True)
+class Override:
+    """Rule settings for the files matching some globs (relative to `base`)."""
+
+    base: Path
+    files: tuple[str, ...]
+    rules: tuple[RuleSetting, ...]
+
+
+@dataclass(frozen=True)
+class ConfigWaiver:
+    """A waiver written in a configuration, for the files matching `file` (all when '')."""
+
+    waiver: Waiver
+    base: Path
+    file: str
+    where: str
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    """The configuration that applies to one proposal, overrides resolved."""
+
+    sources: tuple[str, ...]
+    severities: Mapping[str, str] = field(hash=False)
+    rule_dirs: tuple[Path, ...]
+    fail_on: str | None
+    max_warnings: int | None
+    strict_waivers: bool | None
+    waivers: tuple[Waiver, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded configuration with everything it extends merged in (later entries win)."""
+
+    sources: tuple[str, ...] = ()
+    rules: tuple[RuleSetting, ...] = ()
+    rule_dirs: tuple[Path, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    fail_on: str | None = None
+    max_warnings: int | None = None
+    strict_waivers: bool | None = None
+    waivers: tuple[ConfigWaiver, ...] = ()
+
+    def for_file(self, proposal: str | Path) -> FileConfig:
+        target = Path(proposal).resolve()
+        severities = {s.rule: s.severity for s in self.rules}
+        for override in self.overrides:
+            if any(glob_matches(pattern, target, override.base) for pattern in override.files):
+                severities.update({s.rule: s.severity for s in override.rules})
+        waivers = tuple(
+            w.waiver
+            for w in self.waivers
+            if not w.file or glob_matches(w.file, target, w.base)
+        )
+        return FileConfig(
+            self.sources,
+            severities,
+            self.rule_dirs,
+            self.fail_on,
+            self.max_warnings,
+            self.strict_waivers,
+            waivers,
+        )
+
+    def unknown_rules(self, known: Collection[str]) -> list[str]:
+        """Problems for rule ids the catalogue does not have (rules, overrides, waivers)."""
+        settings = [*self.rules, *(s for o in self.overrides for s in o.rules)]
+        used = [(s.rule, s.where) for s in settings]
+        used += [(w.waiver.rule, w.where) for w in self.waivers]
+        return sorted(
+            {
+                f"{where}: unknown rule id '{rule}'{_did_you_mean(rule.upper(), known)}; "
+                "`ctreview rules` lists the rule ids"
+                for rule, where in used
+                if rule not in known
+            }
+        )
+
+
+def find_config(start: str | Path) -> Path | None:
+    """The nearest `.ctreview.yaml` from a folder upwards, stopping at a repository root."""
+    folder = Path(start).resolve()
+    for candidate_dir in (folder, *folder.parents):
+        candidate = candidate_dir / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (candidate_dir / ".git").exists():
+            return None
+    return None
+
+
+def preset(name: str) -> Config:
+    return load_config(PRESET_DIR / f"{name}.yaml")
+
+
+def load_config(path: str | Path) -> Config:
+    """Load, validate and merge a configuration with what it extends; raise ConfigError."""
+    return _load(Path(path).resolve(), ())
+
+
+class ConfigFinder:
+    """Loads each configuration once per run: an explicit one, or the nearest to each file."""
+
+    def __init__(self, explicit: str | Path | None = None, *, discover: bool = True) -> None:
+        self.explicit = load_config(explicit) if explicit else None
+        self.discover = discover
+        self._loaded: dict[Path | None, Config] = {}
+
+    def config_for(self, proposal: str | Path) -> Config:
+        if self.explicit:
+            return self.explicit
+        path = find_config(Path(proposal).resolve().parent) if self.discover else None
+        if path not in self._loaded:
+            self._loaded[path] = load_config(path) if path else preset("recommended")
+        return self._loaded[path]
+
+
+def make_waiver(entry: Mapping[str, object], source: str) -> Waiver:
+    """A Waiver from a validated `waivers:` entry (proposal or configuration)."""
+    return Waiver(
+        rule=str(entry["rule"]),
+        item=str(entry.get("item", "")),
+        justification=" ".join(str(entry["justification"]).split()),
+        accepted_by=str(entry.get("accepted_by", "")),
+        expires=str(entry.get("expires", "")),
+        source=source,
+    )
+
+
+
+# --- globs ----------------------------------------------------------------------------------------
+
+
+def glob_matches(pattern: str, target: Path, base: Path) -> bool:
+    """Whether `target` matches a glob written relative to `base` (see the schema's `files`)."""
+    try:
+        relative = target.relative_to(base).as_posix()
+    except ValueError:
+        return False
+    return _glob_regex(pattern).fullmatch(relative) is not None
+
+
+@cache
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    pattern = pattern.removeprefix("./")
+    if "/" not in pattern:
+        pattern = "**/" + pattern
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end].replace("\\", "\\\\")
+            out, i = out + "[" + ("^" + body[1:] if body.startswith("!") else body) + "]", end + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def _load(path: Path, chain: tuple[Path, ...]) -> Config:
+    doc = _read(path)
+    data = _plain(doc.data)
+    problems = schema_problems(doc, data)
+    if problems:
+        raise ConfigError(problems)
+    bases = [
+        _load_base(doc, index, value, (*chain, path)) for index, value in _extends(data)
+    ]
+    return _merge([*bases, _own(doc, data, path)])
+
+
+def _read(path: Path) -> Document:
+    """The configuration's tree, named by its display path; an empty file is an empty mapping."""
+    name = _display(path)
+    try:
+        doc = load_document(path)
+    except InputError as error:
+        if error.message == "the file is empty":
+            return Document(name, "", {})
+        hint = error.hint.replace("proposal", "configuration")
+        raise ConfigError(
+            [str(InputError(name, error.message, hint, error.line, error.column))]
+        ) from None
+    return Document(name, doc.text, doc.data)
+
+
+def _extends(data: Mapping[str, Any]) -> list[tuple[int | None, str]]:
+    value = data.get("extends")
+    if isinstance(value, str):
+        return [(None, value)]
+    return list(enumerate(value or []))
+
+
+def _load_base(doc: Document, index: int | None, value: str, chain: tuple[Path, ...]) -> Config:
+    where = _where(doc, ("extends",) if index is None else ("extends", index))
+    if "/" not in value and not value.endswith((".yaml", ".yml")):
+        if value not in PRESETS:
+            raise ConfigError(
+                [
+                    f"{where}: unknown preset '{value}'{_did_you_mean(value, PRESETS)}; "
+                    f"extends takes a preset ({', '.join(PRESETS)}) or a path to a YAML file"
+                ]
+            )
+        target = PRESET_DIR / f"{value}.yaml"
+    else:
+        target = (chain[-1].parent / value).resolve()
+    if target in chain:
+        cycle = " -> ".join(_display(p) for p in (*chain, target))
+        raise ConfigError([f"{where}: extends makes a cycle ({cycle}); remove one of the links"])
+    if not target.is_file():
+        raise ConfigError(
+            [f"{where}: extends: no such file '{value}' (paths are relative to this file's folder)"]
+        )
+    return _load(target, chain)
+
+
+def _own(doc: Document, data: Mapping[str, Any], path: Path) -> Config:
+    """The settings written in one file (without what it extends)."""
+    base = path.parent
+    waivers = tuple(
+        ConfigWaiver(
+            make_waiver(entry, f"{doc.path}:{doc.location(('waivers', i)).line}"),
+            base,
+            entry.get("file", ""),
+            _where(doc, ("waivers", i, "rule")),
+        )
+        for i, entry in enumerate(data.get("waivers", []))
+    )
+    overrides = tuple(
+        Override(base, tuple(entry["files"]), _rule_settings(doc, ("overrides", i, "rules")))
+        for i, entry in enumerate(data.get("overrides", []))
+    )
+    return Config(
+        sources=(_display(path),),
+        rules=_rule_settings(doc, ("rules",)),
+        rule_dirs=tuple((base / d).resolve() for d in data.get("rule_dirs", [])),
+        overrides=overrides,
+        fail_on=data.get("fail_on"),
+        max_warnings=data.get("max_warnings"),
+        strict_waivers=data.get("strict_waivers"),
+        waivers=waivers,
+    )
+
+
+def _rule_settings(doc: Document, path: tuple[str | int, ...]) -> tuple[RuleSetting, ...]:
+    node: Any = doc.data
+    for step in path:
+        if isinstance(node, Mapping) and step not in node:  # lists: validated, index exists
+            return ()
+        node = node[step]
+    return tuple(
+        RuleSetting(str(rule), str(severity), _where(doc, (*path, rule), key=True))
+        for rule, severity in (node or {}).items()
+    )
+
+
+def _merge(configs: Sequence[Config]) -> Config:
+    def last(name: str) -> Any:
+        values = [getattr(c, name) for c in configs if getattr(c, name) is not None]
+        return values[-1] if values else None
+
+    return Config(
+        sources=tuple(s for c in configs for s in c.sources),
+        rules=tuple(s for c in configs for s in c.rules),
+        rule_dirs=tuple(dict.fromkeys(d for c in configs for d in c.rule_dirs)),
+        overrides=tuple(o for c in configs for o in c.overrides),
+        fail_on=last("fail_on"),
+        max_warnings=last("max_warnings"),
+        strict_waivers=last("strict_waivers"),
+        waivers=tuple(w for c in configs for w in c.waivers),
+    )
+
+
+def _display(path: Path) -> str:
+    """A path for messages: presets by name, files relative to the working folder if inside it."""
+    if path.parent == PRESET_DIR:
+        return f"<preset {path.stem}>"
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _where(doc: Document, path: Sequence[str | int], *, key: bool = False) -> str:
+    loc = doc.key_location(path) if key else doc.location(path)
+    return f"{doc.path}:{loc.line}:{loc.column}"
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+@cache
+def config_schema() -> dict[str, Any]:
+    """The configuration JSON Schema as plain data."""
+    with SCHEMA_PATH.open(encoding="utf-8") as handle:
+        return YAML(typ="safe").load(handle)
+
+
+def config_schema_json() -> str:
+    """The schema as `ctreview config --schema` prints it and docs/config.schema.json holds it."""
+    return json.dumps(config_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        config_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def schema_problems(doc: Document, data: Any) -> list[str]:
+    """Every schema problem of a configuration, located, sorted by position."""
+    found: set[tuple[int, int, str]] = set()
+    for error in _validator().iter_errors(data):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and "properties" in error.schema:
+            allowed = sorted(error.schema["properties"])
+            for key in sorted(set(error.instance) - set(allowed)):
+                loc = doc.key_location((*path, key))
+                message = (
+                    f"unknown key '{key}'{_did_you_mean(key, allowed)}; "
+                    f"allowed keys: {', '.join(allowed)}"
+                )
+                found.add((loc.line, loc.column, _with_path((*path, key), message)))
+        else:
+            # an empty value has no position of its own: point at its key
+            loc = doc.key_location(path) if error.instance is None else doc.location(path)
+            found.add((loc.line, loc.column, _with_path(path, _message(error))))
+    return [f"{doc.path}:{line}:{column}: {text}" for line, column, text in sorted(found)]
+
+
+def _with_path(path: Sequence[str | int], message: str) -> str:
+    where = format_yaml_path(path)
+    return f"{where}: {message}" if where else message
+
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "boolean": "true or false",
+}
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    kind, schema, value = error.validator, error.schema, error.instance
+    if value is None and kind != "required":
+        return "no value given: write one or remove the key"
+    if kind == "enum":
+        choices = [str(choice) for choice in schema["enum"]]
+        return (
+            f"{value!r} is not allowed{_did_you_mean(str(value), choices)}; "
+            f"expected one of: {', '.join(choices)}"
+        )
+    if kind == "type":
+        expected = _TYPE_WORDS.get(schema["type"], schema["type"])
+        return f"expected {expected}, found {_describe(value)}"
+    if kind == "required":
+        missing = [key for key in schema["required"] if key not in value]
+        return f"missing required key '{missing[0]}'"
+    if kind in ("format", "pattern"):
+        return f"{value!r} is not a valid date (write it as YYYY-MM-DD)"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind == "minItems":
+        return "must list at least one glob pattern"
+    if kind == "minimum":
+        return f"{value!r} is out of range: expected at least {schema['minimum']}"
+    if kind == "oneOf":
+        return "expected a preset name or a path, or a list of them"
+    return error.message
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"the text {value!r}"
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _plain(node: Any) -> Any:
+    """The ruamel tree as JSON-like data. Unlike a proposal, empty values are kept, so that a
+    key written without a value is reported rather than silently ignored."""
+    if isinstance(node, Mapping):
+        return {str(key): _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    if isinstance(node, dt.date):
+        return node.isoformat()
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
+# --- showing --------------------------------------------------------------------------------------
+
+
+def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[str, str]) -> str:
+    """The configuration that applies to `file` as YAML (`ctreview config --show`)."""
+    import io
+
+    severities = {**catalogue_severities, **config.severities}
+    data = {
+        "file": file,
+        "sources": list(config.sources),
+        "rule_dirs": [_display(d) for d in config.rule_dirs],
+        "fail_on": config.fail_on or "error",
+        "max_warnings": config.max_warnings,
+        "strict_waivers": bool(config.strict_waivers),
+        "rules": {rule: severities[rule] for rule in sorted(severities)},
+        "waivers": [
+            {k: v for k, v in vars(w).items() if v} for w in config.waivers
+        ],
+    }
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
