@@ -1,0 +1,295 @@
+"""What a findings report says, independent of its format.
+
+Markdown, HTML and JSON carry the same content; building it once here keeps them in step:
+findings grouped by component then severity, each with its ICAT lessons, questions and
+indicators, the consolidated questions to revisit, waived findings, counts and a verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from reviewer.knowledge import KnowledgeBase
+from reviewer.review import Finding, Review
+
+SEVERITIES = ("error", "warning", "info")
+SECTION_TITLES = {
+    "1": "Any counter-trafficking intervention",
+    "2": "Mapping patterns and choosing responses",
+    "3": "Awareness raising",
+    "4": "Livelihoods",
+    "5": "Legal framework",
+    "6": "Criminal justice capacity",
+    "7": "Identification and referral",
+    "8": "Support and durable solutions",
+    "9": "National plans of action",
+}
+NOT_JUDGED = (
+    "A document review checks what the proposal says, not whether it is true or will be done "
+    "well: the quality of the evidence, the skills of the team, the context on the ground and "
+    "what happens during delivery are for the reviewers and the evaluation. "
+    "docs/icat-coverage.md lists which ICAT lessons and questions the rules check and which "
+    "they cannot."
+)
+OTHER_SECTION = "other"  # findings whose rule cites no ICAT section
+
+# Control characters (C0, DEL, C1) and the Unicode bidirectional controls, which can make
+# text display differently from what it is; both are shown as escapes, never passed on.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
+
+
+def one_line(text: object) -> str:
+    """Proposal text on one line with every control character made visible and harmless."""
+    flat = _LINE_BREAKS.sub(" ", str(text)).strip()
+    return _INVISIBLE.sub(_visible, re.sub(" {2,}", " ", flat))
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A reference (ICAT lesson, question, table, or another source) with its summary."""
+
+    ref: str
+    text: str  # '' when the knowledge base has no text for it (external sources)
+    section: str = ""  # ICAT section, '' for other sources
+
+
+@dataclass(frozen=True)
+class IndicatorNote:
+    """A sample indicator a rule suggests."""
+
+    id: str
+    ref: str
+    text: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One finding as reported, with the knowledge its rule points to."""
+
+    finding: Finding
+    anchor: str  # unique in the report, e.g. 'p1-f3' ('p1-w1' for a waived finding)
+    citations: tuple[Citation, ...]
+    questions: tuple[Citation, ...]
+    indicators: tuple[IndicatorNote, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.finding)
+
+
+@dataclass(frozen=True)
+class ComponentGroup:
+    """The active findings of one component ('' for programme-level), by severity."""
+
+    component: str
+    label: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def title(self) -> str:
+        if not self.component:
+            return "Programme-level findings"
+        return f"Component {self.component}: {self.label}"
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """A question to revisit, listed once, with the findings that raised it."""
+
+    question: Citation
+    anchor: str
+    raised_by: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class SectionQuestions:
+    section: str
+    title: str
+    questions: tuple[Revisit, ...]
+
+
+@dataclass(frozen=True)
+class ProposalReport:
+    """Everything a report says about one reviewed file."""
+
+    review: Review
+    anchor: str
+    counts: dict[str, int]  # active findings by severity
+    sections: tuple[tuple[str, int], ...]  # (ICAT section, active findings citing it)
+    groups: tuple[ComponentGroup, ...]
+    questions: tuple[SectionQuestions, ...]
+    waived: tuple[Entry, ...]
+
+    @property
+    def title(self) -> str:
+        return str(self.review.metadata.get("title") or self.review.file)
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.counts)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(entry for group in self.groups for entry in group.entries)
+
+
+def build_reports(
+    reviews: Sequence[Review], knowledge: KnowledgeBase | None
+) -> list[ProposalReport]:
+    return [build_report(review, f"p{n}", knowledge) for n, review in enumerate(reviews, 1)]
+
+
+def build_report(review: Review, anchor: str, knowledge: KnowledgeBase | None) -> ProposalReport:
+    ordered = sorted(review.findings, key=Finding.sort_key)  # the order of the report
+    active = [f for f in ordered if f.waiver is None]
+    waived = [f for f in ordered if f.waiver is not None]
+    entries = [_entry(f, f"{anchor}-f{n}", knowledge) for n, f in enumerate(active, 1)]
+    return ProposalReport(
+        review=review,
+        anchor=anchor,
+        counts=severity_counts(active),
+        sections=section_counts(active),
+        groups=_groups(entries),
+        questions=_questions(entries, anchor),
+        waived=tuple(_entry(f, f"{anchor}-w{n}", knowledge) for n, f in enumerate(waived, 1)),
+    )
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+def section_counts(findings: Iterable[Finding]) -> tuple[tuple[str, int], ...]:
+    """Findings per ICAT section; a rule resting on two sections counts in both."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        for section in finding.rule.sections or (OTHER_SECTION,):
+            counts[section] = counts.get(section, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda item: _section_rank(item[0])))
+
+
+def section_title(section: str) -> str:
+    return SECTION_TITLES.get(section, "Other sources")
+
+
+def verdict(counts: dict[str, int]) -> str:
+    """One line a reader acts on: errors block, warnings are to address, info to consider."""
+    errors = counts["error"]
+    if errors:
+        return f"{_plural(errors, 'error')} {'blocks' if errors == 1 else 'block'} approval"
+    if counts["warning"]:
+        return f"no errors; {_plural(counts['warning'], 'warning')} to address"
+    if counts["info"]:
+        return f"no errors or warnings; {_plural(counts['info'], 'note')} to consider"
+    return "ready: no findings"
+
+
+def fingerprint(finding: Finding) -> str:
+    """A stable id for a finding that survives line moves: file, rule, entity and item."""
+    identity = "\x1f".join((finding.file, *finding.identity))
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+
+
+def question_anchor(report_anchor: str, ref: str) -> str:
+    return f"{report_anchor}-q-" + re.sub(r"[^a-z0-9]+", "-", ref.lower()).strip("-")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _section_rank(section: str) -> tuple[int, str]:
+    return (int(section), "") if section.isdigit() else (99, section)
+
+
+def _entry(finding: Finding, anchor: str, knowledge: KnowledgeBase | None) -> Entry:
+    rule = finding.rule
+    return Entry(
+        finding=finding,
+        anchor=anchor,
+        citations=tuple(cite(ref, knowledge) for ref in rule.icat),
+        questions=tuple(cite(ref, knowledge) for ref in dict.fromkeys(rule.questions)),
+        indicators=tuple(_indicator(i, knowledge) for i in rule.indicators),
+    )
+
+
+def cite(ref: str, knowledge: KnowledgeBase | None) -> Citation:
+    """A reference with its paraphrased text; a bullet is read together with its stem."""
+    section = ref.split("-", 1)[1].split(".", 1)[0] if ref.startswith("ICAT-") else ""
+    if knowledge is None:
+        return Citation(ref, "", section)
+    lesson, question = knowledge.lesson(ref), knowledge.question(ref)
+    if lesson:
+        parent = knowledge.lesson(lesson.parent) if lesson.parent else None
+        return Citation(ref, _with_stem(parent.summary if parent else "", lesson.summary), section)
+    if question:
+        parent = knowledge.question(question.parent) if question.parent else None
+        return Citation(ref, _with_stem(parent.text if parent else "", question.text), section)
+    if ref.endswith(".E") and section:
+        return Citation(
+            ref, f"Sample indicators for section {section} ({section_title(section)})", section
+        )
+    return Citation(ref, "", section)
+
+
+def _with_stem(stem: str, text: str) -> str:
+    if not stem:
+        return text
+    return f"{stem} {text}" if stem.endswith(":") else f"{stem} In particular: {text}"
+
+
+def _indicator(indicator_id: str, knowledge: KnowledgeBase | None) -> IndicatorNote:
+    indicator = knowledge.indicator(indicator_id) if knowledge else None
+    if indicator is None:
+        return IndicatorNote(indicator_id, "", "", "")
+    return IndicatorNote(indicator.id, indicator.ref, indicator.text, indicator.category)
+
+
+def _groups(entries: Sequence[Entry]) -> tuple[ComponentGroup, ...]:
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.finding.component, []).append(entry)
+    return tuple(
+        ComponentGroup(
+            component, members[0].finding.item_label if component else "", tuple(members)
+        )
+        for component, members in groups.items()
+    )
+
+
+def _questions(entries: Sequence[Entry], report_anchor: str) -> tuple[SectionQuestions, ...]:
+    raised: dict[str, list[Entry]] = {}
+    citations: dict[str, Citation] = {}
+    for entry in entries:
+        for question in entry.questions:
+            citations.setdefault(question.ref, question)
+            raised.setdefault(question.ref, []).append(entry)
+    by_section: dict[str, list[Revisit]] = {}
+    for ref in sorted(raised, key=_ref_order):
+        question = citations[ref]
+        revisit = Revisit(question, question_anchor(report_anchor, ref), tuple(raised[ref]))
+        by_section.setdefault(question.section or OTHER_SECTION, []).append(revisit)
+    return tuple(
+        SectionQuestions(section, section_title(section), tuple(revisits))
+        for section, revisits in sorted(by_section.items(), key=lambda i: _section_rank(i[0]))
+    )
+
+
+def _ref_order(ref: str) -> tuple:
+    """ICAT-3.Q10 after ICAT-3.Q2: compare the numbers in a reference as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", ref)
+    )

@@ -1,0 +1,136 @@
+"""The JSON report: the full report content as data, described by schemas/report.schema.json.
+
+``schema_version`` changes its major number when a field is removed or changes meaning, and
+its minor number when a field is added; consumers should ignore fields they do not know.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from numbers import Real
+from typing import Any
+
+from reviewer.report import ReportContext
+from reviewer.report.content import (
+    NOT_JUDGED,
+    Citation,
+    Entry,
+    ProposalReport,
+    build_reports,
+    section_title,
+    severity_counts,
+    verdict,
+)
+from reviewer.review import Review
+
+SCHEMA_VERSION = "1.0"
+
+
+def render_json(reviews: Sequence[Review], ctx: ReportContext) -> str:
+    return (
+        json.dumps(report_data(reviews, ctx), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+
+
+def report_data(reviews: Sequence[Review], ctx: ReportContext) -> dict[str, Any]:
+    reports = build_reports(reviews, ctx.knowledge)
+    active = severity_counts(e.finding for r in reports for e in r.entries)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {
+            "name": "ctreview",
+            "version": ctx.tool_version,
+            "catalogue_version": ctx.catalogue_version,
+        },
+        "summary": {
+            "proposals": len(reports),
+            "counts": {**active, "waived": sum(len(r.waived) for r in reports)},
+            "verdict": verdict(active),
+        },
+        "proposals": [_proposal(report) for report in reports],
+        "not_judged": NOT_JUDGED,
+    }
+
+
+def _proposal(report: ProposalReport) -> dict[str, Any]:
+    review = report.review
+    return {
+        "file": review.file,
+        "proposal": _metadata(review.metadata),
+        "verdict": report.verdict,
+        "counts": {**report.counts, "waived": len(report.waived)},
+        "sections": [
+            {"section": section, "title": section_title(section), "findings": n}
+            for section, n in report.sections
+        ],
+        "findings": [_finding(entry) for entry in report.entries],
+        "questions_to_revisit": [
+            {
+                **_citation(revisit.question),
+                "section_title": group.title,
+                "raised_by": [entry.anchor for entry in revisit.raised_by],
+            }
+            for group in report.questions
+            for revisit in group.questions
+        ],
+        "waived": [_finding(entry) for entry in report.waived],
+        "notices": list(review.notices),
+    }
+
+
+def _metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in metadata.items():
+        if key == "countries":
+            data[key] = [str(country) for country in value or []]
+        elif key == "budget_total" and isinstance(value, Real) and not isinstance(value, bool):
+            data[key] = value
+        else:
+            data[key] = str(value)
+    return data
+
+
+def _finding(entry: Entry) -> dict[str, Any]:
+    finding, rule, waiver = entry.finding, entry.finding.rule, entry.finding.waiver
+    return {
+        "id": entry.anchor,
+        "fingerprint": entry.fingerprint,
+        "rule": rule.id,
+        "title": rule.title,
+        "severity": finding.severity,
+        "message": finding.message,
+        "location": {
+            "file": finding.file,
+            "line": max(finding.line, 1),
+            "column": max(finding.column, 1),
+            "yaml_path": finding.yaml_path,
+        },
+        "entity": finding.entity,
+        "item": finding.item,
+        "item_label": finding.item_label,
+        "component": finding.component,
+        "component_index": finding.component_index,
+        "rationale": rule.rationale,
+        "icat": [_citation(c) for c in entry.citations],
+        "sections": list(rule.sections),
+        "questions": [_citation(q) for q in entry.questions],
+        "indicators": [
+            {"id": i.id, "ref": i.ref, "text": i.text, "category": i.category}
+            for i in entry.indicators
+        ],
+        "fix": rule.fix,
+        "tags": list(rule.tags),
+        "waiver": None
+        if waiver is None
+        else {
+            "justification": waiver.justification,
+            "accepted_by": waiver.accepted_by,
+            "expires": waiver.expires,
+            "source": waiver.source,
+        },
+    }
+
+
+def _citation(citation: Citation) -> dict[str, str]:
+    return {"ref": citation.ref, "section": citation.section, "text": citation.text}

@@ -1,0 +1,98 @@
+"""JUnit XML, for CI systems that show test results: one test case per rule and file.
+
+A rule fails in a file when one of its (unwaived) findings there reaches the fail threshold
+(``ReportContext.fail_on``); findings below it and waived findings go to the test case's
+system-out, so the run stays green but nothing is hidden.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from reviewer.policy import reaches
+from reviewer.report import ReportContext
+from reviewer.report.content import one_line
+from reviewer.review import Finding, Review
+from reviewer.rules import Rule
+
+# Characters XML 1.0 cannot carry at all (ElementTree would write them and break the file).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def render_junit(reviews: Sequence[Review], ctx: ReportContext) -> str:
+    rules = ctx.rules or _rules_with_findings(reviews)
+    root = ET.Element("testsuites", name="ctreview")
+    for review in reviews:
+        root.append(_suite(review, rules, ctx))
+    for key in ("tests", "failures"):
+        root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def fails(finding: Finding, fail_on: str) -> bool:
+    """Whether a finding fails the run, as the exit code decides: unwaived, at the threshold."""
+    return finding.waiver is None and reaches(finding.severity, fail_on)
+
+
+def _rules_with_findings(reviews: Sequence[Review]) -> tuple[Rule, ...]:
+    rules = {f.rule.id: f.rule for review in reviews for f in review.findings}
+    return tuple(rules[rule_id] for rule_id in sorted(rules))
+
+
+def _suite(review: Review, rules: Sequence[Rule], ctx: ReportContext) -> ET.Element:
+    suite = ET.Element("testsuite", name=_xml(review.file))
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("ctreview.version", ctx.tool_version),
+        ("ctreview.catalogue_version", ctx.catalogue_version),
+        ("ctreview.fail_on", ctx.fail_on),
+        ("proposal.title", str(review.metadata.get("title", ""))),
+    ):
+        ET.SubElement(properties, "property", name=name, value=_xml(one_line(value)))
+    failures = 0
+    for rule in rules:
+        findings = sorted(
+            (f for f in review.findings if f.rule.id == rule.id), key=Finding.sort_key
+        )
+        case = ET.SubElement(
+            suite, "testcase", classname=_xml(review.file), name=_xml(f"{rule.id} {rule.title}")
+        )
+        failing = [f for f in findings if fails(f, ctx.fail_on)]
+        others = [f for f in findings if not fails(f, ctx.fail_on)]
+        if failing:
+            failures += 1
+            failure = ET.SubElement(
+                case,
+                "failure",
+                type=failing[0].severity,
+                message=_xml(_summary(failing)),
+            )
+            failure.text = _xml("\n".join(_line(f) for f in failing))
+        if others:
+            ET.SubElement(case, "system-out").text = _xml("\n".join(_line(f) for f in others))
+    suite.set("tests", str(len(rules)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", "0")
+    return suite
+
+
+def _summary(findings: Sequence[Finding]) -> str:
+    first = one_line(findings[0].message)
+    return first if len(findings) == 1 else f"{len(findings)} findings; first: {first}"
+
+
+def _line(finding: Finding) -> str:
+    where = f"{finding.file}:{finding.line}:{finding.column}"
+    status = f"waived ({finding.waiver.justification})" if finding.waiver else finding.severity
+    path = f" {finding.yaml_path}" if finding.yaml_path else ""
+    return one_line(f"{where} [{status}]{path}: {finding.message}")
+
+
+def _xml(text: str) -> str:
+    """Text XML can hold: anything it cannot is written as a visible escape."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
