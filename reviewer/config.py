@@ -103,9 +103,7 @@ class Config:
             if any(glob_matches(pattern, target, override.base) for pattern in override.files):
                 severities.update({s.rule: s.severity for s in override.rules})
         waivers = tuple(
-            w.waiver
-            for w in self.waivers
-            if not w.file or glob_matches(w.file, target, w.base)
+            w.waiver for w in self.waivers if not w.file or glob_matches(w.file, target, w.base)
         )
         return FileConfig(
             self.sources,
@@ -182,7 +180,6 @@ def make_waiver(entry: Mapping[str, object], source: str) -> Waiver:
     )
 
 
-
 # --- globs ----------------------------------------------------------------------------------------
 
 
@@ -225,13 +222,34 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 def _load(path: Path, chain: tuple[Path, ...]) -> Config:
     doc = _read(path)
     data = _plain(doc.data)
-    problems = schema_problems(doc, data)
+    problems = schema_problems(doc, data) or _glob_problems(doc, data)
     if problems:
         raise ConfigError(problems)
-    bases = [
-        _load_base(doc, index, value, (*chain, path)) for index, value in _extends(data)
-    ]
+    bases = [_load_base(doc, index, value, (*chain, path)) for index, value in _extends(data)]
     return _merge([*bases, _own(doc, data, path)])
+
+
+def _glob_problems(doc: Document, data: Mapping[str, Any]) -> list[str]:
+    """Globs that do not compile (e.g. a reversed range `[z-a]`), located."""
+    places = [
+        (("overrides", i, "files", j), pattern)
+        for i, entry in enumerate(data.get("overrides", []))
+        for j, pattern in enumerate(entry["files"])
+    ] + [
+        (("waivers", i, "file"), w["file"])
+        for i, w in enumerate(data.get("waivers", []))
+        if "file" in w
+    ]
+    problems = []
+    for path, pattern in places:
+        try:
+            _glob_regex(pattern)
+        except re.error:
+            problems.append(
+                f"{_where(doc, path)}: {format_yaml_path(path)}: invalid glob {pattern!r}; "
+                "use * ** ? and [abc] or [a-z]"
+            )
+    return problems
 
 
 def _read(path: Path) -> Document:
@@ -485,9 +503,7 @@ def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[s
         "max_warnings": config.max_warnings,
         "strict_waivers": bool(config.strict_waivers),
         "rules": {rule: severities[rule] for rule in sorted(severities)},
-        "waivers": [
-            {k: v for k, v in vars(w).items() if v} for w in config.waivers
-        ],
+        "waivers": [{k: v for k, v in vars(w).items() if v} for w in config.waivers],
     }
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)

@@ -109,9 +109,7 @@ def is_expired(waiver: Waiver, today: dt.date) -> bool:
     return bool(waiver.expires) and dt.date.fromisoformat(waiver.expires) < today
 
 
-def apply_waivers(
-    review: Review, waivers: Sequence[Waiver], today: dt.date
-) -> tuple[Review, int]:
+def apply_waivers(review: Review, waivers: Sequence[Waiver], today: dt.date) -> tuple[Review, int]:
     """Mark the findings active waivers cover; notices for expired and unmatched waivers.
 
     Returns the review and the number of stale waivers (expired, or matching no finding).

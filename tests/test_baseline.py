@@ -114,9 +114,9 @@ def test_fingerprint_ignores_place_and_message_but_not_rule_or_name():
     ("content", "message"),
     [
         (None, "no such baseline file"),
-        ("{\n  \"version\": 1,\n", ":3:1: not valid JSON"),
+        ('{\n  "version": 1,\n', ":3:1: not valid JSON"),
         ('{"version": 2, "findings": []}', "not a ctreview baseline of version 1"),
-        ('[]', "not a ctreview baseline of version 1"),
+        ("[]", "not a ctreview baseline of version 1"),
         ('{"version": 1, "findings": [{"file": "p.yaml"}]}', "'findings' must be a list"),
     ],
 )

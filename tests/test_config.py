@@ -76,12 +76,16 @@ def test_presets_load_and_strict_is_stricter():
 
 
 def test_own_settings_win_over_what_is_extended(tmp_path):
-    write(tmp_path / "shared" / "funder.yaml", "rules: {MEL-001: error, AW-001: info}\n"
-          "rule_dirs: [funder-rules]\nmax_warnings: 5\n")
-    config = load_config(write(
-        tmp_path / "calls" / ".ctreview.yaml",
-        "extends: [strict, ../shared/funder.yaml]\nrules: {AW-001: 'off'}\nfail_on: error\n",
-    ))
+    write(
+        tmp_path / "shared" / "funder.yaml",
+        "rules: {MEL-001: error, AW-001: info}\nrule_dirs: [funder-rules]\nmax_warnings: 5\n",
+    )
+    config = load_config(
+        write(
+            tmp_path / "calls" / ".ctreview.yaml",
+            "extends: [strict, ../shared/funder.yaml]\nrules: {AW-001: 'off'}\nfail_on: error\n",
+        )
+    )
     assert config.fail_on == "error"  # own
     assert config.max_warnings == 5  # from funder.yaml
     assert config.strict_waivers is True  # from strict
@@ -134,22 +138,32 @@ def test_glob_never_matches_outside_its_folder(tmp_path):
 
 
 def test_overrides_apply_to_matching_files_in_order(tmp_path):
-    config = load_config(write(tmp_path / ".ctreview.yaml", """\
+    config = load_config(
+        write(
+            tmp_path / ".ctreview.yaml",
+            """\
 rules: {MEL-001: warning}
 overrides:
   - files: ["drafts/**"]
     rules: {MEL-001: info, MEL-002: 'off'}
   - files: ["drafts/final-*.yaml"]
     rules: {MEL-001: error}
-"""))
+""",
+        )
+    )
     assert config.for_file(tmp_path / "p.yaml").severities == {"MEL-001": "warning"}
     assert config.for_file(tmp_path / "drafts" / "x.yaml").severities == {
-        "MEL-001": "info", "MEL-002": "off"}
+        "MEL-001": "info",
+        "MEL-002": "off",
+    }
     assert config.for_file(tmp_path / "drafts" / "final-1.yaml").severities["MEL-001"] == "error"
 
 
 def test_config_waivers_apply_to_their_files(tmp_path):
-    config = load_config(write(tmp_path / ".ctreview.yaml", """\
+    config = load_config(
+        write(
+            tmp_path / ".ctreview.yaml",
+            """\
 waivers:
   - rule: MEL-001
     item: ind-1
@@ -159,7 +173,9 @@ waivers:
     expires: 2027-12-31
   - rule: AW-001
     justification: Whole-call exception.
-"""))
+""",
+        )
+    )
     waivers = config.for_file(tmp_path / "calls" / "p.yaml").waivers
     assert [(w.rule, w.item, w.expires, w.source) for w in waivers] == [
         ("MEL-001", "ind-1", "2027-12-31", f"{_shown(tmp_path)}/.ctreview.yaml:2"),
@@ -180,7 +196,9 @@ def _shown(path: Path) -> str:
 
 
 def test_every_problem_is_reported_with_position_and_hint(tmp_path):
-    path = write(tmp_path / ".ctreview.yaml", """\
+    path = write(
+        tmp_path / ".ctreview.yaml",
+        """\
 fail_onn: warning
 rules:
   MEL-001: warn
@@ -189,7 +207,8 @@ waivers:
   - rule: MEL-001
     expires: "2027-02-30"
 rule_dirs:
-""")
+""",
+    )
     where = f"{_shown(tmp_path)}/.ctreview.yaml"
     assert problems_of(path) == [
         f"{where}:1:1: fail_onn: unknown key 'fail_onn' (did you mean 'fail_on'?); allowed "
@@ -211,8 +230,10 @@ rule_dirs:
         ("- a list\n", "1:1: expected a mapping, found a list"),
         ("rules: [MEL-001]\n", "1:8: rules: expected a mapping, found a list"),
         ("extends: 3\n", "1:10: extends: expected a preset name or a path, or a list of them"),
-        ("overrides:\n  - files: []\n    rules: {}\n",
-         "2:12: overrides[0].files: must list at least one glob pattern"),
+        (
+            "overrides:\n  - files: []\n    rules: {}\n",
+            "2:12: overrides[0].files: must list at least one glob pattern",
+        ),
         ("fail_on: [error\n", "2:1: invalid YAML"),
     ],
 )
@@ -227,14 +248,19 @@ def test_empty_config_is_allowed(tmp_path):
 
 
 def test_unknown_rule_ids_have_a_did_you_mean(tmp_path):
-    config = load_config(write(tmp_path / "c.yaml", """\
+    config = load_config(
+        write(
+            tmp_path / "c.yaml",
+            """\
 rules: {mel-001: error, MEL-002: info}
 overrides:
   - files: ["*.yaml"]
     rules: {ZZZ-999: 'off'}
 waivers:
   - {rule: AW-01, justification: x}
-"""))
+""",
+        )
+    )
     where = f"{_shown(tmp_path)}/c.yaml"
     assert config.unknown_rules(KNOWN) == [
         f"{where}:1:9: unknown rule id 'mel-001' (did you mean 'MEL-001'?); "
@@ -243,28 +269,39 @@ waivers:
         f"{where}:6:12: unknown rule id 'AW-01' (did you mean 'AW-001'?); "
         "`ctreview rules` lists the rule ids",
     ]
-    assert load_config(write(tmp_path / "ok.yaml", "rules: {MEL-001: error}\n")).unknown_rules(
-        KNOWN) == []
+    assert (
+        load_config(write(tmp_path / "ok.yaml", "rules: {MEL-001: error}\n")).unknown_rules(KNOWN)
+        == []
+    )
 
 
 # --- showing and publishing -----------------------------------------------------------------------
 
 
 def test_resolved_yaml_lists_every_rule_with_its_effective_severity(tmp_path):
-    config = load_config(write(tmp_path / ".ctreview.yaml", """\
+    config = load_config(
+        write(
+            tmp_path / ".ctreview.yaml",
+            """\
 extends: strict
 rules: {MEL-001: error}
 overrides: [{files: ["drafts/*"], rules: {AW-001: 'off'}}]
-"""))
+""",
+        )
+    )
     file_config = config.for_file(tmp_path / "drafts" / "p.yaml")
     text = resolved_yaml("drafts/p.yaml", file_config, dict.fromkeys(sorted(KNOWN), "warning"))
     shown = YAML(typ="safe").load(text)
     assert shown["rules"] == {"AW-001": "off", "MEL-001": "error", "MEL-002": "warning"}
     assert (shown["fail_on"], shown["strict_waivers"], shown["max_warnings"]) == (
-        "warning", True, None)
+        "warning",
+        True,
+        None,
+    )
     assert shown["sources"][:2] == ["<preset recommended>", "<preset strict>"]
-    assert text == resolved_yaml("drafts/p.yaml", file_config,
-                                 dict.fromkeys(sorted(KNOWN), "warning"))
+    assert text == resolved_yaml(
+        "drafts/p.yaml", file_config, dict.fromkeys(sorted(KNOWN), "warning")
+    )
 
 
 def test_published_schema_is_current():
@@ -274,3 +311,11 @@ def test_published_schema_is_current():
         "`ctreview config --schema > docs/config.schema.json`"
     )
     assert json.loads(committed)["$id"] == "urn:ctreview:schema:config:v1"
+
+
+def test_a_glob_that_cannot_compile_is_a_located_error(tmp_path):
+    text = "overrides:\n  - files: ['ok/*', 'p[z-a].yaml']\n    rules: {}\n"
+    (problem,) = problems_of(write(tmp_path / "c.yaml", text))
+    assert problem.endswith(
+        ":2:21: overrides[0].files[1]: invalid glob 'p[z-a].yaml'; use * ** ? and [abc] or [a-z]"
+    )

@@ -237,8 +237,10 @@ def test_checker_applies_config_severities_then_proposal_and_config_waivers(tmp_
     ]
     checker = Checker(RunOptions(today=TODAY), lambda dirs: FakeReviewer(findings))
     judgement = checker.judge(str(proposal))
-    got = [(f.rule_id, f.severity, f.waiver and f.waiver.justification) for f in
-           judgement.review.findings]
+    got = [
+        (f.rule_id, f.severity, f.waiver and f.waiver.justification)
+        for f in judgement.review.findings
+    ]
     assert sorted(got) == [
         ("MEL-001", "warning", "Funded elsewhere"),
         ("MEL-002", "error", "Agreed with donor"),
