@@ -1,0 +1,459 @@
+"""Load one proposal file safely: the first step of the pipeline.
+
+Proposals come from outside the funder's organisation and CI reviews them unattended, so
+every way a file can be unusable or hostile ends as an `InputError` that names the file,
+points at a line and column where there is one, and says what to do. Nothing here writes to
+the input, blocks on a pipe, or lets a small file expand into a huge or deep tree:
+
+- the path must be a regular file of at most ``max_bytes`` (checked with ``stat`` before
+  opening, and again by reading at most ``max_bytes + 1`` bytes);
+- the bytes must be UTF-8 (a UTF-8 BOM is dropped; UTF-16/32 are refused rather than decoded,
+  so that every byte offset and column we report matches what an editor shows for UTF-8);
+- the YAML must be one document of at most ``MAX_NODES`` values nested at most ``MAX_DEPTH``
+  deep, with no aliases and no tags (see `_GuardedScanner` and `_GuardedComposer`).
+
+ruamel's pure-Python scanner reads the worst text (a million comment lines, megabytes of
+words) at about 0.5 MB/s here, so ``max_bytes`` is also what bounds the time: about ten seconds
+at the default, well under one for any real proposal.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import stat
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, StreamMark
+from ruamel.yaml.events import StreamEndEvent
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scanner import RoundTripScanner
+
+DEFAULT_MAX_BYTES = 5_000_000
+# A real proposal nests 5-8 levels; 64 leaves room and keeps every recursive walk far from
+# Python's recursion limit.
+MAX_DEPTH = 64
+# A large proposal has a few thousand values. ruamel's round-trip loader composes about
+# 25,000 nodes a second (measured on a 2-core machine), so a million-item list is refused
+# within a second.
+MAX_NODES = 20_000
+
+_SYNTAX_HINT = "Check the indentation, colons, quotes and brackets at that position"
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A 1-based position in the source, for humans and SARIF."""
+
+    line: int
+    column: int
+
+
+class InputError(Exception):
+    """A file that cannot be reviewed. str() is `file:line:col: message. what to do`."""
+
+    def __init__(
+        self, path: str, message: str, hint: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ":".join(str(part) for part in (self.path, self.line, self.column) if part)
+        return f"{where}: {self.message}. {self.hint}"
+
+
+@dataclass
+class Document:
+    """A loaded proposal: the ruamel round-trip tree plus the text it came from."""
+
+    path: str
+    text: str
+    data: Any
+
+    def location(self, yaml_path: Sequence[str | int]) -> Location:
+        """Where the value at `yaml_path` starts; for a missing path, its nearest parent."""
+        return self._locate(yaml_path, of_key=False)
+
+    def key_location(self, yaml_path: Sequence[str | int]) -> Location:
+        """Where the mapping key of `yaml_path` is (a list item has no key: the item itself)."""
+        return self._locate(yaml_path, of_key=True)
+
+    def _locate(self, yaml_path: Sequence[str | int], *, of_key: bool) -> Location:
+        node, parent, step = self.data, None, None
+        for part in yaml_path:
+            if not _has_child(node, part):
+                break
+            node, parent, step = node[part], node, part
+        if parent is None:
+            return _node_location(node)
+        # [key line, key col, value line, value col] for a mapping; [line, col] for a list.
+        position = parent.lc.data.get(step)
+        if position is None:  # a key ruamel did not record (e.g. from a merge)
+            return _node_location(parent)
+        if isinstance(parent, Mapping) and not of_key:
+            return Location(position[2] + 1, position[3] + 1)
+        return Location(position[0] + 1, position[1] + 1)
+
+
+def load_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read, decode and parse one proposal file; raise `InputError` if it cannot be reviewed."""
+    name = os.fspath(path)
+    raw = _read_bounded(name, max_bytes)
+    return load_text(_decode(raw, name), name)
+
+
+def load_text(text: str, path: str = "<string>") -> Document:
+    """Parse proposal text with the same checks as `load_document` (tests, embedded examples)."""
+    text = text.removeprefix("\ufeff")
+    return Document(path=path, text=text, data=_parse(text, path))
+
+
+def require_mapping(doc: Document) -> None:
+    """Refuse a document whose top level is not a mapping (a proposal is `key: value` pairs)."""
+    if isinstance(doc.data, Mapping):
+        return
+    where = _node_location(doc.data)
+    raise InputError(
+        doc.path,
+        f"the top level must be a mapping of keys to values, but it is {_describe(doc.data)}",
+        "Start the file with the proposal's top-level keys, one `key: value` per line",
+        where.line,
+        where.column,
+    )
+
+
+def format_yaml_path(path: Sequence[str | int]) -> str:
+    """A path for humans, e.g. `components[2].awareness.desired_action` ("" for the top level)."""
+    text = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+        elif isinstance(part, str) and _PLAIN_KEY.match(part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{json.dumps(str(part), ensure_ascii=False)}]"
+    return text
+
+
+# --- reading and decoding ---------------------------------------------------------------------
+
+
+def _read_bounded(path: str, max_bytes: int) -> bytes:
+    """The file's bytes, refusing anything but a readable regular file of at most `max_bytes`."""
+    try:
+        info = os.stat(path)
+        _check_file_kind(path, info, max_bytes)
+        # O_NONBLOCK: if a pipe replaced the file since stat, opening it must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            _check_file_kind(path, os.fstat(handle.fileno()), max_bytes)
+            raw = handle.read(max_bytes + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(path, "no such file", "Check the path and the file name") from None
+    except PermissionError:
+        raise InputError(
+            path, "the file cannot be read (permission denied)", "Check the file's permissions"
+        ) from None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(path, f"the file cannot be read ({reason})", "Check the path") from None
+    if len(raw) > max_bytes:  # the file grew after stat, or stat does not know its size
+        raise _too_large(path, max_bytes)
+    return raw
+
+
+def _check_file_kind(path: str, info: os.stat_result, max_bytes: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(path, "this is a directory", "Give the path of one proposal file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            path,
+            "this is not a regular file (it is a device, pipe or socket)",
+            "Save the proposal to a file and review that file",
+        )
+    if info.st_size > max_bytes:
+        raise _too_large(path, max_bytes)
+
+
+def _too_large(path: str, max_bytes: int) -> InputError:
+    return InputError(
+        path,
+        f"the file is larger than the limit of {max_bytes:,} bytes",
+        "Check that this is a proposal file; split very large proposals into several files",
+    )
+
+
+def _decode(raw: bytes, path: str) -> str:
+    """UTF-8 text without its BOM; other encodings and binary content are refused."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
+        if raw.startswith(bom):
+            raise InputError(
+                path,
+                f"the file is encoded as {encoding}; ctreview reads UTF-8 only",
+                "Save the file as UTF-8 (most editors offer this under 'Save as' or 'Encoding')",
+                1,
+                1,
+            )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, column = _byte_line_column(raw, nul)
+        raise InputError(
+            path,
+            f"the file contains a NUL byte at byte offset {nul}, so it is binary, not YAML text",
+            "Check that this is the proposal file; if it was saved as UTF-16, save it as UTF-8",
+            line,
+            column,
+        )
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line, column = _byte_line_column(raw, error.start)
+        raise InputError(
+            path,
+            f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x} at byte offset "
+            f"{error.start})",
+            "Save the file as UTF-8",
+            line,
+            column,
+        ) from None
+
+
+def _byte_line_column(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of a byte offset; the bytes before it decode cleanly."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+# --- parsing --------------------------------------------------------------------------------------
+
+
+class _Refusal(Exception):
+    """A guard refused the document; `_parse` turns it into an InputError for the file."""
+
+    def __init__(self, message: str, hint: str, mark: StreamMark | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.mark = mark
+
+
+class _GuardedScanner(RoundTripScanner):
+    """ruamel's scanner, refusing tags and aliases as soon as one starts.
+
+    Tags: `!!python/object` and custom tags ask a loader to build objects, which ctreview
+    never does; even `!!str` comes back as a round-trip wrapper rather than a `str`. (Refusing
+    here, not later, also matters: ruamel's parser decodes a tag in quadratic time.)
+
+    Aliases: round-trip loading keeps an alias as a shared reference, but every later step
+    walks the tree as if it were expanded. Ten nested aliases turn a 1 KB file into a billion
+    values ("billion laughs"), an alias inside its own anchor makes a cycle, and even an alias
+    to one long string multiplies it in every report. Proposals gain nothing from aliases, and
+    a finding at an aliased value would point at the anchor, not where the value is used. With
+    none, the tree is no bigger than the text, which MAX_NODES and MAX_DEPTH bound. Anchors
+    alone are harmless and allowed.
+    """
+
+    def fetch_tag(self) -> None:
+        raise _Refusal(
+            f"YAML tags are not supported ({self._token_preview()})",
+            "Remove the tag (put quotes around a value that must stay text): ctreview reads "
+            "plain text, numbers, lists and mappings only",
+            self.reader.get_mark(),
+        )
+
+    def fetch_alias(self) -> None:
+        raise _Refusal(
+            f"aliases are not supported ({self._token_preview()})",
+            "Write the value out in full where it is used",
+            self.reader.get_mark(),
+        )
+
+    def _token_preview(self) -> str:
+        token = re.match(r"[^\s,\[\]{}\0]*", self.reader.prefix(41)).group()
+        return _shorten(token)
+
+
+class _GuardedComposer(Composer):
+    """ruamel's composer, refusing empty, multi-document, too deep or too large streams."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self.node_count = 0
+
+    def get_single_node(self) -> Any:
+        self.parser.get_event()  # stream start
+        if self.parser.check_event(StreamEndEvent):
+            raise _Refusal("the file is empty", "Write the proposal in this file (YAML)")
+        node = self.compose_document()
+        if not self.parser.check_event(StreamEndEvent):
+            raise _Refusal(
+                "the file holds more than one YAML document (a second one starts here)",
+                "ctreview reviews one proposal per file: move each document after '---' "
+                "into its own file",
+                self.parser.peek_event().start_mark,
+            )
+        if isinstance(node, ScalarNode) and node.value == "" and node.style is None:
+            raise _Refusal("the file is empty", "Write the proposal in this file (YAML)")
+        return node
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if self.depth >= MAX_DEPTH:
+            raise _Refusal(
+                f"the data is nested more than {MAX_DEPTH} levels deep",
+                "Check for unclosed brackets or runaway indentation; a proposal needs "
+                "far fewer levels",
+                event.start_mark,
+            )
+        self.node_count += 1
+        if self.node_count > MAX_NODES:
+            raise _Refusal(
+                f"the file holds more than {MAX_NODES:,} values",
+                "Check that this is a proposal file; split very large proposals into several files",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+class _GuardedConstructor(RoundTripConstructor):
+    """Round-trip construction that reports a duplicate key with both of its lines."""
+
+    def check_mapping_key(
+        self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any
+    ) -> bool:
+        if key not in mapping:
+            return True
+        first = mapping.lc.data.get(key) if hasattr(mapping, "lc") else None
+        first_line = f"first at line {first[0] + 1}, " if first else ""
+        raise _Refusal(
+            f'duplicate key "{_shorten(str(key))}" '
+            f"({first_line}again at line {key_node.start_mark.line + 1})",
+            "Remove or rename one of them: a mapping can hold each key only once",
+            key_node.start_mark,
+        )
+
+
+def _parse(text: str, path: str) -> Any:
+    """The round-trip tree of `text`; every failure becomes an InputError naming `path`."""
+    yaml = YAML(typ="rt")
+    yaml.Scanner = _GuardedScanner
+    yaml.Composer = _GuardedComposer
+    yaml.Constructor = _GuardedConstructor
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. a reused anchor: legal, and not ours to report
+            return yaml.load(text)
+    except _Refusal as refusal:
+        raise _input_error(path, refusal.message, refusal.hint, refusal.mark) from None
+    except ReaderError as error:
+        raise _unprintable(path, text, error) from None
+    except MarkedYAMLError as error:
+        raise _syntax_error(path, text, error) from None
+    except (MemoryError, RecursionError):
+        raise InputError(
+            path,
+            "the file is too complex to load",
+            "Check that this is a proposal file; simplify or split it",
+        ) from None
+    except Exception as error:  # ruamel has more failure modes than it documents
+        first_line = (str(error).splitlines() or [""])[0][:200]
+        raise InputError(
+            path,
+            f"the file could not be read as YAML ({type(error).__name__}: {first_line})",
+            _SYNTAX_HINT,
+        ) from error
+
+
+def _input_error(path: str, message: str, hint: str, mark: StreamMark | None) -> InputError:
+    if mark is None:
+        return InputError(path, message, hint)
+    return InputError(path, message, hint, mark.line + 1, mark.column + 1)
+
+
+def _syntax_error(path: str, text: str, error: MarkedYAMLError) -> InputError:
+    mark = error.problem_mark or error.context_mark
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        return _input_error(
+            path,
+            "a tab character is not allowed here: YAML indents and separates with spaces only",
+            "Replace the tab with spaces (and set your editor to insert spaces for Tab)",
+            mark,
+        )
+    message = f"invalid YAML: {error.problem or error.context}"
+    context = error.context_mark
+    if error.problem and error.context and context is not None and context.line != mark.line:
+        message += f" ({error.context}, which starts at line {context.line + 1})"
+    return _input_error(path, message, _SYNTAX_HINT, mark)
+
+
+def _unprintable(path: str, text: str, error: ReaderError) -> InputError:
+    position = error.position
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    return InputError(
+        path,
+        f"the file contains a control character (U+{code:04X}) that YAML does not allow",
+        "Remove it; it often comes from copying text out of a PDF or a word processor",
+        line,
+        column,
+    )
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """Echo at most `limit` characters of the input in a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- locations ------------------------------------------------------------------------------------
+
+
+def _has_child(node: Any, part: str | int) -> bool:
+    if isinstance(node, Mapping):
+        return part in node
+    if isinstance(node, list):
+        return isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(node)
+    return False
+
+
+def _node_location(node: Any) -> Location:
+    """Where a collection starts; a scalar top level has no recorded position, so line 1."""
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return Location(1, 1)
+    return Location(lc.line + 1, lc.col + 1)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a single text value"
+    return f"a {type(value).__name__}"
