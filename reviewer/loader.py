@@ -38,7 +38,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import RoundTripScanner
 
-DEFAULT_MAX_BYTES = 5_000_000
+DEFAULT_MAX_BYTES = 2_000_000  # real proposals are < 200 kB; ruamel reads worst cases at ~1 MB/s
 # A real proposal nests 5-8 levels; 64 leaves room and keeps every recursive walk far from
 # Python's recursion limit.
 MAX_DEPTH = 64
@@ -352,6 +352,22 @@ class _GuardedConstructor(RoundTripConstructor):
             "Remove or rename one of them: a mapping can hold each key only once",
             key_node.start_mark,
         )
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        """An impossible date such as 2027-13-01 is reported at its position."""
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError as error:
+            raise _Refusal(
+                f"{node.value!r} is not a valid date ({error})",
+                "Write dates as YYYY-MM-DD with a real month and day",
+                node.start_mark,
+            ) from None
+
+
+_GuardedConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp
+)
 
 
 def _parse(text: str, path: str) -> Any:

@@ -17,8 +17,11 @@ from reviewer.knowledge import (
 from reviewer.paths import data_dir
 
 REPO = Path(__file__).resolve().parent.parent
+# The domain sources live in shared/ beside the repository (as on developer machines and CI).
 ICAT_TEXT = Path(
-    os.environ.get("CTREVIEW_ICAT_TEXT", "/work/shared/seeds/004_96a8170c6adf34c9.txt")
+    os.environ.get(
+        "CTREVIEW_ICAT_TEXT", REPO.parent / "shared" / "seeds" / "004_96a8170c6adf34c9.txt"
+    )
 )
 SECTION_TYPES = {
     3: "awareness", 4: "livelihood", 5: "legal_framework", 6: "criminal_justice_capacity",

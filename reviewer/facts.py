@@ -1,0 +1,481 @@
+"""Build rule-engine facts from a validated proposal: one flat fact per entity.
+
+durable-rules can only be trusted on single-fact patterns, so everything a rule needs about an
+entity's relations (a component's indicators and budget, the programme's component types) is
+computed here and carried on the fact as counts, lists and flags.
+
+The fields a fact may carry are declared by the proposal schema (the entity's own fields,
+flattened to dotted paths) plus the derived fields listed in ``DERIVED_FIELDS``. Rule files are
+checked against that catalogue (``fact_fields``), so a misspelt field is an error at load time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from reviewer.conditions import FieldSpec
+from reviewer.schema import proposal_schema
+
+YamlPath = tuple[str | int, ...]
+
+# Where each entity lives in a proposal: (path of its list, schema $defs name).
+ENTITY_SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
+    "pattern": (("trafficking_patterns",), "pattern"),
+    "target_group": (("target_groups",), "target_group"),
+    "component": (("components",), "component"),
+    "indicator": (("mel", "indicators"), "indicator"),
+    "assumption": (("theory_of_change", "assumptions"), ""),
+    "risk": (("theory_of_change", "risks"), ""),
+    "budget_line": (("budget_lines",), "budget_line"),
+}
+ENTITIES = ("programme", *ENTITY_SOURCES)
+
+# Lists that are entities of their own: the programme fact carries only their count.
+_PROGRAMME_EXCLUDED = (
+    "trafficking_patterns",
+    "target_groups",
+    "components",
+    "mel.indicators",
+    "budget_lines",
+    "partners",
+    "waivers",
+    "theory_of_change.assumptions",
+    "theory_of_change.risks",
+)
+
+# Entity collections the programme fact counts (derived fields of the same names).
+_PROGRAMME_COUNTS = {
+    "component_count": ("components",),
+    "pattern_count": ("trafficking_patterns",),
+    "target_group_count": ("target_groups",),
+    "indicator_count": ("mel", "indicators"),
+    "budget_line_count": ("budget_lines",),
+    "partner_count": ("partners",),
+    "assumption_count": ("theory_of_change", "assumptions"),
+    "risk_count": ("theory_of_change", "risks"),
+}
+
+_COMPONENT_TYPES = (
+    "awareness",
+    "livelihood",
+    "legal_framework",
+    "criminal_justice_capacity",
+    "victim_identification",
+    "victim_support",
+    "national_action_plan",
+    "other",
+)
+_CATEGORIES = (
+    "baseline",
+    "reach",
+    "satisfaction",
+    "knowledge_attitude_change",
+    "retention",
+    "behaviour_change",
+    "impact",
+    "output",
+)
+_LEVELS = ("output", "outcome", "impact")
+_TG_KINDS = (
+    "perpetrators",
+    "criminal_justice_respondents",
+    "policymakers",
+    "service_providers",
+    "businesses",
+    "consumers",
+    "victims",
+    "potential_victims",
+)
+
+_NUMBER = FieldSpec("number")
+_BOOLEAN = FieldSpec("boolean")
+
+_LINKED_INDICATOR = FieldSpec(
+    "objects",
+    item_fields={
+        "id": FieldSpec("string"),
+        "level": FieldSpec("string", values=_LEVELS),
+        "category": FieldSpec("string", values=_CATEGORIES),
+        "has_baseline": _BOOLEAN,
+        "has_target": _BOOLEAN,
+        "follow_up_months": _NUMBER,
+    },
+)
+
+# Derived fields, computed from relations between entities. Each is documented for rule writers
+# in docs/facts.md (generated from this table and the schema).
+DERIVED_FIELDS: dict[str, dict[str, tuple[FieldSpec, str]]] = {
+    "programme": {
+        "component_types": (
+            FieldSpec("list", values=_COMPONENT_TYPES),
+            "Types of all components of the programme.",
+        ),
+        "strategies": (
+            FieldSpec(
+                "list",
+                values=(
+                    "reduce_vulnerability",
+                    "increase_difficulty",
+                    "reduce_rewards",
+                    "increase_risk",
+                    "reduce_social_tolerance",
+                    "crowd_out",
+                    "protect_victims",
+                    "strengthen_systems",
+                ),
+            ),
+            "Union of the components' strategies.",
+        ),
+        "target_group_kinds": (FieldSpec("list", values=_TG_KINDS), "Kinds of all target groups."),
+        "indicator_levels": (FieldSpec("list", values=_LEVELS), "Levels of all indicators."),
+        "indicator_categories": (
+            FieldSpec("list", values=_CATEGORIES),
+            "ICAT categories of all indicators.",
+        ),
+        "indicators_with_baseline": (_NUMBER, "Number of indicators that have a baseline value."),
+        "indicators_with_follow_up": (_NUMBER, "Number of indicators with a follow-up period."),
+        "budget_lines_total": (_NUMBER, "Sum of all budget lines."),
+        "mel_budget": (_NUMBER, "Sum of the budget lines of category mel."),
+        "mel_budget_percent": (_NUMBER, "MEL lines as a percentage of all budget lines."),
+        "expertise_available": (FieldSpec("list"), "Expertise areas the partners bring."),
+        "expertise_uncovered": (
+            FieldSpec("list"),
+            "Needed expertise areas that no partner brings and no gap plan covers.",
+        ),
+        "unverified_assumptions": (_NUMBER, "Assumptions marked unverified or without evidence."),
+        **{
+            name: (_NUMBER, f"Number of items in {'.'.join(path)}.")
+            for name, path in _PROGRAMME_COUNTS.items()
+        },
+    },
+    "component": {
+        "indicators": (_LINKED_INDICATOR, "Indicators that measure this component."),
+        "indicator_levels": (
+            FieldSpec("list", values=_LEVELS),
+            "Levels of the indicators that measure it.",
+        ),
+        "indicator_categories": (
+            FieldSpec("list", values=_CATEGORIES),
+            "ICAT categories of the indicators that measure it.",
+        ),
+        "budget_total": (
+            _NUMBER,
+            "Sum of the budget lines linked to it (shared lines split evenly).",
+        ),
+        "budget_line_count": (_NUMBER, "Number of budget lines linked to it."),
+        "target_group_kinds": (
+            FieldSpec("list", values=_TG_KINDS),
+            "Kinds of the target groups it serves.",
+        ),
+        "programme_component_types": (
+            FieldSpec("list", values=_COMPONENT_TYPES),
+            "Types of all components of the programme (itself included).",
+        ),
+    },
+    "target_group": {
+        "served_by": (_NUMBER, "Number of components that serve this group."),
+        "unaddressed_barriers": (_NUMBER, "Barriers without an addressed_by."),
+    },
+    "pattern": {
+        "addressed_by": (_NUMBER, "Number of components that address this pattern."),
+    },
+    "indicator": {
+        "component_types": (
+            FieldSpec("list", values=_COMPONENT_TYPES),
+            "Types of the components it measures.",
+        ),
+        "quantitative": (_BOOLEAN, "Its measure is unit or percentage."),
+    },
+    "assumption": {},
+    "risk": {},
+    "budget_line": {},
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One entity of a proposal as the engine sees it, plus what reports need to point at it."""
+
+    entity: str
+    key: str
+    yaml_path: YamlPath
+    label: str
+    fields: dict[str, Any] = field(hash=False)
+
+    def as_engine_fact(self) -> dict[str, Any]:
+        return {"entity": self.entity, "key": self.key, **self.fields}
+
+
+# --- field catalogue ------------------------------------------------------------------------
+
+
+@cache
+def fact_fields(entity: str) -> dict[str, FieldSpec]:
+    """Every field a fact of this entity may carry, with its kind and vocabulary."""
+    fields = dict(_schema_fields(_entity_schema(entity)))
+    if entity == "programme":
+        fields = {
+            name: spec for name, spec in fields.items() if not name.startswith(_PROGRAMME_EXCLUDED)
+        }
+    fields.update({name: spec for name, (spec, _) in DERIVED_FIELDS[entity].items()})
+    return fields
+
+
+def _entity_schema(entity: str) -> dict[str, Any]:
+    schema = proposal_schema()
+    if entity == "programme":
+        return schema
+    path, defs_name = ENTITY_SOURCES[entity]
+    if defs_name:
+        return schema["$defs"][defs_name]
+    toc = schema["$defs"]["theory_of_change"]["properties"]
+    return toc[path[-1]]["items"]
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if not ref:
+        return node
+    target = proposal_schema()["$defs"][ref.rsplit("/", 1)[1]]
+    return {**_resolve(target), **{k: v for k, v in node.items() if k != "$ref"}}
+
+
+def _schema_fields(node: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, FieldSpec]]:
+    for name, sub in node.get("properties", {}).items():
+        yield from _field_specs(_resolve(sub), f"{prefix}{name}")
+
+
+def _field_specs(node: dict[str, Any], name: str) -> Iterator[tuple[str, FieldSpec]]:
+    kind = node.get("type")
+    if kind == "object" or "properties" in node:
+        yield from _schema_fields(node, f"{name}.")
+    elif kind == "array":
+        items = _resolve(node.get("items", {}))
+        if items.get("type") == "object":
+            yield name, FieldSpec("objects", item_fields=dict(_schema_fields(items)))
+        else:
+            yield name, FieldSpec("list", values=_vocabulary(items))
+    else:
+        yield name, _scalar_spec(node)
+
+
+def _scalar_spec(node: dict[str, Any]) -> FieldSpec:
+    kind = node.get("type")
+    if kind == "boolean":
+        return _BOOLEAN
+    if kind in ("number", "integer"):
+        return _NUMBER
+    return FieldSpec("string", values=_vocabulary(node))
+
+
+def _vocabulary(node: dict[str, Any]) -> tuple[str, ...] | None:
+    values = node.get("enum")
+    return tuple(str(v) for v in values) if values else None
+
+
+# --- building facts -------------------------------------------------------------------------
+
+
+def build_facts(data: Mapping[str, Any]) -> list[Fact]:
+    """All facts of a validated proposal (plain data, see schema.to_plain)."""
+    ctx = _Context(data)
+    facts = [_programme_fact(ctx)]
+    for entity, (path, _) in ENTITY_SOURCES.items():
+        for index, item in enumerate(_list_at(data, path)):
+            if isinstance(item, dict):
+                facts.append(_entity_fact(ctx, entity, (*path, index), item))
+    return facts
+
+
+class _Context:
+    """Relations between entities, computed once per proposal."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.components = [c for c in _list_at(data, ("components",)) if isinstance(c, dict)]
+        self.indicators = [i for i in _list_at(data, ("mel", "indicators")) if isinstance(i, dict)]
+        self.budget_lines = [b for b in _list_at(data, ("budget_lines",)) if isinstance(b, dict)]
+        self.groups = {
+            g.get("id"): g for g in _list_at(data, ("target_groups",)) if isinstance(g, dict)
+        }
+        self.component_types = {c.get("id"): c.get("type") for c in self.components}
+
+
+def _list_at(data: Mapping[str, Any], path: tuple[str, ...]) -> list[Any]:
+    node: Any = data
+    for key in path:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node if isinstance(node, list) else []
+
+
+def _entity_fact(ctx: _Context, entity: str, path: YamlPath, item: dict[str, Any]) -> Fact:
+    fields = _flatten_declared(entity, item)
+    fields.update(_DERIVERS[entity](ctx, item))
+    ident = str(item.get("id", path[-1]))
+    label = str(item.get("title") or item.get("name") or item.get("text") or ident)
+    return Fact(entity, f"{entity}:{ident}", path, label, _drop_absent(fields))
+
+
+def _programme_fact(ctx: _Context) -> Fact:
+    data = ctx.data
+    fields = _flatten_declared("programme", data)
+    for name, path in _PROGRAMME_COUNTS.items():
+        fields[name] = len(_list_at(data, path))
+    fields.update(_programme_derived(ctx))
+    label = str(data.get("title") or data.get("id") or "programme")
+    return Fact("programme", "programme", (), label, _drop_absent(fields))
+
+
+def _flatten_declared(entity: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    """The item's declared fields as dotted keys, plus a count for every declared list."""
+    catalogue = fact_fields(entity)
+    flat = dict(_flatten(item))
+    fields = {name: value for name, value in flat.items() if name in catalogue}
+    for name, spec in catalogue.items():
+        if spec.kind in ("list", "objects") and name not in DERIVED_FIELDS[entity]:
+            fields[f"{name}#count"] = len(flat.get(name) or [])
+    return fields
+
+
+def _flatten(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _flatten(value, f"{name}.")
+        elif isinstance(value, list) and any(isinstance(v, Mapping) for v in value):
+            yield name, [dict(_flatten(v)) for v in value if isinstance(v, Mapping)]
+        else:
+            yield name, value
+
+
+def _drop_absent(fields: dict[str, Any]) -> dict[str, Any]:
+    """Absent, blank and empty values are all 'not present' to the rules."""
+    return {
+        name: value
+        for name, value in fields.items()
+        if value is not None and value != [] and value != ""
+    }
+
+
+# --- derived fields -------------------------------------------------------------------------
+
+
+def _programme_derived(ctx: _Context) -> dict[str, Any]:
+    data, indicators, lines = ctx.data, ctx.indicators, ctx.budget_lines
+    lines_total = sum(_amount(line) for line in lines)
+    mel = sum(_amount(line) for line in lines if line.get("category") == "mel")
+    available = _union(
+        p.get("expertise") for p in _list_at(data, ("partners",)) if isinstance(p, dict)
+    )
+    expertise = data.get("expertise") or {}
+    planned = {
+        g.get("area") for g in expertise.get("gaps") or [] if isinstance(g, dict) and g.get("plan")
+    }
+    needed = set(expertise.get("needed") or [])
+    assumptions = [
+        a for a in _list_at(data, ("theory_of_change", "assumptions")) if isinstance(a, dict)
+    ]
+    return {
+        "component_types": sorted({str(c.get("type")) for c in ctx.components}),
+        "strategies": _union(c.get("strategies") for c in ctx.components),
+        "target_group_kinds": sorted(
+            {str(g["kind"]) for g in ctx.groups.values() if g.get("kind")}
+        ),
+        "indicator_levels": sorted({str(i["level"]) for i in indicators if i.get("level")}),
+        "indicator_categories": sorted(
+            {str(i["category"]) for i in indicators if i.get("category")}
+        ),
+        "indicators_with_baseline": sum(1 for i in indicators if _has_baseline(i)),
+        "indicators_with_follow_up": sum(1 for i in indicators if i.get("follow_up_months")),
+        "budget_lines_total": lines_total,
+        "mel_budget": mel,
+        "mel_budget_percent": round(100 * mel / lines_total, 2) if lines_total else 0,
+        "expertise_available": available,
+        "expertise_uncovered": sorted(needed - set(available) - planned),
+        "unverified_assumptions": sum(
+            1 for a in assumptions if a.get("status") == "unverified" or not a.get("evidence")
+        ),
+    }
+
+
+def _component_derived(ctx: _Context, component: dict[str, Any]) -> dict[str, Any]:
+    ident = component.get("id")
+    linked = [i for i in ctx.indicators if ident in (i.get("components") or [])]
+    lines = [b for b in ctx.budget_lines if ident in (b.get("components") or [])]
+    groups = [ctx.groups.get(g) for g in component.get("target_groups") or []]
+    return {
+        "indicators": [_indicator_summary(i) for i in linked],
+        "indicators#count": len(linked),
+        "indicator_levels": sorted({str(i["level"]) for i in linked if i.get("level")}),
+        "indicator_categories": sorted({str(i["category"]) for i in linked if i.get("category")}),
+        "budget_total": round(sum(_amount(b) / len(b["components"]) for b in lines), 2),
+        "budget_line_count": len(lines),
+        "target_group_kinds": sorted({str(g["kind"]) for g in groups if g and g.get("kind")}),
+        "programme_component_types": sorted({str(t) for t in ctx.component_types.values()}),
+    }
+
+
+def _indicator_summary(indicator: dict[str, Any]) -> dict[str, Any]:
+    summary = {
+        "id": indicator.get("id"),
+        "level": indicator.get("level"),
+        "category": indicator.get("category"),
+        "has_baseline": _has_baseline(indicator),
+        "has_target": bool(indicator.get("targets")),
+        "follow_up_months": indicator.get("follow_up_months"),
+    }
+    return {k: v for k, v in summary.items() if v is not None}
+
+
+def _target_group_derived(ctx: _Context, group: dict[str, Any]) -> dict[str, Any]:
+    ident = group.get("id")
+    barriers = [b for b in group.get("barriers") or [] if isinstance(b, dict)]
+    return {
+        "served_by": sum(1 for c in ctx.components if ident in (c.get("target_groups") or [])),
+        "unaddressed_barriers": sum(1 for b in barriers if not b.get("addressed_by")),
+    }
+
+
+def _pattern_derived(ctx: _Context, pattern: dict[str, Any]) -> dict[str, Any]:
+    ident = pattern.get("id")
+    return {"addressed_by": sum(1 for c in ctx.components if ident in (c.get("patterns") or []))}
+
+
+def _indicator_derived(ctx: _Context, indicator: dict[str, Any]) -> dict[str, Any]:
+    types = {ctx.component_types.get(c) for c in indicator.get("components") or []}
+    return {
+        "component_types": sorted(str(t) for t in types if t),
+        "quantitative": indicator.get("measure") in ("unit", "percentage"),
+    }
+
+
+def _no_derived(ctx: _Context, item: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+_DERIVERS = {
+    "component": _component_derived,
+    "target_group": _target_group_derived,
+    "pattern": _pattern_derived,
+    "indicator": _indicator_derived,
+    "assumption": _no_derived,
+    "risk": _no_derived,
+    "budget_line": _no_derived,
+}
+
+
+def _has_baseline(indicator: Mapping[str, Any]) -> bool:
+    baseline = indicator.get("baseline")
+    return isinstance(baseline, Mapping) and baseline.get("value") is not None
+
+
+def _amount(line: Mapping[str, Any]) -> float:
+    amount = line.get("amount")
+    return float(amount) if isinstance(amount, (int, float)) else 0.0
+
+
+def _union(lists: Any) -> list[str]:
+    return sorted({str(v) for values in lists for v in (values or [])})

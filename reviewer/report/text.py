@@ -1,0 +1,58 @@
+"""ESLint "stylish" style text output: findings grouped by file, one line each."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import click
+
+from reviewer.review import Review
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
+
+
+def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
+    lines: list[str] = []
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for review in reviews:
+        if not review.findings:
+            continue
+        lines.append(_style(inert(review.file), colour, underline=True))
+        width = max(len(f"{f.line}:{f.column}") for f in review.findings)
+        for finding in review.findings:
+            counts[finding.severity] += 1
+            where = f"{finding.line}:{finding.column}".ljust(width)
+            severity = _style(finding.severity.ljust(7), colour, fg=_COLOURS[finding.severity])
+            lines.append(
+                f"  {where}  {severity}  {inert(finding.message)}  "
+                f"{_style(finding.rule_id, colour, dim=True)}"
+            )
+        lines.append("")
+    lines.append(_summary(counts, colour))
+    return "\n".join(lines) + "\n"
+
+
+def inert(text: str) -> str:
+    """Proposal text with control characters (ANSI escapes among them) made visible and harmless."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _summary(counts: dict[str, int], colour: bool) -> str:
+    total = sum(counts.values())
+    if not total:
+        return _style(
+            "No findings: the design covers every check ctreview makes.", colour, fg="green"
+        )
+    parts = ", ".join(
+        f"{n} {kind}{'s' if n != 1 and kind != 'info' else ''}" for kind, n in counts.items()
+    )
+    word = "finding" if total == 1 else "findings"
+    return _style(
+        f"{total} {word} ({parts})", colour, fg="red" if counts["error"] else "yellow", bold=True
+    )
+
+
+def _style(text: str, colour: bool, **styles: object) -> str:
+    return click.style(text, **styles) if colour else text

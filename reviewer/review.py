@@ -1,0 +1,220 @@
+"""The review pipeline: load, validate, build facts, run rules, collect findings.
+
+A ``Reviewer`` holds what is expensive to prepare (the knowledge base, the rule catalogue and
+its compiled rulesets) and is built once per process; ``review_file`` is then cheap per proposal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewer.engine import EngineRule, RuleEngine
+from reviewer.facts import Fact, build_facts
+from reviewer.knowledge import KnowledgeBase, load_knowledge
+from reviewer.loader import Document, InputError, format_yaml_path, load_document, load_text
+from reviewer.paths import data_dir
+from reviewer.rules import Catalogue, Rule, load_catalogue
+from reviewer.schema import Problem, to_plain, validate
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A finding accepted by the reviewers, with who accepted it, why and until when."""
+
+    rule: str
+    item: str
+    justification: str
+    accepted_by: str = ""
+    expires: str = ""  # ISO date, '' for no expiry
+    source: str = ""  # where the waiver is written (file:line)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that holds for one item of one proposal, located in the file."""
+
+    rule: Rule
+    severity: str
+    message: str
+    file: str
+    line: int
+    column: int
+    yaml_path: str
+    entity: str
+    item: str  # the id of the item ('' for the programme itself)
+    item_label: str
+    component: str  # id of the component it concerns, '' for programme-level findings
+    component_index: int
+    waiver: Waiver | None = None  # set when an active waiver covers the finding
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """What a finding is, independent of where it stands in the file (for waivers,
+        baselines and diffs): rule, entity and item id."""
+        return (self.rule.id, self.entity, self.item)
+
+    def sort_key(self) -> tuple:
+        return (
+            self.file,
+            self.component_index,
+            SEVERITY_RANK[self.severity],
+            self.line,
+            self.column,
+            self.rule.id,
+            self.item,
+        )
+
+
+@dataclass
+class Review:
+    """The outcome of reviewing one file."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    input_error: InputError | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # e.g. expired or unmatched waivers
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file could be reviewed at all (no input or format problems)."""
+        return self.input_error is None and not self.problems
+
+
+class Reviewer:
+    """Knowledge base, rule catalogue and compiled engine, prepared once per process."""
+
+    def __init__(
+        self,
+        rule_dirs: Sequence[Path] = (),
+        *,
+        bundled: bool = True,
+        knowledge: KnowledgeBase | None = None,
+    ) -> None:
+        self.knowledge = knowledge or load_knowledge([data_dir("question_banks")])
+        dirs = ([data_dir("rules")] if bundled else []) + [Path(d) for d in rule_dirs]
+        self.catalogue: Catalogue = load_catalogue(dirs, self.knowledge)
+        self.engine = RuleEngine(
+            [EngineRule(r.id, r.applies_to, r.when) for r in self.catalogue.rules]
+        )
+
+    def review_file(self, path: str | Path) -> Review:
+        try:
+            doc = load_document(path)
+        except InputError as error:
+            return Review(str(path), input_error=error)
+        return self.review_document(doc)
+
+    def review_text(self, text: str, path: str = "<string>") -> Review:
+        try:
+            doc = load_text(text, path)
+        except InputError as error:
+            return Review(path, input_error=error)
+        return self.review_document(doc)
+
+    def review_document(self, doc: Document) -> Review:
+        problems = validate(doc)
+        data = to_plain(doc.data)
+        review = Review(doc.path, problems=problems, metadata=_metadata(data))
+        if problems:
+            return review
+        review.findings = self.findings_for(doc, data)
+        return review
+
+    def findings_for(self, doc: Document, data: Mapping[str, Any]) -> list[Finding]:
+        facts = build_facts(data)
+        by_key = {fact.key: fact for fact in facts}
+        component_order = _component_order(data)
+        matches = self.engine.run([fact.as_engine_fact() for fact in facts])
+        findings = [
+            _finding(doc, data, self.catalogue.get(rule_id), by_key[key], component_order)
+            for rule_id, key in matches
+        ]
+        return sorted(findings, key=Finding.sort_key)
+
+
+def _metadata(data: Any) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        return {}
+    budget = data.get("budget") if isinstance(data.get("budget"), Mapping) else {}
+    return {
+        key: value
+        for key, value in {
+            "id": data.get("id"),
+            "title": data.get("title"),
+            "organisation": data.get("organisation"),
+            "status": data.get("status"),
+            "countries": data.get("countries"),
+            "budget_total": budget.get("total"),
+            "currency": budget.get("currency"),
+        }.items()
+        if value is not None
+    }
+
+
+def _component_order(data: Mapping[str, Any]) -> dict[str, int]:
+    components = data.get("components") or []
+    return {str(c.get("id")): index for index, c in enumerate(components) if isinstance(c, Mapping)}
+
+
+def _finding(
+    doc: Document,
+    data: Mapping[str, Any],
+    rule: Rule | None,
+    fact: Fact,
+    component_order: Mapping[str, int],
+) -> Finding:
+    assert rule is not None, "the engine only reports rules of the catalogue"
+    path = _existing_path(data, (*fact.yaml_path, *_split(rule.locate)))
+    loc = doc.location(path)
+    item = "" if fact.entity == "programme" else fact.key.split(":", 1)[1]
+    component = item if fact.entity == "component" else ""
+    values = {**fact.fields, "label": fact.label, "id": item, "key": fact.key}
+    return Finding(
+        rule=rule,
+        severity=rule.severity,
+        message=rule.render_message(values),
+        file=doc.path,
+        line=loc.line,
+        column=loc.column,
+        yaml_path=format_yaml_path(path),
+        entity=fact.entity,
+        item=item,
+        item_label=fact.label,
+        component=component,
+        component_index=component_order.get(component, -1),
+    )
+
+
+def _split(dotted: str) -> tuple[str, ...]:
+    return tuple(part for part in dotted.split(".") if part)
+
+
+def _existing_path(data: Any, path: Iterable[str | int]) -> tuple[str | int, ...]:
+    """The longest prefix of a path that exists in the proposal: where a required field is
+    missing, the finding points at its parent."""
+    found: list[str | int] = []
+    node = data
+    for step in path:
+        if (
+            isinstance(node, Mapping)
+            and step in node
+            or isinstance(node, list)
+            and isinstance(step, int)
+            and step < len(node)
+        ):
+            node = node[step]
+        else:
+            break
+        found.append(step)
+    return tuple(found)

@@ -1,0 +1,265 @@
+"""Load and validate rule packs: YAML files of rules that domain experts read and edit.
+
+A rule pack is a directory of ``*.yaml`` files, each holding ``rules:``, a list of rules (see
+docs/writing-rules.md). Every rule is checked when loaded: its keys, its condition against the
+fields facts carry, its ICAT references, question and indicator ids, its message placeholders.
+All problems are reported at once, each naming the file, line and rule id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewer.conditions import check_condition
+from reviewer.facts import ENTITIES, fact_fields
+from reviewer.knowledge import KnowledgeBase
+from reviewer.loader import Document, InputError, load_document
+from reviewer.schema import to_plain
+
+SEVERITIES = ("error", "warning", "info")
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{3}$")
+REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*-[0-9A-Za-z.]+$")
+_REQUIRED = ("id", "title", "severity", "applies_to", "when", "message", "rationale", "icat")
+_OPTIONAL = ("questions", "indicators", "fix", "locate", "examples", "tags")
+_PLACEHOLDER_FIELDS = ("label", "id", "key")
+
+
+class RuleError(Exception):
+    """Rule packs that cannot be used; str() lists every problem, one per line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the catalogue, as written in its pack."""
+
+    id: str
+    title: str
+    severity: str
+    applies_to: str
+    when: Mapping[str, Any] = field(hash=False)
+    message: str
+    rationale: str
+    icat: tuple[str, ...]
+    questions: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+    fix: str = ""
+    locate: str = ""
+    examples_fail: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    examples_pass: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    tags: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """ICAT sections the rule rests on, e.g. ('3',), in reference order."""
+        found = [
+            ref.split("-", 1)[1].split(".", 1)[0] for ref in self.icat if ref.startswith("ICAT-")
+        ]
+        return tuple(dict.fromkeys(found))
+
+    def render_message(self, values: Mapping[str, Any]) -> str:
+        return string.Formatter().vformat(self.message, (), _Defaulting(values))
+
+
+class _Defaulting(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The rules of one or more packs, in id order, with a version for provenance."""
+
+    rules: tuple[Rule, ...]
+    version: str
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+
+def load_catalogue(dirs: Iterable[Path], knowledge: KnowledgeBase) -> Catalogue:
+    """Load and validate every pack; raise RuleError listing all problems."""
+    rules: list[Rule] = []
+    problems: list[str] = []
+    digest = hashlib.sha256()
+    for path in _pack_files(dirs, problems):
+        digest.update(path.read_bytes())
+        loaded, file_problems = _load_file(path, knowledge)
+        rules.extend(loaded)
+        problems.extend(file_problems)
+    problems.extend(_duplicate_ids(rules))
+    if problems:
+        raise RuleError(problems)
+    return Catalogue(tuple(sorted(rules, key=lambda r: r.id)), digest.hexdigest()[:12])
+
+
+def _pack_files(dirs: Iterable[Path], problems: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for directory in dirs:
+        directory = Path(directory)
+        if not directory.is_dir():
+            problems.append(
+                f"{directory}: rule directory not found (give a folder of *.yaml rule files)"
+            )
+            continue
+        files.extend(sorted(directory.glob("*.yaml")))
+    return files
+
+
+def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[str]]:
+    try:
+        doc = load_document(path)
+    except InputError as error:
+        return [], [str(error)]
+    data = doc.data
+    if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
+        return [], [f"{path}:1:1: a rule file is a mapping with a 'rules:' list"]
+    unknown = sorted(set(data) - {"rules", "description"})
+    problems = [
+        f"{path}:1:1: unknown top-level key '{key}' (expected 'rules' and optionally 'description')"
+        for key in unknown
+    ]
+    rules = []
+    for index, raw in enumerate(data["rules"]):
+        rule, rule_problems = _load_rule(doc, index, raw, knowledge)
+        problems.extend(rule_problems)
+        if rule:
+            rules.append(rule)
+    return rules, problems
+
+
+def _load_rule(
+    doc: Document, index: int, raw: Any, knowledge: KnowledgeBase
+) -> tuple[Rule | None, list[str]]:
+    where = doc.location(("rules", index))
+    rule_id = str(raw.get("id", f"#{index + 1}")) if isinstance(raw, Mapping) else f"#{index + 1}"
+    prefix = f"{doc.path}:{where.line}:{where.column}: rule {rule_id}: "
+    if not isinstance(raw, Mapping):
+        return None, [prefix + "a rule is a mapping of keys (id, title, severity, ...)"]
+    plain = to_plain(raw)
+    problems = [prefix + p for p in _rule_problems(plain, knowledge)]
+    if problems:
+        return None, problems
+    examples = plain.get("examples") or {}
+    rule = Rule(
+        id=plain["id"],
+        title=plain["title"],
+        severity=plain["severity"],
+        applies_to=plain["applies_to"],
+        when=plain["when"],
+        message=plain["message"],
+        rationale=" ".join(plain["rationale"].split()),
+        icat=tuple(plain["icat"]),
+        questions=tuple(plain.get("questions", ())),
+        indicators=tuple(plain.get("indicators", ())),
+        fix=" ".join(plain.get("fix", "").split()),
+        locate=plain.get("locate", ""),
+        examples_fail=tuple(examples.get("fail", ())),
+        examples_pass=tuple(examples.get("pass", ())),
+        tags=tuple(plain.get("tags", ())),
+        file=doc.path,
+        line=where.line,
+    )
+    return rule, []
+
+
+def _rule_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> list[str]:
+    problems = [f"missing key '{key}'" for key in _REQUIRED if key not in raw]
+    problems += [
+        f"unknown key '{key}' (allowed: {', '.join(_REQUIRED + _OPTIONAL)})"
+        for key in raw
+        if key not in _REQUIRED + _OPTIONAL
+    ]
+    if problems:
+        return problems
+    if not RULE_ID.match(str(raw["id"])):
+        problems.append(f"id {raw['id']!r} must look like ABC-001 (letters, a dash, three digits)")
+    if raw["severity"] not in SEVERITIES:
+        problems.append(f"severity {raw['severity']!r} must be one of {', '.join(SEVERITIES)}")
+    if raw["applies_to"] not in ENTITIES:
+        problems.append(f"applies_to {raw['applies_to']!r} must be one of {', '.join(ENTITIES)}")
+        return problems
+    fields = fact_fields(raw["applies_to"])
+    problems += [f"when: {error}" for error in check_condition(raw["when"], fields)]
+    problems += _placeholder_problems(str(raw["message"]), fields)
+    problems += _reference_problems(raw, knowledge)
+    problems += _example_shape_problems(raw.get("examples"))
+    return problems
+
+
+def _placeholder_problems(message: str, fields: Mapping[str, Any]) -> list[str]:
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(message) if name]
+    except ValueError as error:
+        return [f"message: {error} (use {{label}} style placeholders; write {{{{ for a brace)"]
+    return [
+        f"message: unknown placeholder {{{name}}} (use {', '.join(_PLACEHOLDER_FIELDS)} "
+        f"or a field of the fact)"
+        for name in names
+        if name not in _PLACEHOLDER_FIELDS and name not in fields
+    ]
+
+
+def _reference_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> list[str]:
+    problems = []
+    for key, known in (
+        ("icat", knowledge.has_ref),
+        ("questions", lambda ref: knowledge.question(ref) is not None),
+        ("indicators", lambda ref: knowledge.indicator(ref) is not None),
+    ):
+        values = raw.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            problems.append(f"{key} must be a list of ids")
+            continue
+        problems += [
+            f"{key}: unknown reference {value!r}"
+            for value in values
+            if not (known(value) or _external_ref(key, value))
+        ]
+    if not raw.get("icat"):
+        problems.append("icat: a rule cites at least one reference it rests on")
+    return problems
+
+
+def _external_ref(key: str, value: str) -> bool:
+    """References to other sources (e.g. IATI-..., ICMPD-...) are allowed in `icat`."""
+    return key == "icat" and not value.startswith("ICAT-") and bool(REF_PATTERN.match(value))
+
+
+def _example_shape_problems(examples: Any) -> list[str]:
+    if examples is None:
+        return []
+    if not isinstance(examples, Mapping) or set(examples) - {"fail", "pass"}:
+        return ["examples: a mapping with 'fail' and/or 'pass' lists of proposal snippets"]
+    return [
+        f"examples: {kind}[{i}] must be a mapping of proposal keys"
+        for kind in ("fail", "pass")
+        for i, snippet in enumerate(examples.get(kind) or [])
+        if not isinstance(snippet, Mapping)
+    ]
+
+
+def _duplicate_ids(rules: Sequence[Rule]) -> list[str]:
+    seen: dict[str, Rule] = {}
+    problems = []
+    for rule in rules:
+        if rule.id in seen:
+            first = seen[rule.id]
+            problems.append(
+                f"{rule.file}:{rule.line}:1: rule {rule.id}: duplicate rule id "
+                f"(also at {first.file}:{first.line})"
+            )
+        else:
+            seen[rule.id] = rule
+    return problems

@@ -1,0 +1,374 @@
+"""Validate a loaded proposal against the format (JSON Schema) and its cross-references.
+
+Validation reports every problem of a file at once, each pointing at a line and column, with a
+did-you-mean for misspelt keys, vocabulary values and ids. Absent optional fields are not
+problems: absence is what the rules judge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from ruamel.yaml import YAML
+
+from reviewer.loader import Document, format_yaml_path
+
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "proposal.schema.yaml"
+FORMAT_MARKER = "proposal/v1"
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One validation problem, located in the file."""
+
+    file: str
+    line: int
+    column: int
+    yaml_path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.yaml_path}: " if self.yaml_path else ""
+        return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
+
+
+@cache
+def proposal_schema() -> dict[str, Any]:
+    """The proposal JSON Schema as plain data (read once per process)."""
+    with SCHEMA_PATH.open(encoding="utf-8") as handle:
+        return YAML(typ="safe").load(handle)
+
+
+def schema_json() -> str:
+    """The schema as the JSON document `ctreview schema` prints and docs/ commits."""
+    return json.dumps(proposal_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        proposal_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def to_plain(node: Any) -> Any:
+    """The ruamel tree as plain JSON-like data; null and blank values count as absent.
+
+    Dates become ISO strings (YAML reads 2027-01-01 as a date), so the schema can check them.
+    """
+    if isinstance(node, Mapping):
+        return {str(key): to_plain(value) for key, value in node.items() if not _is_blank(value)}
+    if isinstance(node, list):
+        return [to_plain(item) for item in node]
+    if isinstance(node, dt.date):
+        return node.isoformat()
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
+def _blank_keys(node: Any, path: YamlPath = ()) -> Iterator[YamlPath]:
+    """Paths of keys whose value is blank: to_plain drops them, but a misspelt key must still
+    be reported even when its value is empty."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if _is_blank(value):
+                yield (*path, str(key))
+            else:
+                yield from _blank_keys(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _blank_keys(item, (*path, index))
+
+
+def _schema_at(path: YamlPath) -> dict[str, Any] | None:
+    """The schema node that describes the value at a data path (None where none does)."""
+    node: dict[str, Any] | None = proposal_schema()
+    for step in path:
+        node = _deref(node)
+        if isinstance(step, int):
+            node = node.get("items") if isinstance(node.get("items"), dict) else None
+        else:
+            node = node.get("properties", {}).get(step)
+        if node is None:
+            return None
+    return _deref(node)
+
+
+def _deref(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = proposal_schema()["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _unknown_blank_keys(doc: Document) -> list[Problem]:
+    problems = []
+    for path in _blank_keys(doc.data):
+        parent = _schema_at(path[:-1])
+        if parent is None or parent.get("additionalProperties") is not False:
+            continue
+        allowed = sorted(parent.get("properties", {}))
+        if path[-1] not in allowed:
+            problems.append(_unknown_key(doc, path, allowed))
+    return problems
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def validate(doc: Document) -> list[Problem]:
+    """All format problems of a proposal, sorted by position."""
+    data = to_plain(doc.data)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        return [
+            Problem(
+                doc.path,
+                1,
+                1,
+                "",
+                f"the top level is {kind}; a proposal is a mapping "
+                f"that starts with 'ctreview: {FORMAT_MARKER}'",
+            )
+        ]
+    problems = [_schema_problem(doc, error) for error in _validator().iter_errors(data)]
+    problems = [p for group in problems for p in group]
+    problems.extend(_reference_problems(doc, data))
+    problems.extend(_unknown_blank_keys(doc))
+    return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+
+
+def is_proposal(data: Any) -> bool:
+    """Whether a loaded YAML tree carries the format marker (for folder scans)."""
+    return isinstance(data, Mapping) and "ctreview" in data
+
+
+# --- JSON Schema errors -> readable problems -------------------------------------------------
+
+
+def _schema_problem(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    path: YamlPath = tuple(error.absolute_path)
+    kind = error.validator
+    if kind == "additionalProperties":
+        return _unknown_keys(doc, path, error)
+    if kind == "required":
+        missing = [key for key in error.validator_value if key not in error.instance]
+        return [_at(doc, path, f"missing required key '{key}'") for key in missing]
+    return [_at(doc, path, _value_message(error))]
+
+
+def _unknown_keys(
+    doc: Document, path: YamlPath, error: jsonschema.ValidationError
+) -> list[Problem]:
+    allowed = sorted(error.schema.get("properties", {}))
+    extras = sorted(set(error.instance) - set(allowed))
+    return [_unknown_key(doc, (*path, key), allowed) for key in extras]
+
+
+def _unknown_key(doc: Document, path: YamlPath, allowed: Sequence[str]) -> Problem:
+    key = str(path[-1])
+    message = (
+        f"unknown key '{key}'{_did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
+    )
+    loc = doc.key_location(path)
+    return Problem(doc.path, loc.line, loc.column, format_yaml_path(path), message)
+
+
+def _value_message(error: jsonschema.ValidationError) -> str:
+    kind, schema, value = error.validator, error.schema, error.instance
+    if kind == "enum":
+        choices = [str(choice) for choice in schema["enum"]]
+        return (
+            f"{value!r} is not an allowed value{_did_you_mean(str(value), choices)}; "
+            f"expected one of: {', '.join(choices)}"
+        )
+    if kind == "const":
+        return f"expected {schema['const']!r}, found {value!r}"
+    if kind == "type":
+        return f"expected {_type_words(schema['type'])}, found {_describe(value)}"
+    if kind == "pattern":
+        hint = schema.get("description") or f"the pattern {schema['pattern']}"
+        return f"{value!r} is not in the expected form ({hint})"
+    if kind == "format":
+        return f"{value!r} is not a valid {schema['format']} (write it as YYYY-MM-DD)"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind in ("minimum", "maximum"):
+        bound = "at least" if kind == "minimum" else "at most"
+        return f"{value!r} is out of range: expected {bound} {schema[kind]}"
+    return error.message
+
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+}
+
+
+def _type_words(types: str | Sequence[str]) -> str:
+    names = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_TYPE_WORDS.get(name, name) for name in names)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"the text {value!r}"
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _at(doc: Document, path: YamlPath, message: str) -> Problem:
+    loc = doc.location(path)
+    return Problem(doc.path, loc.line, loc.column, format_yaml_path(path), message)
+
+
+# --- cross-references ------------------------------------------------------------------------
+
+# (collection that defines ids, where references to it are made)
+_ID_COLLECTIONS = (
+    "trafficking_patterns",
+    "target_groups",
+    "partners",
+    "components",
+    "budget_lines",
+)
+_THEORY_COLLECTIONS = ("assumptions", "risks", "external_factors")
+_REFERENCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("target_groups", ("components", "*", "target_groups")),
+    ("trafficking_patterns", ("components", "*", "patterns")),
+    ("partners", ("components", "*", "partners")),
+    ("components", ("mel", "indicators", "*", "components")),
+    ("components", ("budget_lines", "*", "components")),
+    ("components", ("target_groups", "*", "barriers", "*", "components")),
+)
+_COMPONENT_BLOCKS = (
+    "awareness",
+    "livelihood",
+    "legal_framework",
+    "criminal_justice_capacity",
+    "victim_identification",
+    "victim_support",
+    "national_action_plan",
+)
+
+
+def defined_ids(data: Mapping[str, Any]) -> dict[str, list[tuple[str, YamlPath]]]:
+    """Ids defined by each collection, with the path of each definition."""
+    found: dict[str, list[tuple[str, YamlPath]]] = {}
+    collections = {name: data.get(name) for name in _ID_COLLECTIONS}
+    collections["mel.indicators"] = (data.get("mel") or {}).get("indicators")
+    toc = data.get("theory_of_change") or {}
+    for name in _THEORY_COLLECTIONS:
+        collections[f"theory_of_change.{name}"] = toc.get(name)
+    for name, items in collections.items():
+        base = tuple(name.split("."))
+        found[name] = [
+            (item["id"], (*base, index, "id"))
+            for index, item in _items(items)
+            if isinstance(item.get("id"), str)
+        ]
+    return found
+
+
+def _items(items: Any) -> Iterator[tuple[int, dict]]:
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _reference_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
+    ids = defined_ids(data)
+    problems = [
+        _at(
+            doc,
+            path,
+            f"duplicate id '{ident}' (first defined at line "
+            f"{doc.location(first).line}); ids must be unique within {name}",
+        )
+        for name, entries in ids.items()
+        for ident, path, first in _duplicates(entries)
+    ]
+    for target, pattern in _REFERENCES:
+        known = [ident for ident, _ in ids[target]]
+        for path, value in _walk(data, pattern):
+            if isinstance(value, str) and value not in known:
+                problems.append(
+                    _at(
+                        doc,
+                        path,
+                        f"unknown {target.rstrip('s').replace('_', ' ')} "
+                        f"id '{value}'{_did_you_mean(value, known)}",
+                    )
+                )
+    problems.extend(_block_problems(doc, data))
+    return problems
+
+
+def _duplicates(entries: list[tuple[str, YamlPath]]) -> Iterator[tuple[str, YamlPath, YamlPath]]:
+    first_seen: dict[str, YamlPath] = {}
+    for ident, path in entries:
+        if ident in first_seen:
+            yield ident, path, first_seen[ident]
+        else:
+            first_seen[ident] = path
+
+
+def _walk(node: Any, pattern: Sequence[str], path: YamlPath = ()) -> Iterator[tuple[YamlPath, Any]]:
+    """Values at a path pattern where '*' stands for every list index."""
+    if not pattern:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield (*path, index), item
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*" and isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _walk(item, rest, (*path, index))
+    elif isinstance(node, dict) and head in node:
+        yield from _walk(node[head], rest, (*path, head))
+
+
+def _block_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
+    """A type-specific block must match its component's type (an awareness block on a
+    livelihood component is almost always a copy-paste slip)."""
+    problems = []
+    for index, component in _items(data.get("components")):
+        ctype = component.get("type")
+        for block in _COMPONENT_BLOCKS:
+            if block in component and ctype != block:
+                problems.append(
+                    _at(
+                        doc,
+                        ("components", index, block),
+                        f"the '{block}' block belongs on a component of type '{block}', "
+                        f"but this component's type is '{ctype}'",
+                    )
+                )
+    return problems
