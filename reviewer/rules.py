@@ -69,7 +69,12 @@ class Rule:
         return tuple(dict.fromkeys(found))
 
     def render_message(self, values: Mapping[str, Any]) -> str:
-        return string.Formatter().vformat(self.message, (), _Defaulting(values))
+        """The message with placeholders filled; lists read as 'a, b', absent fields as ''."""
+        readable = {
+            key: ", ".join(map(str, value)) if isinstance(value, list) else value
+            for key, value in values.items()
+        }
+        return string.Formatter().vformat(self.message, (), _Defaulting(readable))
 
 
 class _Defaulting(dict):
