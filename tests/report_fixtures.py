@@ -8,12 +8,18 @@ proposal controls; and one with no findings. Findings are deliberately out of re
 from __future__ import annotations
 
 from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
 
 from reviewer.knowledge import bundled_knowledge
 from reviewer.report import ReportContext
 from reviewer.review import Finding, Review, Waiver
 from reviewer.rules import Rule
 
+# The official SARIF schema, beside the repository (not copied into it).
+SARIF_SCHEMA = (
+    Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+)
 FILE = "samples/hostile proposal.yaml"
 CLEAN_FILE = "samples/clean.yaml"
 HOSTILE_TITLE = "Safe | Line\n# Injected heading\n| a | b |\n<script>alert(1)</script>"
@@ -217,3 +223,49 @@ NASTY = [
     "{#p1-f1}",
     "\\",
 ]
+
+
+# Attributes that fetch or run something, wherever they appear.
+_LOADING = {"src", "srcset", "data", "action", "formaction", "poster", "background", "xlink:href"}
+
+
+class Page(HTMLParser):
+    """Collects every start tag with its attributes, and the text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.style = ""
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.style += data
+        else:
+            self.text.append(data)
+
+
+def assert_inert_html(page: Page) -> None:
+    """No script, no loaded resource, no event handler, no link out of the page."""
+    names = [tag for tag, _ in page.tags]
+    for forbidden in ("script", "img", "iframe", "object", "embed", "link", "form", "base", "svg"):
+        assert forbidden not in names
+    assert names.count("style") == 1 and names.count("meta") == 3
+    for tag, attrs in page.tags:
+        assert not [name for name in attrs if name.startswith("on")], tag
+        assert not set(attrs) & _LOADING, tag
+        assert "style" not in attrs, tag
+        if "href" in attrs:
+            assert str(attrs["href"]).startswith("#"), attrs
+    assert "url(" not in page.style and "@import" not in page.style

@@ -98,6 +98,8 @@ def test_questions_to_revisit_once_each_pointing_at_findings_of_the_report():
     by_ref = {q["ref"]: q for q in questions}
     assert by_ref["ICAT-3.Q2"]["raised_by"] == ["p1-f3", "p1-f4"]
     assert by_ref["ICAT-3.Q2"]["section_title"] == "Awareness raising"
+    assert by_ref["ICAT-3.Q2"]["items"] == []
+    assert by_ref["ICAT-7.Q2"]["items"][0]["ref"] == "ICAT-7.Q2.a"
 
 
 def test_waived_findings_are_listed_with_their_waiver():

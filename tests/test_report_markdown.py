@@ -68,6 +68,8 @@ def test_questions_to_revisit_lists_each_question_once_pointing_back_to_findings
     assert refs == ["ICAT-1.Q1", "ICAT-1.Q3.a", "ICAT-2.Q1", "ICAT-3.Q2", "ICAT-3.Q3", "ICAT-7.Q2"]
     q2 = section[section.index("**ICAT-3.Q2**") :].split("\n- ")[0]
     assert "Raised by: [AWR-002 c-campaign](#p1-f3), [AWR-005 c-campaign](#p1-f4)" in q2
+    q7 = section[section.index("**ICAT-7.Q2**") :].split("\n- ")[0]
+    assert "\n  - ICAT-7.Q2.a: " in q7  # a question's bullets are listed under it
 
 
 def test_every_link_points_at_an_anchor_of_the_document():

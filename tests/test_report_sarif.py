@@ -2,18 +2,13 @@
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import jsonschema
 import pytest
-from report_fixtures import FILE, clean_review, context, hostile_review
+from report_fixtures import FILE, SARIF_SCHEMA, clean_review, context, hostile_review
 
 from reviewer.report import render
 from reviewer.report.sarif import artifact_uri
-
-SARIF_SCHEMA = (
-    Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-)
 
 
 def _sarif(*reviews) -> dict:

@@ -60,6 +60,7 @@ class Citation:
     ref: str
     text: str  # '' when the knowledge base has no text for it (external sources)
     section: str = ""  # ICAT section, '' for other sources
+    items: tuple[Citation, ...] = ()  # a question's bullets ("such as: a, b, c")
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,9 @@ def cite(ref: str, knowledge: KnowledgeBase | None) -> Citation:
         return Citation(ref, _with_stem(parent.summary if parent else "", lesson.summary), section)
     if question:
         parent = knowledge.question(question.parent) if question.parent else None
-        return Citation(ref, _with_stem(parent.text if parent else "", question.text), section)
+        text = _with_stem(parent.text if parent else "", question.text)
+        items = tuple(Citation(i, knowledge.question(i).text, section) for i in question.items)
+        return Citation(ref, text, section, items)
     if ref.endswith(".E") and section:
         return Citation(
             ref, f"Sample indicators for section {section} ({section_title(section)})", section

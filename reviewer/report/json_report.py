@@ -68,6 +68,7 @@ def _proposal(report: ProposalReport) -> dict[str, Any]:
         "questions_to_revisit": [
             {
                 **_citation(revisit.question),
+                "items": [_citation(item) for item in revisit.question.items],
                 "section_title": group.title,
                 "raised_by": [entry.anchor for entry in revisit.raised_by],
             }

@@ -203,6 +203,7 @@ def _questions(report: ProposalReport, marks: Marks) -> list[str]:
                 f"- {marks.anchor(revisit.anchor)}**{md(revisit.question.ref)}** "
                 f"{md(revisit.question.text)}  \n  Raised by: {links}"
             )
+            lines += [f"  - {md(i.ref)}: {md(i.text)}" for i in revisit.question.items]
     return lines
 
 

@@ -1,0 +1,67 @@
+"""The example reports in docs/examples/: one sample proposal in every output format.
+
+They are generated, never edited by hand, so they always show what `ctreview check` writes;
+a test fails when a committed example is out of date (regenerate with
+`write_example_reports`). The run uses docs/examples/ctreview.yaml (two waivers, one
+expired) and a fixed date, so the waived-findings and notices sections appear and the
+output does not change with the day it is generated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from pathlib import Path
+
+from reviewer import __version__
+from reviewer.policy import Checker, RunOptions
+from reviewer.report import ReportContext, render
+from reviewer.review import Reviewer
+
+SAMPLE = "samples/shelter-closed-my.yaml"
+CONFIG = "docs/examples/ctreview.yaml"
+TODAY = dt.date(2027, 1, 15)
+# Output format -> file name suffix of its example.
+EXAMPLE_FILES = {
+    "text": "txt",
+    "markdown": "md",
+    "html": "html",
+    "json": "json",
+    "sarif": "sarif",
+    "junit": "junit.xml",
+    "github": "github.txt",
+}
+
+
+def example_reports(root: Path, reviewer: Reviewer | None = None) -> dict[str, str]:
+    """File name under docs/examples/ -> content, for the sample of the repository `root`
+    (reviewed with `reviewer` when given: compiling the rules is the slow part)."""
+    options = RunOptions(config=Path(CONFIG), today=TODAY)
+    with contextlib.chdir(root):  # the reports name the sample by its path in the repository
+        checker = Checker(options, (lambda dirs: reviewer) if reviewer else Reviewer)
+        judgement = checker.judge(SAMPLE)
+    (reviewer,) = checker.reviewers.values()
+    ctx = ReportContext(
+        __version__,
+        reviewer.catalogue.version,
+        reviewer.knowledge,
+        inputs=(SAMPLE,),
+        fail_on=judgement.settings.fail_on,
+        rules=reviewer.catalogue.rules,
+    )
+    stem = Path(SAMPLE).stem
+    return {
+        f"{stem}.{suffix}": render(fmt, [judgement.review], ctx)
+        for fmt, suffix in EXAMPLE_FILES.items()
+    }
+
+
+def write_example_reports(root: Path) -> list[Path]:
+    """Rewrite the examples under ``root/docs/examples`` that changed; return them."""
+    written = []
+    for name, content in example_reports(root).items():
+        path = root / "docs" / "examples" / name
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8", newline="\n")
+            written.append(path)
+    return written
