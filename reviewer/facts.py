@@ -88,6 +88,7 @@ _TG_KINDS = (
     "consumers",
     "victims",
     "potential_victims",
+    "communities",
 )
 
 _NUMBER = FieldSpec("number")
@@ -173,6 +174,10 @@ DERIVED_FIELDS: dict[str, dict[str, tuple[FieldSpec, str]]] = {
         "programme_component_types": (
             FieldSpec("list", values=_COMPONENT_TYPES),
             "Types of all components of the programme (itself included).",
+        ),
+        "patterns_cross_border": (
+            _BOOLEAN,
+            "Some pattern it addresses crosses a border (movement.cross_border).",
         ),
     },
     "target_group": {
@@ -298,6 +303,9 @@ class _Context:
         self.components = [c for c in _list_at(data, ("components",)) if isinstance(c, dict)]
         self.indicators = [i for i in _list_at(data, ("mel", "indicators")) if isinstance(i, dict)]
         self.budget_lines = [b for b in _list_at(data, ("budget_lines",)) if isinstance(b, dict)]
+        self.patterns = {
+            p.get("id"): p for p in _list_at(data, ("trafficking_patterns",)) if isinstance(p, dict)
+        }
         self.groups = {
             g.get("id"): g for g in _list_at(data, ("target_groups",)) if isinstance(g, dict)
         }
@@ -415,6 +423,10 @@ def _component_derived(ctx: _Context, component: dict[str, Any]) -> dict[str, An
         "budget_line_count": len(lines),
         "target_group_kinds": sorted({str(g["kind"]) for g in groups if g and g.get("kind")}),
         "programme_component_types": sorted({str(t) for t in ctx.component_types.values()}),
+        "patterns_cross_border": any(
+            (ctx.patterns.get(p) or {}).get("movement", {}).get("cross_border") is True
+            for p in component.get("patterns") or []
+        ),
     }
 
 
