@@ -24,6 +24,7 @@ from typing import Any
 
 import jsonschema
 from ruamel.yaml import YAML
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
 from reviewer.review import Waiver
@@ -507,9 +508,17 @@ def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[s
     }
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.representer.add_representer(
-        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
+    yaml.Representer = _ExplicitNullRepresenter
     stream = io.StringIO()
     yaml.dump(data, stream)
     return stream.getvalue()
+
+
+class _ExplicitNullRepresenter(RoundTripRepresenter):
+    """Writes None as `null` (add_representer on ruamel's own class would change every dump
+    in the process, e.g. the `ctreview init` skeleton's empty fields)."""
+
+
+_ExplicitNullRepresenter.add_representer(
+    type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
+)

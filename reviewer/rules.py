@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
 from reviewer.conditions import check_condition
 from reviewer.facts import ENTITIES, fact_fields
 from reviewer.knowledge import KnowledgeBase
-from reviewer.loader import Document, InputError, load_document
+from reviewer.loader import DEFAULT_MAX_BYTES, InputError, load_document
 from reviewer.schema import to_plain
 
 SEVERITIES = ("error", "warning", "info")
@@ -123,11 +126,57 @@ def _pack_files(dirs: Iterable[Path], problems: list[str]) -> list[Path]:
 
 
 def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[str]]:
+    """Rules of one file. A clean file is read with the fast C loader (rule line numbers come
+    from a scan of the text); any problem sends it through the guarded round-trip loader, so
+    every message carries its exact position."""
+    fast = _fast_parse(path)
+    if fast is not None:
+        data, starts = fast
+        rules, problems = _rules_of(str(path), data, starts.__getitem__, knowledge)
+        if not problems:
+            return rules, []
     try:
         doc = load_document(path)
     except InputError as error:
         return [], [str(error)]
-    data = doc.data
+
+    def where(index: int) -> tuple[int, int]:
+        loc = doc.location(("rules", index))
+        return loc.line, loc.column
+
+    return _rules_of(doc.path, doc.data, where, knowledge)
+
+
+_RULE_START = re.compile(r"^(\s*-\s+)id:", re.MULTILINE)
+_ANCHOR_OR_TAG = re.compile(r"(^|[\s\[{,:-])[&*!]\S", re.MULTILINE)
+_FAST_YAML = YAML(typ="safe", pure=False)
+
+
+def _fast_parse(path: Path) -> tuple[Any, list[tuple[int, int]]] | None:
+    """The file's data and each rule's (line, column), or None where the careful path is
+    needed: anchors, aliases or tags (refused there), odd layouts, or any parse error."""
+    try:
+        if path.stat().st_size > DEFAULT_MAX_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8")
+        if _ANCHOR_OR_TAG.search(text):
+            return None
+        data = _FAST_YAML.load(text)
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
+        return None
+    rules = data.get("rules") if isinstance(data, Mapping) else None
+    starts = [
+        (text.count("\n", 0, m.start()) + 1, len(m.group(1)) + 1)
+        for m in _RULE_START.finditer(text)
+    ]
+    if not isinstance(rules, list) or len(starts) != len(rules):
+        return None
+    return data, starts
+
+
+def _rules_of(
+    path: str, data: Any, where: Callable[[int], tuple[int, int]], knowledge: KnowledgeBase
+) -> tuple[list[Rule], list[str]]:
     if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
         return [], [f"{path}:1:1: a rule file is a mapping with a 'rules:' list"]
     unknown = sorted(set(data) - {"rules", "description"})
@@ -137,7 +186,7 @@ def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[s
     ]
     rules = []
     for index, raw in enumerate(data["rules"]):
-        rule, rule_problems = _load_rule(doc, index, raw, knowledge)
+        rule, rule_problems = _load_rule(path, where(index), raw, knowledge)
         problems.extend(rule_problems)
         if rule:
             rules.append(rule)
@@ -145,11 +194,11 @@ def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[s
 
 
 def _load_rule(
-    doc: Document, index: int, raw: Any, knowledge: KnowledgeBase
+    path: str, where: tuple[int, int], raw: Any, knowledge: KnowledgeBase
 ) -> tuple[Rule | None, list[str]]:
-    where = doc.location(("rules", index))
-    rule_id = str(raw.get("id", f"#{index + 1}")) if isinstance(raw, Mapping) else f"#{index + 1}"
-    prefix = f"{doc.path}:{where.line}:{where.column}: rule {rule_id}: "
+    line, column = where
+    rule_id = str(raw.get("id", "?")) if isinstance(raw, Mapping) else "?"
+    prefix = f"{path}:{line}:{column}: rule {rule_id}: "
     if not isinstance(raw, Mapping):
         return None, [prefix + "a rule is a mapping of keys (id, title, severity, ...)"]
     plain = to_plain(raw)
@@ -173,8 +222,8 @@ def _load_rule(
         examples_fail=tuple(examples.get("fail", ())),
         examples_pass=tuple(examples.get("pass", ())),
         tags=tuple(plain.get("tags", ())),
-        file=doc.path,
-        line=where.line,
+        file=path,
+        line=line,
     )
     return rule, []
 

@@ -14,23 +14,31 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
 def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
+    """One block per file with findings; waived findings stay listed, marked and not counted."""
     lines: list[str] = []
     counts = {"error": 0, "warning": 0, "info": 0}
+    waived = 0
     for review in reviews:
         if not review.findings:
             continue
         lines.append(_style(inert(review.file), colour, underline=True))
         width = max(len(f"{f.line}:{f.column}") for f in review.findings)
         for finding in review.findings:
-            counts[finding.severity] += 1
             where = f"{finding.line}:{finding.column}".ljust(width)
-            severity = _style(finding.severity.ljust(7), colour, fg=_COLOURS[finding.severity])
+            if finding.waiver:
+                waived += 1
+                label = _style("waived ", colour, fg="green")
+                note = f" (waived: {inert(finding.waiver.justification)})"
+            else:
+                counts[finding.severity] += 1
+                label = _style(finding.severity.ljust(7), colour, fg=_COLOURS[finding.severity])
+                note = ""
             lines.append(
-                f"  {where}  {severity}  {inert(finding.message)}  "
+                f"  {where}  {label}  {inert(finding.message)}{note}  "
                 f"{_style(finding.rule_id, colour, dim=True)}"
             )
         lines.append("")
-    lines.append(_summary(counts, colour))
+    lines.append(_summary(counts, waived, colour))
     return "\n".join(lines) + "\n"
 
 
@@ -39,18 +47,24 @@ def inert(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def _summary(counts: dict[str, int], colour: bool) -> str:
+def _summary(counts: dict[str, int], waived: int, colour: bool) -> str:
     total = sum(counts.values())
+    extra = f"; {waived} waived" if waived else ""
     if not total:
         return _style(
-            "No findings: the design covers every check ctreview makes.", colour, fg="green"
+            f"No findings: the design covers every check ctreview makes{extra}.",
+            colour,
+            fg="green",
         )
     parts = ", ".join(
         f"{n} {kind}{'s' if n != 1 and kind != 'info' else ''}" for kind, n in counts.items()
     )
     word = "finding" if total == 1 else "findings"
     return _style(
-        f"{total} {word} ({parts})", colour, fg="red" if counts["error"] else "yellow", bold=True
+        f"{total} {word} ({parts}{extra})",
+        colour,
+        fg="red" if counts["error"] else "yellow",
+        bold=True,
     )
 
 
