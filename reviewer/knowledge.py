@@ -16,32 +16,75 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reviewer.paths import data_dir
 
-COMPONENT_TYPES = frozenset({
-    "awareness", "livelihood", "legal_framework", "criminal_justice_capacity",
-    "victim_identification", "victim_support", "national_action_plan", "other",
-})
+COMPONENT_TYPES = frozenset(
+    {
+        "awareness",
+        "livelihood",
+        "legal_framework",
+        "criminal_justice_capacity",
+        "victim_identification",
+        "victim_support",
+        "national_action_plan",
+        "other",
+    }
+)
 # What a question or indicator may apply to: a component type, or the programme as a whole.
 APPLIES_TO = COMPONENT_TYPES | {"programme"}
-CATEGORIES = frozenset({
-    "baseline", "reach", "satisfaction", "knowledge_attitude_change", "retention",
-    "behaviour_change", "impact", "output",
-})
+CATEGORIES = frozenset(
+    {
+        "baseline",
+        "reach",
+        "satisfaction",
+        "knowledge_attitude_change",
+        "retention",
+        "behaviour_change",
+        "impact",
+        "output",
+    }
+)
 LEVELS = frozenset({"output", "outcome", "impact"})
-METHODS = frozenset({
-    "beneficiary_tracking", "budget_documents", "case_analysis", "case_file_review",
-    "client_discussions", "community_records", "court_records", "existing_research",
-    "feedback_forms", "follow_up_participants", "group_discussions", "hotline_records",
-    "household_survey", "identification_records", "improvement_plans", "income_data",
-    "intercept_survey", "legal_review", "longitudinal_mixed_methods", "media_data",
-    "npa_document", "online_survey", "organisation_records", "police_records",
-    "post_training_evaluation", "pre_post_test", "programme_records", "service_records",
-    "session_records", "skills_simulation", "training_records", "treaty_registry",
-    "victim_interviews", "victim_survey",
-})
+METHODS = frozenset(
+    {
+        "beneficiary_tracking",
+        "budget_documents",
+        "case_analysis",
+        "case_file_review",
+        "client_discussions",
+        "community_records",
+        "court_records",
+        "existing_research",
+        "feedback_forms",
+        "follow_up_participants",
+        "group_discussions",
+        "hotline_records",
+        "household_survey",
+        "identification_records",
+        "improvement_plans",
+        "income_data",
+        "intercept_survey",
+        "legal_review",
+        "longitudinal_mixed_methods",
+        "media_data",
+        "npa_document",
+        "online_survey",
+        "organisation_records",
+        "police_records",
+        "post_training_evaluation",
+        "pre_post_test",
+        "programme_records",
+        "service_records",
+        "session_records",
+        "skills_simulation",
+        "training_records",
+        "treaty_registry",
+        "victim_interviews",
+        "victim_survey",
+    }
+)
 
 REF_RE = re.compile(
     r"^ICAT-(?P<section>[1-9])\."
@@ -152,7 +195,8 @@ class KnowledgeBase:
         for category in wanted or ():
             _check_term(category, CATEGORIES, "indicator category")
         return tuple(
-            i for i in self.indicators
+            i
+            for i in self.indicators
             if component_type in i.applies_to and (wanted is None or i.category in wanted)
         )
 
@@ -191,6 +235,9 @@ def _line(node: Any, key: str | int | None = None) -> int | None:
     return lc.line + 1
 
 
+_FAST_YAML = YAML(typ="safe", pure=False)
+
+
 class _Loader:
     """Accumulates entries across files so duplicates are caught between files too."""
 
@@ -203,12 +250,30 @@ class _Loader:
         self.path = Path()  # the file being read, for error messages
 
     def load_file(self, path: Path) -> None:
+        """Read one file: fast C loader first; on any problem, again in round-trip mode so the
+        error names its line (the fast loader keeps no positions)."""
         self.path = path
+        text = path.read_text(encoding="utf-8")
+        saved = (len(self.lessons), len(self.questions), len(self.indicators), dict(self._seen))
         try:
-            document = self._yaml.load(path.read_text(encoding="utf-8"))
+            self._read_document(_FAST_YAML.load(text))
+            return
+        except (KnowledgeError, YAMLError, ValueError):
+            self._restore(saved)
+        try:
+            document = self._yaml.load(text)
         except MarkedYAMLError as error:
             line = error.problem_mark.line + 1 if error.problem_mark else None
             raise KnowledgeError(path, line, "yaml", str(error.problem)) from error
+        self._read_document(document)
+
+    def _restore(self, saved: tuple[int, int, int, dict[str, str]]) -> None:
+        lessons, questions, indicators, seen = saved
+        del self.lessons[lessons:], self.questions[questions:], self.indicators[indicators:]
+        self._seen = seen
+
+    def _read_document(self, document: Any) -> None:
+        path = self.path
         if not isinstance(document, dict):
             raise KnowledgeError(path, 1, "file", "expected a mapping at the top level")
         self._check_keys(document, "file", required=(), allowed=_TOP_KEYS)
@@ -231,14 +296,24 @@ class _Loader:
             node, "L", {"ref", "section", "summary"}, {"items", "not_checkable"}
         )
         bullets = [
-            Lesson(item_ref, section, self._text(item, "summary"),
-                   self._optional_text(item, "not_checkable"), parent=ref)
+            Lesson(
+                item_ref,
+                section,
+                self._text(item, "summary"),
+                self._optional_text(item, "not_checkable"),
+                parent=ref,
+            )
             for item_ref, item in self._bullets(node, ref, "summary")
         ]
-        self.lessons.append(Lesson(
-            ref, section, self._text(node, "summary"), self._optional_text(node, "not_checkable"),
-            items=tuple(bullet.ref for bullet in bullets),
-        ))
+        self.lessons.append(
+            Lesson(
+                ref,
+                section,
+                self._text(node, "summary"),
+                self._optional_text(node, "not_checkable"),
+                items=tuple(bullet.ref for bullet in bullets),
+            )
+        )
         self.lessons.extend(bullets)
 
     def _read_question(self, node: dict) -> None:
@@ -247,19 +322,40 @@ class _Loader:
         )
         applies_to = self._terms(node, "applies_to", APPLIES_TO, ref)
         bullets = [
-            Question(item_ref, section, self._text(item, "text"), applies_to,
-                     self._optional_text(item, "not_checkable"), parent=ref)
+            Question(
+                item_ref,
+                section,
+                self._text(item, "text"),
+                applies_to,
+                self._optional_text(item, "not_checkable"),
+                parent=ref,
+            )
             for item_ref, item in self._bullets(node, ref, "text")
         ]
-        self.questions.append(Question(
-            ref, section, self._text(node, "text"), applies_to,
-            self._optional_text(node, "not_checkable"), items=tuple(b.ref for b in bullets),
-        ))
+        self.questions.append(
+            Question(
+                ref,
+                section,
+                self._text(node, "text"),
+                applies_to,
+                self._optional_text(node, "not_checkable"),
+                items=tuple(b.ref for b in bullets),
+            )
+        )
         self.questions.extend(bullets)
 
     def _read_indicator(self, node: dict) -> None:
-        keys = {"id", "ref", "section", "text", "category", "table_category", "level",
-                "methods", "applies_to"}
+        keys = {
+            "id",
+            "ref",
+            "section",
+            "text",
+            "category",
+            "table_category",
+            "level",
+            "methods",
+            "applies_to",
+        }
         ref, section = self._head(node, "E", keys, set())
         indicator_id = self._text(node, "id")
         match = INDICATOR_ID_RE.match(indicator_id)
@@ -268,14 +364,19 @@ class _Loader:
         if int(match["section"]) != section:
             self._fail(node, "id", indicator_id, f"id does not match section {section}")
         self._claim(indicator_id, node)
-        self.indicators.append(Indicator(
-            indicator_id, ref, section, self._text(node, "text"),
-            self._term(node, "category", CATEGORIES, indicator_id),
-            self._text(node, "table_category"),
-            self._term(node, "level", LEVELS, indicator_id),
-            self._terms(node, "methods", METHODS, indicator_id),
-            self._terms(node, "applies_to", APPLIES_TO, indicator_id),
-        ))
+        self.indicators.append(
+            Indicator(
+                indicator_id,
+                ref,
+                section,
+                self._text(node, "text"),
+                self._term(node, "category", CATEGORIES, indicator_id),
+                self._text(node, "table_category"),
+                self._term(node, "level", LEVELS, indicator_id),
+                self._terms(node, "methods", METHODS, indicator_id),
+                self._terms(node, "applies_to", APPLIES_TO, indicator_id),
+            )
+        )
 
     # -- shared checks --------------------------------------------------------------------
 

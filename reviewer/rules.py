@@ -147,7 +147,7 @@ def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[s
     return _rules_of(doc.path, doc.data, where, knowledge)
 
 
-_RULE_START = re.compile(r"^(\s*-\s+)id:", re.MULTILINE)
+_RULE_START = re.compile(r"^( *- +)id:", re.MULTILINE)
 _ANCHOR_OR_TAG = re.compile(r"(^|[\s\[{,:-])[&*!]\S", re.MULTILINE)
 _FAST_YAML = YAML(typ="safe", pure=False)
 
@@ -165,9 +165,12 @@ def _fast_parse(path: Path) -> tuple[Any, list[tuple[int, int]]] | None:
     except (OSError, UnicodeDecodeError, YAMLError, ValueError):
         return None
     rules = data.get("rules") if isinstance(data, Mapping) else None
+    matches = list(_RULE_START.finditer(text))
+    indent = min((len(m.group(1)) for m in matches), default=0)  # rules, not nested example ids
     starts = [
-        (text.count("\n", 0, m.start()) + 1, len(m.group(1)) + 1)
-        for m in _RULE_START.finditer(text)
+        (text.count("\n", 0, m.start()) + 1, indent + 1)
+        for m in matches
+        if len(m.group(1)) == indent
     ]
     if not isinstance(rules, list) or len(starts) != len(rules):
         return None
