@@ -1,7 +1,8 @@
 """Generate the reference documents that must never drift from the code.
 
 `docs/proposal-format.md` and `docs/facts.md` are rendered from the proposal schema and the
-fact catalogue; `docs/proposal.schema.json` is the published copy of the schema. A test fails
+fact catalogue; `docs/proposal.schema.json` is the published copy of the schema;
+`docs/icat-coverage.md` maps every ICAT reference to the rules that check it. A test fails
 when a committed copy is out of date (`ctreview generate-docs` rewrites them).
 """
 
@@ -23,7 +24,19 @@ def generated_documents() -> dict[str, str]:
         "proposal.schema.json": schema_json(),
         "proposal-format.md": proposal_format_markdown(),
         "facts.md": facts_markdown(),
+        "icat-coverage.md": coverage_document(),
     }
+
+
+def coverage_document() -> str:
+    """docs/icat-coverage.md for the bundled rules and knowledge base."""
+    from reviewer.coverage import coverage_markdown, coverage_rows
+    from reviewer.review import Reviewer
+
+    reviewer = Reviewer()
+    return coverage_markdown(
+        coverage_rows(reviewer.knowledge, reviewer.catalogue), reviewer.catalogue
+    )
 
 
 def write_documents(docs_dir: Path) -> list[Path]:
