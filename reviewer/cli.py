@@ -332,6 +332,108 @@ def diff(
     sys.exit(EXIT_FINDINGS if result.fails(after.settings.fail_on) else EXIT_OK)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_config_options
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes  [default: the number of CPU cores].",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Write each proposal's reports under DIR/proposals/ and the portfolio as "
+    "DIR/portfolio.md, .html, .csv and .json.",
+)
+@click.option(
+    "--report-format",
+    "report_formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="Format of each proposal's report under --out (repeatable)  [default: markdown].",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Lowest severity that makes the run fail (exit code 1)  [default: error, or the "
+    "configuration's fail_on].",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def screen(
+    paths: tuple[str, ...],
+    config_path: str | None,
+    no_config: bool,
+    today,
+    rule_dirs: tuple[str, ...],
+    jobs: int | None,
+    out_dir: str | None,
+    report_formats: tuple[str, ...],
+    fail_on: str | None,
+    quiet: bool,
+) -> None:
+    """Screen every proposal under PATHS (e.g. a call's submissions) and sum up the portfolio.
+
+    Folders are searched recursively for YAML files that start a line with the `ctreview:`
+    marker; other YAML is passed over and counted. Each proposal is judged as `check` judges
+    it. Exit code 2 when a file could not be reviewed (the others still are), else 1 when a
+    proposal has a finding at or above --fail-on, else 0.
+    """
+    import contextlib
+
+    from reviewer import screen as screening
+    from reviewer.portfolio import PORTFOLIO_FORMATS, build_portfolio, render_table, summary_line
+    from reviewer.report import write_atomic
+
+    if report_formats and not out_dir:
+        raise UsageProblem("--report-format needs --out DIR (where the reports go)")
+    checker = _checker(config_path, no_config, rule_dirs, today, fail_on=fail_on)
+    discovery = screening.find_proposals(paths)
+    try:
+        tasks = screening.plan_tasks(discovery, out_dir, report_formats or ("markdown",))
+    except screening.ScreenError as error:
+        raise UsageProblem(str(error)) from None
+    knowledge = screening.prepare(checker, discovery)
+    shown = not quiet and sys.stderr.isatty() and len(tasks) > 1
+    bar = click.progressbar(length=len(tasks), label="Screening", file=sys.stderr)
+    with bar if shown else contextlib.nullcontext():
+        results = screening.screen(
+            tasks,
+            checker,
+            jobs or os.cpu_count() or 1,
+            on_result=lambda _: bar.update(1) if shown else None,
+        )
+    for result in results:
+        if result.error:
+            click.echo(f"error: {result.error}", err=True)
+    reports = {
+        task.path: [(fmt, os.path.relpath(path, out_dir)) for fmt, path in task.reports]
+        for task in tasks
+    }
+    portfolio = build_portfolio(
+        results, knowledge, tool_version=__version__, skipped=discovery.skipped, reports=reports
+    )
+    if out_dir:
+        for ext, render_portfolio in PORTFOLIO_FORMATS.items():
+            target = Path(out_dir) / f"portfolio.{ext}"
+            try:
+                write_atomic(target, render_portfolio(portfolio), inputs=discovery.proposals)
+            except (OSError, ValueError) as error:
+                raise UsageProblem(f"cannot write {target}: {error}") from None
+        reviewed = sum(result.reviewed for result in results)
+        click.echo(summary_line(portfolio), err=True)
+        click.echo(
+            f"wrote the portfolio and the reports of {reviewed} proposals to {out_dir}", err=True
+        )
+    else:
+        click.echo(render_table(portfolio), nl=False)
+    sys.exit(screening.batch_exit_code(results))
+
+
 @cli.command("config")
 @click.option(
     "--show",
@@ -480,10 +582,12 @@ def coverage(write: bool, rule_dirs: tuple[str, ...]) -> None:
 
 @cli.command("generate-docs", hidden=True)
 def generate_docs() -> None:
-    """Regenerate the reference documents in docs/ (for maintainers)."""
+    """Regenerate the reference documents and example reports in docs/ (for maintainers)."""
     from reviewer.docgen import write_documents
+    from reviewer.report.examples import write_example_reports
 
-    for path in write_documents(_repo_docs()):
+    docs = _repo_docs()
+    for path in [*write_documents(docs), *write_example_reports(docs.parent)]:
         click.echo(f"wrote {path}")
 
 

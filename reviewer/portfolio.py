@@ -1,0 +1,660 @@
+"""The portfolio report: a call's screened proposals side by side, for a programme officer.
+
+It answers what a feedback session needs: which proposals are ready, which need revision and
+which are not ready (a ranking), where in the ICAT toolkit each one falls short (a proposal x
+section matrix), and which findings and questions recur across the call (with the questions'
+text, so the session can be prepared from this page alone).
+
+Verdicts (`verdict_of`): *not ready* with any error, *revise* with warnings but no errors,
+*ready* otherwise (info notes may remain), *input error* when the file could not be reviewed.
+The ranking is static, best first: verdict, then errors, then warnings, then info, then file.
+The HTML page has no script at all, so no proposal text can ever run; every piece of proposal
+text is escaped in every format, and CSV cells that a spreadsheet would read as a formula are
+prefixed with an apostrophe. Output is deterministic (no timestamps), whatever ``--jobs`` was.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from reviewer.knowledge import KnowledgeBase
+from reviewer.report.content import (
+    OTHER_SECTION,
+    SECTION_TITLES,
+    SEVERITIES,
+    Citation,
+    cite,
+    one_line,
+)
+from reviewer.report.markdown import md, md_block
+from reviewer.review import SEVERITY_RANK
+from reviewer.screen import ScreenResult
+
+VERDICTS = ("ready", "revise", "not ready", "input error")  # best first: the ranking order
+VERDICT_MEANINGS = {
+    "ready": "no errors or warnings (info notes may remain)",
+    "revise": "warnings but no errors: to address before approval",
+    "not ready": "at least one error: blocks approval",
+    "input error": "could not be reviewed: unreadable, invalid YAML or not in the proposal format",
+}
+SECTIONS = (*SECTION_TITLES, OTHER_SECTION)
+_SEVERITY_WORDS = {"error": "error", "warning": "warning", "info": "info note"}
+TOP_LISTED = 10  # frequent findings and questions shown in Markdown and HTML (JSON has all)
+RANKING_NOTE = (
+    "Ordered by verdict (ready, revise, not ready, input error), then by errors, warnings "
+    "and info notes (fewest first), then by file."
+)
+
+
+def verdict_of(result: ScreenResult) -> str:
+    if not result.reviewed:
+        return "input error"
+    if result.counts["error"]:
+        return "not ready"
+    return "revise" if result.counts["warning"] else "ready"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A proposal in the ranking, with its reports (format, path relative to the portfolio)."""
+
+    rank: int
+    verdict: str
+    result: ScreenResult
+    reports: tuple[tuple[str, str], ...] = ()
+
+    def report(self, *preferred: str) -> str:
+        """The first report written in one of the preferred formats ('' when none)."""
+        written = dict(self.reports)
+        return next((written[fmt] for fmt in preferred if fmt in written), "")
+
+
+@dataclass(frozen=True)
+class FrequentFinding:
+    rule_id: str
+    title: str
+    severity: str  # the most severe it was reported at
+    proposals: int
+    findings: int
+
+
+@dataclass(frozen=True)
+class FrequentQuestion:
+    question: Citation
+    proposals: int
+    findings: int
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    rows: tuple[Row, ...]  # ranked, best first
+    findings: tuple[FrequentFinding, ...]  # every rule that fired, most frequent first
+    questions: tuple[FrequentQuestion, ...]  # every question raised, most frequent first
+    skipped: tuple[str, ...]
+    tool_version: str
+    catalogue_version: str
+
+    def verdict_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(VERDICTS, 0)
+        for row in self.rows:
+            counts[row.verdict] += 1
+        return counts
+
+    def severity_totals(self) -> dict[str, int]:
+        return {s: sum(row.result.counts[s] for row in self.rows) for s in SEVERITIES}
+
+
+def build_portfolio(
+    results: Sequence[ScreenResult],
+    knowledge: KnowledgeBase | None,
+    *,
+    tool_version: str,
+    skipped: Sequence[str] = (),
+    reports: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> Portfolio:
+    """Rank the results and count what recurs; `reports` maps a file to its written reports."""
+    ranked = sorted(results, key=_rank_key)
+    written = reports or {}
+    rows = tuple(
+        Row(n, verdict_of(r), r, tuple(written.get(r.file, ())) if r.reviewed else ())
+        for n, r in enumerate(ranked, 1)
+    )
+    versions = sorted({r.catalogue_version for r in results if r.catalogue_version})
+    return Portfolio(
+        rows=rows,
+        findings=_frequent_findings(results),
+        questions=_frequent_questions(results, knowledge),
+        skipped=tuple(skipped),
+        tool_version=tool_version,
+        catalogue_version="+".join(versions),
+    )
+
+
+def _rank_key(result: ScreenResult) -> tuple:
+    counts = result.counts
+    verdict = VERDICTS.index(verdict_of(result))
+    return (verdict, counts["error"], counts["warning"], counts["info"], result.file)
+
+
+def _frequent_findings(results: Sequence[ScreenResult]) -> tuple[FrequentFinding, ...]:
+    seen: dict[str, FrequentFinding] = {}
+    for result in results:
+        for rule in result.rules:
+            old = seen.get(rule.rule_id)
+            severity = rule.severity
+            if old and SEVERITY_RANK[old.severity] < SEVERITY_RANK[severity]:
+                severity = old.severity
+            seen[rule.rule_id] = FrequentFinding(
+                rule.rule_id,
+                rule.title,
+                severity,
+                (old.proposals if old else 0) + 1,
+                (old.findings if old else 0) + rule.count,
+            )
+    return tuple(sorted(seen.values(), key=lambda f: (-f.proposals, -f.findings, f.rule_id)))
+
+
+def _frequent_questions(
+    results: Sequence[ScreenResult], knowledge: KnowledgeBase | None
+) -> tuple[FrequentQuestion, ...]:
+    proposals: dict[str, int] = {}
+    findings: dict[str, int] = {}
+    for result in results:
+        for ref, count in result.questions:
+            proposals[ref] = proposals.get(ref, 0) + 1
+            findings[ref] = findings.get(ref, 0) + count
+    order = sorted(proposals, key=lambda ref: (-proposals[ref], -findings[ref], _natural(ref)))
+    return tuple(
+        FrequentQuestion(_question(ref, knowledge), proposals[ref], findings[ref]) for ref in order
+    )
+
+
+def _question(ref: str, knowledge: KnowledgeBase | None) -> Citation:
+    """A question with its text; a question that lists items ('These may include:') gets
+    them too, so the list can be read on its own."""
+    citation = cite(ref, knowledge)
+    question = knowledge.question(ref) if knowledge else None
+    if not question or not question.items:
+        return citation
+    items = [knowledge.question(item) for item in question.items]
+    text = " ".join([citation.text, *(item.text for item in items if item)])
+    return Citation(citation.ref, text, citation.section)
+
+
+def _natural(ref: str) -> tuple:
+    """ICAT-3.Q10 after ICAT-3.Q2."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", ref))
+
+
+def section_count(row: Row, section: str) -> int:
+    return dict(row.result.sections).get(section, 0)
+
+
+def _sections_shown(portfolio: Portfolio) -> tuple[str, ...]:
+    """ICAT sections 1-9 always (a blank column is information too), 'other' when used."""
+    used = any(section_count(row, OTHER_SECTION) for row in portfolio.rows)
+    return SECTIONS if used else SECTIONS[:-1]
+
+
+def _section_label(section: str) -> str:
+    return "other" if section == OTHER_SECTION else section
+
+
+def _top_text(result: ScreenResult) -> list[str]:
+    return [f"{t.rule_id} ({t.severity}, line {t.line}): {t.message}" for t in result.top]
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def render_markdown(portfolio: Portfolio) -> str:
+    lines = [f"# Portfolio screening: {_plural(len(portfolio.rows), 'proposal')}", ""]
+    lines += [_provenance(portfolio), ""]
+    lines += ["| verdict | proposals | meaning |", "| --- | ---: | --- |"]
+    for verdict, count in portfolio.verdict_counts().items():
+        lines.append(f"| {verdict} | {count} | {VERDICT_MEANINGS[verdict]} |")
+    lines += ["", "## Ranking", "", RANKING_NOTE, ""]
+    lines += [
+        "| # | verdict | proposal | organisation | errors | warnings | info | waived "
+        "| top findings |",
+        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in portfolio.rows:
+        r = row.result
+        counts = [str(r.counts[s]) for s in SEVERITIES] + [str(r.waived)]
+        if not r.reviewed:
+            counts = ["–"] * 4
+        top = "; ".join(md(text) for text in _top_text(r)) or (md(r.error) if r.error else "–")
+        cells = [str(row.rank), row.verdict, _md_proposal(row), md(r.organisation), *counts, top]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += _md_matrix(portfolio) + _md_frequent(portfolio) + _md_questions(portfolio)
+    lines += _md_errors(portfolio)
+    return "\n".join(lines) + "\n"
+
+
+def _provenance(portfolio: Portfolio) -> str:
+    totals = portfolio.severity_totals()
+    found = ", ".join(_plural(n, _SEVERITY_WORDS[s]) for s, n in totals.items())
+    text = (
+        f"Screened with ctreview {one_line(portfolio.tool_version)}, rule catalogue "
+        f"{one_line(portfolio.catalogue_version) or 'unknown'}: {found} (waived findings "
+        "not counted)."
+    )
+    if portfolio.skipped:
+        text += (
+            f" {_plural(len(portfolio.skipped), 'other file')} without the `ctreview:` "
+            "marker passed over."
+        )
+    return text
+
+
+def _md_proposal(row: Row) -> str:
+    r = row.result
+    name = md(r.title or r.file)
+    link = row.report("markdown", "html")
+    name = f"[{name}](<{_href(link)}>)" if link else name
+    return name + (f" ({md(r.file)})" if r.title else "")
+
+
+def _md_matrix(portfolio: Portfolio) -> list[str]:
+    sections = _sections_shown(portfolio)
+    lines = ["", "## Findings by ICAT section", ""]
+    lines += [
+        "Active findings of each proposal by the ICAT section their rule rests on (a rule "
+        "resting on two sections counts in both). Sections: "
+        + "; ".join(f"{s} {SECTION_TITLES[s]}" for s in SECTION_TITLES)
+        + ".",
+        "",
+    ]
+    lines.append("| # | proposal | " + " | ".join(map(_section_label, sections)) + " |")
+    lines.append("| ---: | --- |" + " ---: |" * len(sections))
+    for row in portfolio.rows:
+        cells = [str(section_count(row, s)) if row.result.reviewed else "–" for s in sections]
+        proposal = md(row.result.title or row.result.file)
+        lines.append(f"| {row.rank} | {proposal} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _md_frequent(portfolio: Portfolio) -> list[str]:
+    lines = ["", "## Most frequent findings", ""]
+    if not portfolio.findings:
+        return [*lines, "No findings in any proposal."]
+    lines += [_listed_note(len(portfolio.findings), "rules"), ""]
+    lines += [
+        "| rule | severity | title | proposals | findings |",
+        "| --- | --- | --- | ---: | ---: |",
+    ]
+    for f in portfolio.findings[:TOP_LISTED]:
+        lines.append(
+            f"| {md(f.rule_id)} | {f.severity} | {md(f.title)} | {f.proposals} | {f.findings} |"
+        )
+    return lines
+
+
+def _md_questions(portfolio: Portfolio) -> list[str]:
+    lines = ["", "## Questions most often raised", ""]
+    if not portfolio.questions:
+        return [*lines, "No questions raised."]
+    lines += [_listed_note(len(portfolio.questions), "questions"), ""]
+    for q in portfolio.questions[:TOP_LISTED]:
+        where = f"{_plural(q.proposals, 'proposal')}, {_plural(q.findings, 'finding')}"
+        text = md(q.question.text) if q.question.text else "(no text in the knowledge base)"
+        lines.append(f"- **{md(q.question.ref)}** ({where}): {text}")
+    return lines
+
+
+def _md_errors(portfolio: Portfolio) -> list[str]:
+    broken = [row for row in portfolio.rows if not row.result.reviewed]
+    if not broken:
+        return []
+    lines = ["", "## Files that could not be reviewed", ""]
+    return lines + [f"- {md_block(row.result.error)}" for row in broken]
+
+
+def _listed_note(total: int, what: str) -> str:
+    shown = min(total, TOP_LISTED)
+    more = f"; portfolio.json lists all {total}" if total > shown else ""
+    return f"The {shown} most frequent of {total} {what}, by the number of proposals{more}."
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+_CSS = """
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: #101828; }
+main { max-width: 90rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2.5rem; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border: 1px solid #d0d5dd; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f2f4f7; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.v-ready { color: #067647; } .v-revise { color: #9a5b00; }
+.v-not-ready, .v-input-error { color: #b42318; } .v { font-weight: 600; white-space: nowrap; }
+.file { color: #475467; font-size: .85em; } ul { margin: 0; padding-left: 1.1rem; }
+@media print { main { max-width: none; padding: 0; } a { color: inherit; } }
+""".strip()
+
+
+def render_html(portfolio: Portfolio) -> str:
+    title = f"Portfolio screening: {_plural(len(portfolio.rows), 'proposal')}"
+    parts = [
+        f"<h1>{_e(title)}</h1>",
+        f"<p>{_e(_provenance(portfolio).replace('`', ''))}</p>",
+        _html_verdicts(portfolio),
+        "<h2>Ranking</h2>",
+        f"<p>{_e(RANKING_NOTE)} The page has no script: the order is fixed.</p>",
+        _html_ranking(portfolio),
+        "<h2>Findings by ICAT section</h2>",
+        _html_matrix(portfolio),
+        "<h2>Most frequent findings</h2>",
+        _html_frequent(portfolio),
+        "<h2>Questions most often raised</h2>",
+        _html_questions(portfolio),
+        _html_errors(portfolio),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(part for part in parts if part)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _e(text: object) -> str:
+    return html.escape(one_line(text))
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{cell}</th>" for cell in header)
+    body = "\n".join("<tr>" + "".join(row) + "</tr>" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def _td(text: object, numeric: bool = False, style: str = "") -> str:
+    attrs = (' class="n"' if numeric else "") + (f' style="{style}"' if style else "")
+    return f"<td{attrs}>{_e(text)}</td>"
+
+
+def _verdict_td(verdict: str) -> str:
+    return f'<td class="v v-{verdict.replace(" ", "-")}">{_e(verdict)}</td>'
+
+
+def _html_verdicts(portfolio: Portfolio) -> str:
+    rows = [
+        [_verdict_td(v), _td(n, True), _td(VERDICT_MEANINGS[v])]
+        for v, n in portfolio.verdict_counts().items()
+    ]
+    return _html_table(["verdict", "proposals", "meaning"], rows)
+
+
+def _html_proposal(row: Row) -> str:
+    r = row.result
+    name = _e(r.title or r.file)
+    link = row.report("html", "markdown")
+    if link:
+        name = f'<a href="{html.escape(_href(link))}">{name}</a>'
+    file = f'<br><span class="file">{_e(r.file)}</span>' if r.title else ""
+    return f"<td>{name}{file}</td>"
+
+
+def _html_ranking(portfolio: Portfolio) -> str:
+    header = [
+        "#",
+        "verdict",
+        "proposal",
+        "organisation",
+        "errors",
+        "warnings",
+        "info",
+        "waived",
+        "top findings",
+    ]
+    rows = []
+    for row in portfolio.rows:
+        r = row.result
+        if r.reviewed:
+            numbers = [_td(r.counts[s], True) for s in SEVERITIES] + [_td(r.waived, True)]
+            items = "".join(f"<li>{_e(text)}</li>" for text in _top_text(r))
+            top = f"<td><ul>{items}</ul></td>" if items else _td("–")
+        else:
+            numbers = [_td("–", True)] * 4
+            top = _td(r.error)
+        rows.append(
+            [
+                _td(row.rank, True),
+                _verdict_td(row.verdict),
+                _html_proposal(row),
+                _td(r.organisation),
+                *numbers,
+                top,
+            ]
+        )
+    return _html_table(header, rows)
+
+
+def _html_matrix(portfolio: Portfolio) -> str:
+    sections = _sections_shown(portfolio)
+    peak = max((section_count(row, s) for row in portfolio.rows for s in sections), default=0)
+    header = ["#", "proposal"] + [
+        f'<abbr title="{_e(SECTION_TITLES.get(s, "Other sources"))}">{_e(_section_label(s))}</abbr>'
+        for s in sections
+    ]
+    rows = []
+    for row in portfolio.rows:
+        cells = [
+            _td(section_count(row, s), True, _heat(section_count(row, s), peak))
+            if row.result.reviewed
+            else _td("–", True)
+            for s in sections
+        ]
+        rows.append([_td(row.rank, True), _td(row.result.title or row.result.file), *cells])
+    note = (
+        "<p>Active findings of each proposal by the ICAT section their rule rests on (a rule "
+        "resting on two sections counts in both); the darker the cell, the more findings.</p>"
+    )
+    return note + "\n" + _html_table(header, rows)
+
+
+def _heat(count: int, peak: int) -> str:
+    """An inline background from white to deep red in proportion to the count."""
+    if not count or not peak:
+        return ""
+    share = count / peak
+    light = round(95 - 55 * share)
+    colour = "#fff" if light < 60 else "#101828"
+    return f"background: hsl(4, 75%, {light}%); color: {colour}"
+
+
+def _html_frequent(portfolio: Portfolio) -> str:
+    if not portfolio.findings:
+        return "<p>No findings in any proposal.</p>"
+    rows = [
+        [
+            _td(f.rule_id),
+            _td(f.severity),
+            _td(f.title),
+            _td(f.proposals, True),
+            _td(f.findings, True),
+        ]
+        for f in portfolio.findings[:TOP_LISTED]
+    ]
+    note = f"<p>{_e(_listed_note(len(portfolio.findings), 'rules'))}</p>"
+    return note + "\n" + _html_table(["rule", "severity", "title", "proposals", "findings"], rows)
+
+
+def _html_questions(portfolio: Portfolio) -> str:
+    if not portfolio.questions:
+        return "<p>No questions raised.</p>"
+    items = []
+    for q in portfolio.questions[:TOP_LISTED]:
+        where = f"{_plural(q.proposals, 'proposal')}, {_plural(q.findings, 'finding')}"
+        text = q.question.text or "(no text in the knowledge base)"
+        items.append(f"<li><strong>{_e(q.question.ref)}</strong> ({_e(where)}): {_e(text)}</li>")
+    note = f"<p>{_e(_listed_note(len(portfolio.questions), 'questions'))}</p>"
+    return note + "\n<ul>\n" + "\n".join(items) + "\n</ul>"
+
+
+def _html_errors(portfolio: Portfolio) -> str:
+    broken = [row for row in portfolio.rows if not row.result.reviewed]
+    if not broken:
+        return ""
+    items = "\n".join(f"<li>{_e(row.result.error)}</li>" for row in broken)
+    return f"<h2>Files that could not be reviewed</h2>\n<ul>\n{items}\n</ul>"
+
+
+# --- CSV and JSON -----------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render_csv(portfolio: Portfolio) -> str:
+    sections = SECTIONS
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["rank", "verdict", "file", "title", "organisation", "errors", "warnings", "info"]
+        + ["waived", *(f"icat_{_section_label(s)}" for s in sections)]
+        + ["top_findings", "input_error", "reports"]
+    )
+    for row in portfolio.rows:
+        r = row.result
+        numbers = [r.counts[s] for s in SEVERITIES] + [r.waived]
+        matrix = [section_count(row, s) for s in sections]
+        if not r.reviewed:
+            numbers, matrix = [""] * 4, [""] * len(sections)
+        texts = [r.file, r.title, r.organisation]
+        tail = [" | ".join(_top_text(r)), r.error, " ".join(path for _, path in row.reports)]
+        writer.writerow(
+            [row.rank, row.verdict, *map(_cell, texts), *numbers, *matrix, *map(_cell, tail)]
+        )
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Proposal text as a CSV cell a spreadsheet shows and never evaluates."""
+    flat = one_line(text)
+    return "'" + flat if flat.startswith(_FORMULA_START) else flat
+
+
+def render_json(portfolio: Portfolio) -> str:
+    data = {
+        "tool": {"name": "ctreview", "version": portfolio.tool_version},
+        "catalogue": portfolio.catalogue_version,
+        "verdicts": VERDICT_MEANINGS,
+        "ranking_order": RANKING_NOTE,
+        "summary": {
+            "proposals": len(portfolio.rows),
+            "verdicts": portfolio.verdict_counts(),
+            "findings": portfolio.severity_totals(),
+            "skipped": len(portfolio.skipped),
+        },
+        "proposals": [_json_row(row) for row in portfolio.rows],
+        "frequent_findings": [
+            {
+                "rule": f.rule_id,
+                "title": f.title,
+                "severity": f.severity,
+                "proposals": f.proposals,
+                "findings": f.findings,
+            }
+            for f in portfolio.findings
+        ],
+        "frequent_questions": [
+            {
+                "ref": q.question.ref,
+                "section": q.question.section,
+                "text": q.question.text,
+                "proposals": q.proposals,
+                "findings": q.findings,
+            }
+            for q in portfolio.questions
+        ],
+        "skipped": list(portfolio.skipped),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _json_row(row: Row) -> dict:
+    r = row.result
+    data: dict = {
+        "rank": row.rank,
+        "verdict": row.verdict,
+        "file": r.file,
+        "title": r.title,
+        "organisation": r.organisation,
+    }
+    if not r.reviewed:
+        return {**data, "error": r.error}
+    return {
+        **data,
+        "findings": dict(r.counts),
+        "waived": r.waived,
+        "sections": {s: n for s, n in r.sections},
+        "top_findings": [
+            {"rule": t.rule_id, "severity": t.severity, "line": t.line, "message": t.message}
+            for t in r.top
+        ],
+        "reports": dict(row.reports),
+    }
+
+
+# --- terminal ---------------------------------------------------------------------------------
+
+
+def render_table(portfolio: Portfolio) -> str:
+    """The ranking as a plain-text table for the terminal, with a one-line summary."""
+    rows = [("#", "VERDICT", "E", "W", "I", "FILE", "TITLE")]
+    for row in portfolio.rows:
+        r = row.result
+        counts = [str(r.counts[s]) if r.reviewed else "-" for s in SEVERITIES]
+        title = _shorten(one_line(r.title))
+        rows.append((str(row.rank), row.verdict, *counts, one_line(r.file), title))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.rjust(width) if column in (0, 2, 3, 4) else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines) + "\n\n" + summary_line(portfolio) + "\n"
+
+
+def summary_line(portfolio: Portfolio) -> str:
+    counts = portfolio.verdict_counts()
+    verdicts = ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
+    text = f"{_plural(len(portfolio.rows), 'proposal')}: {verdicts}"
+    if portfolio.skipped:
+        other = _plural(len(portfolio.skipped), "other file")
+        text += f"; {other} without the marker passed over"
+    return text + "."
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _href(path: str) -> str:
+    """A relative link to a written report, percent-encoded (file names are proposal text)."""
+    return quote(path.replace("\\", "/"))
+
+
+PORTFOLIO_FORMATS = {
+    "md": render_markdown,
+    "html": render_html,
+    "csv": render_csv,
+    "json": render_json,
+}

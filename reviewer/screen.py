@@ -1,0 +1,385 @@
+"""Screen a call's proposals at once: find them, review each in a pool of workers, sum up.
+
+A funder's folder of submissions holds proposals next to other YAML. `find_proposals` keeps the
+YAML files that carry the format marker (a top-level ``ctreview:`` line, found by reading lines,
+not by parsing). `screen` reviews each one exactly as `ctreview check` would (same configuration,
+rules, severities and waivers), optionally writes its reports, and returns one small picklable
+`ScreenResult` per file, in sorted file order, for the portfolio (see portfolio.py).
+
+Speed: compiling the rule catalogue is the expensive part, so it happens once per process. The
+parent builds its Checker before starting the pool; workers started by ``fork`` inherit it and
+the pool initializer builds one only where they do not (``spawn``). Workers send back counts and
+a few strings, never ruamel trees. Results come back in input order, so ``--jobs`` never
+changes the output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from reviewer import __version__
+from reviewer.config import ConfigError
+from reviewer.knowledge import KnowledgeBase, bundled_knowledge
+from reviewer.loader import DEFAULT_MAX_BYTES
+from reviewer.policy import Checker, Judgement, RunOptions, exit_code
+from reviewer.report import RENDERERS, ReportContext, render, write_atomic
+from reviewer.report.content import section_counts, severity_counts
+from reviewer.review import SEVERITY_RANK, Finding, Reviewer
+
+PROPOSAL_SUFFIXES = (".yaml", ".yml")
+REPORTS_FOLDER = "proposals"  # per-proposal reports go under OUT/proposals/, mirroring inputs
+REPORT_SUFFIXES = {
+    "markdown": ".md",
+    "html": ".html",
+    "json": ".json",
+    "sarif": ".sarif",
+    "junit": ".junit.xml",
+    "github": ".github.txt",
+    "text": ".txt",
+}
+TOP_FINDINGS = 3
+# A top-level key starts a line; an optional UTF-8 BOM, optional quotes.
+_MARKER = re.compile(rb"(?:\xef\xbb\xbf)?(?:ctreview|\"ctreview\"|'ctreview')[ \t]*:")
+_LINE_LIMIT = 65_536
+
+
+class ScreenError(ValueError):
+    """A screening that cannot start (e.g. a report would be written over an input)."""
+
+
+# --- finding the proposals ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What PATHS hold: proposals to review and other files passed over, both sorted."""
+
+    proposals: tuple[str, ...]
+    skipped: tuple[str, ...]  # YAML in folders, or named files, without the marker
+    root: str  # absolute folder the reports mirror paths from (common to every PATH)
+
+
+def find_proposals(paths: Sequence[str]) -> Discovery:
+    """Proposals in PATHS: folders are searched recursively for ``*.yaml``/``*.yml`` files
+    (hidden files and folders are passed over); named files are kept too. Either way a file
+    is a proposal when it has the top-level marker; a path that cannot be read is kept, so its
+    review explains what is wrong with it."""
+    proposals: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    for given in paths:
+        candidates = _yaml_files(given) if os.path.isdir(given) else iter([given])
+        for candidate in candidates:
+            path = os.path.normpath(candidate)
+            target = proposals if has_marker(path) else skipped
+            target.setdefault(os.path.abspath(path), path)
+    return Discovery(
+        proposals=tuple(sorted(proposals.values())),
+        skipped=tuple(sorted(p for key, p in skipped.items() if key not in proposals)),
+        root=_common_folder(paths),
+    )
+
+
+def _yaml_files(folder: str) -> Iterator[str]:
+    for parent, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted(files):
+            if name.endswith(PROPOSAL_SUFFIXES) and not name.startswith("."):
+                yield os.path.join(parent, name)
+
+
+def has_marker(path: str, limit: int = DEFAULT_MAX_BYTES) -> bool:
+    """Whether a line of the file starts with the ``ctreview:`` key, reading at most `limit`
+    bytes line by line (the marker is usually in the first lines). A path that is not a
+    readable regular file counts as a proposal: its review reports why it cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return True
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return True
+        at_line_start, remaining = True, limit
+        while remaining > 0:
+            line = handle.readline(min(remaining, _LINE_LIMIT))
+            if not line:
+                return False
+            if at_line_start and _MARKER.match(line):
+                return True
+            at_line_start = line.endswith(b"\n")
+            remaining -= len(line)
+    return False
+
+
+def _common_folder(paths: Sequence[str]) -> str:
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+    return os.path.commonpath(folders) if folders else os.path.abspath(".")
+
+
+# --- where reports go -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """One proposal to review and the reports to write for it: (format, path) pairs."""
+
+    path: str
+    reports: tuple[tuple[str, str], ...] = ()
+
+
+def plan_tasks(
+    discovery: Discovery, out_dir: str | None, formats: Sequence[str] = ("markdown",)
+) -> list[Task]:
+    """A task per proposal; with `out_dir`, its reports go to OUT/proposals/<relative path>
+    with the YAML suffix replaced. Raise ScreenError for an unknown format, two proposals
+    that would share a report, or a report that would replace an input file."""
+    if out_dir is None:
+        return [Task(path) for path in discovery.proposals]
+    unknown = [fmt for fmt in formats if fmt not in RENDERERS]
+    if unknown:
+        raise ScreenError(
+            f"unknown report format {unknown[0]!r}; choose from {', '.join(RENDERERS)}"
+        )
+    formats = tuple(dict.fromkeys(formats))
+    base = Path(out_dir) / REPORTS_FOLDER
+    tasks, owners = [], {}
+    for path in discovery.proposals:
+        stem = Path(os.path.relpath(os.path.abspath(path), discovery.root)).with_suffix("")
+        reports = tuple((fmt, str(base / f"{stem}{report_suffix(fmt)}")) for fmt in formats)
+        for _, report in reports:
+            other = owners.setdefault(os.path.abspath(report), path)
+            if other != path:
+                raise ScreenError(
+                    f"{other} and {path} would share the report {report}; rename one of them"
+                )
+        tasks.append(Task(path, reports))
+    check_outputs([*owners, *portfolio_paths(out_dir)], discovery)
+    return tasks
+
+
+def report_suffix(fmt: str) -> str:
+    return REPORT_SUFFIXES.get(fmt, f".{fmt}")
+
+
+def portfolio_paths(out_dir: str) -> list[str]:
+    """The portfolio files written under OUT (see portfolio.PORTFOLIO_FORMATS)."""
+    return [os.path.join(out_dir, f"portfolio.{ext}") for ext in ("md", "html", "csv", "json")]
+
+
+def check_outputs(outputs: Sequence[str], discovery: Discovery) -> None:
+    """Refuse, before anything is written, any output that is one of the input files."""
+    inputs = {os.path.realpath(p) for p in (*discovery.proposals, *discovery.skipped)}
+    for output in outputs:
+        if os.path.realpath(output) in inputs:
+            raise ScreenError(f"{output}: refusing to write a report over an input file")
+
+
+# --- reviewing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopFinding:
+    rule_id: str
+    severity: str
+    message: str
+    line: int
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """A rule's active findings in one proposal."""
+
+    rule_id: str
+    title: str
+    severity: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """One screened file, small enough to send between processes and keep by the thousand."""
+
+    file: str
+    title: str = ""
+    organisation: str = ""
+    counts: dict[str, int] = field(default_factory=lambda: severity_counts(()))  # active
+    waived: int = 0
+    sections: tuple[tuple[str, int], ...] = ()  # ICAT section -> active findings citing it
+    rules: tuple[RuleCount, ...] = ()
+    questions: tuple[tuple[str, int], ...] = ()  # question ref -> active findings raising it
+    top: tuple[TopFinding, ...] = ()  # the most severe active findings, first in the file
+    error: str = ""  # why the file could not be reviewed; '' when it was
+    exit_code: int = 0  # as `ctreview check` would return for this file alone
+    catalogue_version: str = ""
+
+    @property
+    def reviewed(self) -> bool:
+        return not self.error
+
+
+_checker: Checker | None = None  # this process's checker: one compiled catalogue per process
+_contexts: dict[int, ReportContext] = {}
+
+
+def init_worker(options: RunOptions, make_reviewer: Callable[..., Reviewer]) -> None:
+    """Pool initializer: reuse the checker a forked worker inherited, else build one."""
+    global _checker
+    if _checker is None or _checker.options != options:
+        _checker = Checker(options, make_reviewer)
+        _contexts.clear()
+
+
+def screen_file(task: Task) -> ScreenResult:
+    """Review one file as `ctreview check` would and write its reports; any failure becomes
+    an error row, so one bad file never stops the batch."""
+    assert _checker is not None, "init_worker runs first"
+    try:
+        judgement = _checker.judge(task.path)
+        result = summarise(judgement, _reviewer_of(task.path).catalogue.version)
+        if result.reviewed:
+            _write_reports(task, judgement)
+        return result
+    except Exception as error:  # noqa: BLE001 - reported as this file's error row
+        if os.environ.get("CTREVIEW_DEBUG"):
+            raise
+        return ScreenResult(task.path, error=_describe(error), exit_code=2)
+
+
+def _reviewer_of(path: str) -> Reviewer:
+    assert _checker is not None
+    return _checker.reviewer_for(_checker.config_for(path))
+
+
+def _describe(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return f"{type(error).__name__}: {message}" if isinstance(error, AssertionError) else message
+
+
+def summarise(judgement: Judgement, catalogue_version: str = "") -> ScreenResult:
+    """The compact result of one judged file (what the portfolio needs, nothing more)."""
+    review = judgement.review
+    title = str(review.metadata.get("title") or "")
+    organisation = str(review.metadata.get("organisation") or "")
+    code = exit_code([judgement])
+    if review.input_error:
+        return ScreenResult(review.file, error=str(review.input_error), exit_code=code)
+    if review.problems:
+        first, more = review.problems[0], len(review.problems) - 1
+        error = str(first) + (f" (and {more} more format problems)" if more else "")
+        return ScreenResult(review.file, title, organisation, error=error, exit_code=code)
+    active = [f for f in review.findings if f.waiver is None]
+    return ScreenResult(
+        file=review.file,
+        title=title,
+        organisation=organisation,
+        counts=severity_counts(active),
+        waived=len(review.findings) - len(active),
+        sections=section_counts(active),
+        rules=_rule_counts(active),
+        questions=_question_counts(active),
+        top=tuple(_top(f) for f in sorted(active, key=_severity_first)[:TOP_FINDINGS]),
+        exit_code=code,
+        catalogue_version=catalogue_version,
+    )
+
+
+def _severity_first(finding: Finding) -> tuple:
+    return (SEVERITY_RANK[finding.severity], finding.sort_key())
+
+
+def _top(finding: Finding) -> TopFinding:
+    return TopFinding(finding.rule_id, finding.severity, finding.message, finding.line)
+
+
+def _rule_counts(findings: Sequence[Finding]) -> tuple[RuleCount, ...]:
+    counts: dict[str, list] = {}
+    for f in findings:
+        entry = counts.setdefault(f.rule_id, [f.rule.title, f.severity, 0])
+        entry[2] += 1
+    return tuple(RuleCount(rule_id, *counts[rule_id]) for rule_id in sorted(counts))
+
+
+def _question_counts(findings: Sequence[Finding]) -> tuple[tuple[str, int], ...]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        for ref in dict.fromkeys(finding.rule.questions):
+            counts[ref] = counts.get(ref, 0) + 1
+    return tuple(sorted(counts.items()))
+
+
+def _write_reports(task: Task, judgement: Judgement) -> None:
+    if not task.reports:
+        return
+    ctx = _context(_reviewer_of(task.path), judgement.settings.fail_on, task.path)
+    for fmt, path in task.reports:
+        write_atomic(Path(path), render(fmt, [judgement.review], ctx), inputs=(task.path,))
+
+
+def _context(reviewer: Reviewer, fail_on: str, path: str) -> ReportContext:
+    """The report context of a reviewer and threshold, built once and reused per file."""
+    key = (id(reviewer), fail_on)
+    if key not in _contexts:
+        _contexts[key] = ReportContext(
+            __version__,
+            reviewer.catalogue.version,
+            reviewer.knowledge,
+            fail_on=fail_on,
+            rules=reviewer.catalogue.rules,
+        )
+    return replace(_contexts[key], inputs=(path,))
+
+
+# --- the batch ------------------------------------------------------------------------------
+
+
+def prepare(checker: Checker, discovery: Discovery) -> KnowledgeBase | None:
+    """Compile the rule catalogue here, before any worker starts (forked workers inherit it),
+    so that broken rules stop the run at once; return the knowledge base for the portfolio."""
+    if not discovery.proposals:
+        return None
+    try:
+        reviewer = checker.reviewer_for(checker.config_for(discovery.proposals[0]))
+    except ConfigError:  # that file's row will say what is wrong with its configuration
+        return bundled_knowledge()
+    return reviewer.knowledge
+
+
+def screen(
+    tasks: Sequence[Task],
+    checker: Checker,
+    jobs: int = 1,
+    on_result: Callable[[ScreenResult], None] = lambda result: None,
+) -> list[ScreenResult]:
+    """Review every task, in `jobs` processes, and return the results in task order.
+
+    The checker becomes this process's; with more than one job, workers started by fork
+    inherit it (with its compiled catalogue), others build their own in `init_worker`.
+    """
+    global _checker
+    _checker = checker
+    _contexts.clear()
+    if jobs <= 1 or len(tasks) <= 1:
+        results = (screen_file(task) for task in tasks)
+        return [_seen(result, on_result) for result in results]
+    chunk = max(1, min(16, len(tasks) // (jobs * 8)))
+    with ProcessPoolExecutor(
+        jobs, initializer=init_worker, initargs=(checker.options, checker.make_reviewer)
+    ) as pool:
+        results = pool.map(screen_file, tasks, chunksize=chunk)
+        return [_seen(result, on_result) for result in results]
+
+
+def _seen(result: ScreenResult, on_result: Callable[[ScreenResult], None]) -> ScreenResult:
+    on_result(result)
+    return result
+
+
+def batch_exit_code(results: Sequence[ScreenResult]) -> int:
+    """2 when a file could not be reviewed, else 1 when a file's findings reach its
+    threshold, else 0 (each file judged alone, as `ctreview check FILE` would)."""
+    return max((result.exit_code for result in results), default=0)
