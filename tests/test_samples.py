@@ -42,6 +42,7 @@ def _write_findings(name: str, findings: list[dict[str, str]]) -> None:
     """Rewrite only the findings list, keeping the file's comments and design notes."""
     yaml = YAML()
     yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
     path = expected_path(name)
     data = yaml.load(path.read_text(encoding="utf-8"))
     data["findings"] = findings
