@@ -476,8 +476,8 @@ def test_more_runs_than_durable_keeps_live_sessions(small_engine: RuleEngine) ->
 
 def test_identical_facts_with_distinct_keys_both_match(small_engine: RuleEngine) -> None:
     twins = [{"entity": "component", "key": k, "kind": "awareness"} for k in ("c:1", "c:2")]
-    assert ("S-001", "c:1") in small_engine.run(twins)
-    assert ("S-001", "c:2") in small_engine.run(twins)
+    matches = small_engine.run(twins)  # durable would raise MessageObservedException on twins
+    assert {("S-001", "c:1"), ("S-001", "c:2")} <= set(matches)
 
 
 @pytest.mark.parametrize(
