@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from reviewer.conditions import check_condition
+from reviewer.engine import size_problem
 from reviewer.facts import ENTITIES, fact_fields
 from reviewer.knowledge import KnowledgeBase
 from reviewer.loader import DEFAULT_MAX_BYTES, InputError, load_document
@@ -248,7 +249,10 @@ def _rule_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> list[str
         problems.append(f"applies_to {raw['applies_to']!r} must be one of {', '.join(ENTITIES)}")
         return problems
     fields = fact_fields(raw["applies_to"])
-    problems += [f"when: {error}" for error in check_condition(raw["when"], fields)]
+    condition_errors = check_condition(raw["when"], fields)
+    problems += [f"when: {error}" for error in condition_errors]
+    if not condition_errors and (too_big := size_problem(raw["when"])):
+        problems.append(f"when: {too_big}")
     problems += _placeholder_problems(str(raw["message"]), fields)
     problems += _reference_problems(raw, knowledge)
     problems += _example_shape_problems(raw.get("examples"))

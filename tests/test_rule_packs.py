@@ -171,3 +171,16 @@ def test_message_lists_read_as_words():
         icat=("ICAT-1.Q4",),
     )
     assert rule.render_message({"areas": ["a", "b"], "label": "P"}) == "uncovered: a, b; title P; "
+
+
+def test_a_condition_too_large_for_the_engine_is_refused_when_loading(tmp_path):
+    alternatives = "\n".join(
+        f"          - any: [{{field: summary, equals: a{i}}}, {{field: title, equals: b{i}}}]"
+        for i in range(12)
+    )
+    big = GOOD_RULE.replace(
+        "    when: {field: summary, missing: true}\n",
+        f"    when:\n      all:\n{alternatives}\n",
+    )
+    with pytest.raises(RuleError, match="rule FUN-001: when: condition too large"):
+        load(pack(tmp_path, big))
