@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from reviewer.conditions import FieldSpec
-from reviewer.schema import proposal_schema
+from reviewer.schema import proposal_schema, vocabulary
 
 YamlPath = tuple[str | int, ...]
 
@@ -58,38 +58,10 @@ _PROGRAMME_COUNTS = {
     "risk_count": ("theory_of_change", "risks"),
 }
 
-_COMPONENT_TYPES = (
-    "awareness",
-    "livelihood",
-    "legal_framework",
-    "criminal_justice_capacity",
-    "victim_identification",
-    "victim_support",
-    "national_action_plan",
-    "other",
-)
-_CATEGORIES = (
-    "baseline",
-    "reach",
-    "satisfaction",
-    "knowledge_attitude_change",
-    "retention",
-    "behaviour_change",
-    "impact",
-    "output",
-)
-_LEVELS = ("output", "outcome", "impact")
-_TG_KINDS = (
-    "perpetrators",
-    "criminal_justice_respondents",
-    "policymakers",
-    "service_providers",
-    "businesses",
-    "consumers",
-    "victims",
-    "potential_victims",
-    "communities",
-)
+_COMPONENT_TYPES = vocabulary("component", "type")
+_CATEGORIES = vocabulary("indicator", "category")
+_LEVELS = vocabulary("indicator", "level")
+_TG_KINDS = vocabulary("target_group", "kind")
 
 _NUMBER = FieldSpec("number")
 _BOOLEAN = FieldSpec("boolean")

@@ -19,34 +19,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reviewer.paths import data_dir
+from reviewer.schema import vocabulary
 
-COMPONENT_TYPES = frozenset(
-    {
-        "awareness",
-        "livelihood",
-        "legal_framework",
-        "criminal_justice_capacity",
-        "victim_identification",
-        "victim_support",
-        "national_action_plan",
-        "other",
-    }
-)
+COMPONENT_TYPES = frozenset(vocabulary("component", "type"))
 # What a question or indicator may apply to: a component type, or the programme as a whole.
 APPLIES_TO = COMPONENT_TYPES | {"programme"}
-CATEGORIES = frozenset(
-    {
-        "baseline",
-        "reach",
-        "satisfaction",
-        "knowledge_attitude_change",
-        "retention",
-        "behaviour_change",
-        "impact",
-        "output",
-    }
-)
-LEVELS = frozenset({"output", "outcome", "impact"})
+CATEGORIES = frozenset(vocabulary("indicator", "category"))
+LEVELS = frozenset(vocabulary("indicator", "level"))
 METHODS = frozenset(
     {
         "beneficiary_tracking",

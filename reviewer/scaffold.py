@@ -15,18 +15,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from reviewer.schema import proposal_schema
+from reviewer.schema import proposal_schema, vocabulary
 
-COMPONENT_TYPES = (
-    "awareness",
-    "livelihood",
-    "legal_framework",
-    "criminal_justice_capacity",
-    "victim_identification",
-    "victim_support",
-    "national_action_plan",
-    "other",
-)
+COMPONENT_TYPES = vocabulary("component", "type")
 _COMMENT_WIDTH = 70
 
 

@@ -19,10 +19,13 @@ from typing import Any
 import jsonschema
 from ruamel.yaml import YAML
 
-from reviewer.loader import Document, format_yaml_path
+from reviewer.loader import Document, Location, format_yaml_path
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "proposal.schema.yaml"
 FORMAT_MARKER = "proposal/v1"
+# Larger numbers are slips or crafted input: YAML reads `.inf`, `.nan` and `1e400` as numbers
+# the schema accepts, sums of huge ones overflow, and the rule engine compares 64-bit values.
+MAX_NUMBER = 10**15
 
 YamlPath = tuple[str | int, ...]
 
@@ -47,6 +50,13 @@ def proposal_schema() -> dict[str, Any]:
     """The proposal JSON Schema as plain data (read once per process)."""
     with SCHEMA_PATH.open(encoding="utf-8") as handle:
         return YAML(typ="safe").load(handle)
+
+
+def vocabulary(definition: str, field: str) -> tuple[str, ...]:
+    """The allowed values of a field of a schema definition, e.g. ('component', 'type').
+    The schema is the one source of every vocabulary the code needs."""
+    node = proposal_schema()["$defs"][definition]["properties"][field]
+    return tuple(str(value) for value in node["enum"])
 
 
 def schema_json() -> str:
@@ -147,7 +157,29 @@ def validate(doc: Document) -> list[Problem]:
     problems = [p for group in problems for p in group]
     problems.extend(_reference_problems(doc, data))
     problems.extend(_unknown_blank_keys(doc))
+    problems.extend(_number_problems(doc, data))
     return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+
+
+def _number_problems(doc: Document, node: Any, path: YamlPath = ()) -> Iterator[Problem]:
+    """Numbers that are not finite or beyond MAX_NUMBER, wherever they are."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _number_problems(doc, value, (*path, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _number_problems(doc, item, (*path, index))
+    elif _is_number(node) and not abs(node) <= MAX_NUMBER:  # `not <=` also holds for nan
+        yield _at(
+            doc,
+            path,
+            f"{node:.6g} is not a usable number: write a finite number of at most "
+            f"{MAX_NUMBER:,} in size",
+        )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def is_proposal(data: Any) -> bool:
@@ -183,7 +215,7 @@ def _unknown_key(doc: Document, path: YamlPath, allowed: Sequence[str]) -> Probl
         f"unknown key '{key}'{_did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
     )
     loc = doc.key_location(path)
-    return Problem(doc.path, loc.line, loc.column, format_yaml_path(path), message)
+    return _problem(doc, loc, path, message)
 
 
 def _value_message(error: jsonschema.ValidationError) -> str:
@@ -244,8 +276,23 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 
 def _at(doc: Document, path: YamlPath, message: str) -> Problem:
-    loc = doc.location(path)
-    return Problem(doc.path, loc.line, loc.column, format_yaml_path(path), message)
+    return _problem(doc, doc.location(path), path, message)
+
+
+def _problem(doc: Document, loc: Location, path: YamlPath, message: str) -> Problem:
+    """A problem whose path and message stay readable lines even when they quote a megabyte
+    key or value of a crafted file."""
+    return Problem(
+        doc.path, loc.line, loc.column, _clip(format_yaml_path(path), 300), _clip(message, 1000)
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most about `limit` characters: the start and the end, the middle elided."""
+    if len(text) <= limit:
+        return text
+    keep = limit // 2 - 3
+    return f"{text[:keep]} ... {text[-keep:]}"
 
 
 # --- cross-references ------------------------------------------------------------------------
@@ -267,23 +314,15 @@ _REFERENCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("components", ("budget_lines", "*", "components")),
     ("components", ("target_groups", "*", "barriers", "*", "components")),
 )
-_COMPONENT_BLOCKS = (
-    "awareness",
-    "livelihood",
-    "legal_framework",
-    "criminal_justice_capacity",
-    "victim_identification",
-    "victim_support",
-    "national_action_plan",
-)
+_COMPONENT_BLOCKS = tuple(t for t in vocabulary("component", "type") if t != "other")
 
 
 def defined_ids(data: Mapping[str, Any]) -> dict[str, list[tuple[str, YamlPath]]]:
     """Ids defined by each collection, with the path of each definition."""
     found: dict[str, list[tuple[str, YamlPath]]] = {}
     collections = {name: data.get(name) for name in _ID_COLLECTIONS}
-    collections["mel.indicators"] = (data.get("mel") or {}).get("indicators")
-    toc = data.get("theory_of_change") or {}
+    collections["mel.indicators"] = _mapping(data.get("mel")).get("indicators")
+    toc = _mapping(data.get("theory_of_change"))
     for name in _THEORY_COLLECTIONS:
         collections[f"theory_of_change.{name}"] = toc.get(name)
     for name, items in collections.items():
@@ -294,6 +333,11 @@ def defined_ids(data: Mapping[str, Any]) -> dict[str, list[tuple[str, YamlPath]]
             if isinstance(item.get("id"), str)
         ]
     return found
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A section as a mapping: one of the wrong type (`mel: true`) is reported by the schema."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _items(items: Any) -> Iterator[tuple[int, dict]]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.docgen import generated_documents
+from reviewer.schema import vocabulary
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -21,15 +22,7 @@ def test_generated_document_is_current(name):
 
 def test_format_doc_covers_every_component_block():
     text = generated_documents()["proposal-format.md"]
-    for block in (
-        "awareness",
-        "livelihood",
-        "legal_framework",
-        "criminal_justice_capacity",
-        "victim_identification",
-        "victim_support",
-        "national_action_plan",
-    ):
+    for block in vocabulary("component", "type")[:-1]:  # every type but `other` has a block
         assert f"## components[].{block}" in text
     assert "`awareness.desired_action`" not in text  # block fields are listed in their section
     assert "| `desired_action` |" in text
