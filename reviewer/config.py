@@ -13,10 +13,9 @@ rule ids, and ends the run with exit code 2.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,6 +27,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
 from reviewer.review import Waiver
+from reviewer.schema import Problem, did_you_mean, error_problems
 
 CONFIG_NAME = ".ctreview.yaml"
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
@@ -123,7 +123,7 @@ class Config:
         used += [(w.waiver.rule, w.where) for w in self.waivers]
         return sorted(
             {
-                f"{where}: unknown rule id '{rule}'{_did_you_mean(rule.upper(), known)}; "
+                f"{where}: unknown rule id '{rule}'{did_you_mean(rule.upper(), known)}; "
                 "`ctreview rules` lists the rule ids"
                 for rule, where in used
                 if rule not in known
@@ -281,7 +281,7 @@ def _load_base(doc: Document, index: int | None, value: str, chain: tuple[Path, 
         if value not in PRESETS:
             raise ConfigError(
                 [
-                    f"{where}: unknown preset '{value}'{_did_you_mean(value, PRESETS)}; "
+                    f"{where}: unknown preset '{value}'{did_you_mean(value, PRESETS)}; "
                     f"extends takes a preset ({', '.join(PRESETS)}) or a path to a YAML file"
                 ]
             )
@@ -394,23 +394,19 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def schema_problems(doc: Document, data: Any) -> list[str]:
     """Every schema problem of a configuration, located, sorted by position."""
-    found: set[tuple[int, int, str]] = set()
-    for error in _validator().iter_errors(data):
-        path = tuple(error.absolute_path)
-        if error.validator == "additionalProperties" and "properties" in error.schema:
-            allowed = sorted(error.schema["properties"])
-            for key in sorted(set(error.instance) - set(allowed)):
-                loc = doc.key_location((*path, key))
-                message = (
-                    f"unknown key '{key}'{_did_you_mean(key, allowed)}; "
-                    f"allowed keys: {', '.join(allowed)}"
-                )
-                found.add((loc.line, loc.column, _with_path((*path, key), message)))
-        else:
-            # an empty value has no position of its own: point at its key
-            loc = doc.key_location(path) if error.instance is None else doc.location(path)
-            found.add((loc.line, loc.column, _with_path(path, _message(error))))
-    return [f"{doc.path}:{line}:{column}: {text}" for line, column, text in sorted(found)]
+    problems = {p for error in _validator().iter_errors(data) for p in _problems(doc, error)}
+    return [str(p) for p in sorted(problems, key=lambda p: (p.line, p.column, p.message))]
+
+
+def _problems(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    """The proposal validator's wording, plus what only a configuration can get wrong."""
+    path = tuple(error.absolute_path)
+    special = _special_message(error)
+    if special is None:
+        return error_problems(doc, error)
+    # an empty value has no position of its own: point at its key
+    loc = doc.key_location(path) if error.instance is None else doc.location(path)
+    return [Problem(doc.path, loc.line, loc.column, format_yaml_path(path), special)]
 
 
 def _with_path(path: Sequence[str | int], message: str) -> str:
@@ -418,59 +414,17 @@ def _with_path(path: Sequence[str | int], message: str) -> str:
     return f"{where}: {message}" if where else message
 
 
-_TYPE_WORDS = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "text",
-    "integer": "a whole number",
-    "boolean": "true or false",
-}
-
-
-def _message(error: jsonschema.ValidationError) -> str:
-    kind, schema, value = error.validator, error.schema, error.instance
+def _special_message(error: jsonschema.ValidationError) -> str | None:
+    kind, value = error.validator, error.instance
     if value is None and kind != "required":
         return "no value given: write one or remove the key"
-    if kind == "enum":
-        choices = [str(choice) for choice in schema["enum"]]
-        return (
-            f"{value!r} is not allowed{_did_you_mean(str(value), choices)}; "
-            f"expected one of: {', '.join(choices)}"
-        )
-    if kind == "type":
-        expected = _TYPE_WORDS.get(schema["type"], schema["type"])
-        return f"expected {expected}, found {_describe(value)}"
-    if kind == "required":
-        missing = [key for key in schema["required"] if key not in value]
-        return f"missing required key '{missing[0]}'"
     if kind in ("format", "pattern"):
         return f"{value!r} is not a valid date (write it as YYYY-MM-DD)"
-    if kind == "minLength":
-        return "must not be empty"
     if kind == "minItems":
         return "must list at least one glob pattern"
-    if kind == "minimum":
-        return f"{value!r} is out of range: expected at least {schema['minimum']}"
     if kind == "oneOf":
         return "expected a preset name or a path, or a list of them"
-    return error.message
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    return f"the text {value!r}"
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return None
 
 
 def _plain(node: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -153,7 +153,7 @@ def validate(doc: Document) -> list[Problem]:
                 f"that starts with 'ctreview: {FORMAT_MARKER}'",
             )
         ]
-    problems = [_schema_problem(doc, error) for error in _validator().iter_errors(data)]
+    problems = [error_problems(doc, error) for error in _validator().iter_errors(data)]
     problems = [p for group in problems for p in group]
     problems.extend(_reference_problems(doc, data))
     problems.extend(_unknown_blank_keys(doc))
@@ -190,7 +190,8 @@ def is_proposal(data: Any) -> bool:
 # --- JSON Schema errors -> readable problems -------------------------------------------------
 
 
-def _schema_problem(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+def error_problems(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    """One JSON Schema error as located, readable problems (shared with the config file)."""
     path: YamlPath = tuple(error.absolute_path)
     kind = error.validator
     if kind == "additionalProperties":
@@ -198,7 +199,7 @@ def _schema_problem(doc: Document, error: jsonschema.ValidationError) -> list[Pr
     if kind == "required":
         missing = [key for key in error.validator_value if key not in error.instance]
         return [_at(doc, path, f"missing required key '{key}'") for key in missing]
-    return [_at(doc, path, _value_message(error))]
+    return [_at(doc, path, value_message(error))]
 
 
 def _unknown_keys(
@@ -211,19 +212,18 @@ def _unknown_keys(
 
 def _unknown_key(doc: Document, path: YamlPath, allowed: Sequence[str]) -> Problem:
     key = str(path[-1])
-    message = (
-        f"unknown key '{key}'{_did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
-    )
+    message = f"unknown key '{key}'{did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
     loc = doc.key_location(path)
     return _problem(doc, loc, path, message)
 
 
-def _value_message(error: jsonschema.ValidationError) -> str:
+def value_message(error: jsonschema.ValidationError) -> str:
+    """What is wrong with a value, in words, with a did-you-mean for vocabulary slips."""
     kind, schema, value = error.validator, error.schema, error.instance
     if kind == "enum":
         choices = [str(choice) for choice in schema["enum"]]
         return (
-            f"{value!r} is not an allowed value{_did_you_mean(str(value), choices)}; "
+            f"{value!r} is not an allowed value{did_you_mean(str(value), choices)}; "
             f"expected one of: {', '.join(choices)}"
         )
     if kind == "const":
@@ -270,7 +270,7 @@ def _describe(value: Any) -> str:
     return f"the text {value!r}"
 
 
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -368,7 +368,7 @@ def _reference_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
                         doc,
                         path,
                         f"unknown {target.rstrip('s').replace('_', ' ')} "
-                        f"id '{value}'{_did_you_mean(value, known)}",
+                        f"id '{value}'{did_you_mean(value, known)}",
                     )
                 )
     problems.extend(_block_problems(doc, data))

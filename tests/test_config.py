@@ -214,7 +214,7 @@ rule_dirs:
         f"{where}:1:1: fail_onn: unknown key 'fail_onn' (did you mean 'fail_on'?); allowed "
         "keys: extends, fail_on, max_warnings, overrides, rule_dirs, rules, strict_waivers, "
         "waivers",
-        f"{where}:3:12: rules.MEL-001: 'warn' is not allowed (did you mean 'warning'?); "
+        f"{where}:3:12: rules.MEL-001: 'warn' is not an allowed value (did you mean 'warning'?); "
         "expected one of: error, warning, info, off",
         f"{where}:4:15: max_warnings: -1 is out of range: expected at least 0",
         f"{where}:6:5: waivers[0]: missing required key 'justification'",
