@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,8 +123,27 @@ def _pack_files(dirs: Iterable[Path], problems: list[str]) -> list[Path]:
                 f"{directory}: rule directory not found (give a folder of *.yaml rule files)"
             )
             continue
-        files.extend(sorted(directory.glob("*.yaml")))
+        for path in sorted(directory.glob("*.yaml")):
+            unusable = _unusable_pack_file(path)
+            if unusable:
+                problems.append(f"{path}: {unusable}")
+            else:
+                files.append(path)
     return files
+
+
+def _unusable_pack_file(path: Path) -> str | None:
+    """Why a rule file must not be read: a pipe or a link to a device named like a rule file
+    would block the run or never end, and a huge file would fill memory."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        return f"the rule file cannot be read ({error.strerror})"
+    if not stat.S_ISREG(info.st_mode):
+        return "this is not a regular file (a rule file is a YAML text file)"
+    if info.st_size > DEFAULT_MAX_BYTES:
+        return f"the rule file is larger than the limit of {DEFAULT_MAX_BYTES:,} bytes"
+    return None
 
 
 def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[str]]:
