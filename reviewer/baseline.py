@@ -21,9 +21,13 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from reviewer.loader import InputError, read_bounded
 from reviewer.review import Finding, Review
 
 BASELINE_VERSION = 1
+# A baseline line is about 250 bytes: this holds some 200,000 findings, and keeps a pipe, a
+# device or a runaway file named as the baseline from blocking the run or filling memory.
+MAX_BASELINE_BYTES = 50_000_000
 _FIELDS = ("file", "rule", "entity", "item", "fingerprint")
 
 T = TypeVar("T")
@@ -129,11 +133,13 @@ def load_baseline(path: str | Path) -> list[Entry]:
     """The entries of a baseline file; raise BaselineError if it is missing or malformed."""
     name = str(path)
     redo = "write it again with `ctreview check --write-baseline FILE ...`"
+    if not os.path.lexists(name):
+        raise BaselineError(f"{name}: no such baseline file; {redo}")
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{name}: no such baseline file; {redo}") from None
-    except (OSError, UnicodeDecodeError) as error:
+        document = json.loads(read_bounded(name, MAX_BASELINE_BYTES).decode("utf-8"))
+    except InputError as error:
+        raise BaselineError(f"{name}: cannot read the baseline ({error.message}); {redo}") from None
+    except UnicodeDecodeError as error:
         raise BaselineError(f"{name}: cannot read the baseline ({error})") from None
     except json.JSONDecodeError as error:
         raise BaselineError(

@@ -153,6 +153,13 @@ def format_yaml_path(path: Sequence[str | int]) -> str:
 # --- reading and decoding ---------------------------------------------------------------------
 
 
+def read_bounded(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, for inputs that are not proposals
+    (baselines): a pipe, a device or a huge file raises `InputError` instead of blocking or
+    filling memory."""
+    return _read_bounded(os.fspath(path), max_bytes)
+
+
 def _read_bounded(path: str, max_bytes: int) -> bytes:
     """The file's bytes, refusing anything but a readable regular file of at most `max_bytes`."""
     try:
