@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -64,10 +65,16 @@ def render(fmt: str, reviews: Sequence[Review], ctx: ReportContext) -> str:
 
 def write_atomic(path: Path, content: str, inputs: Sequence[str] = ()) -> None:
     """Write via a temporary file and rename, so a reader never sees half a report; refuse to
-    write over an input file."""
+    write over an input file. A pipe or device (/dev/stdout, /dev/null, a FIFO) is appended
+    to: renaming a file over it would replace the device itself, and truncating /dev/stdout
+    would erase what was printed before."""
     target = Path(path).resolve()
     if any(Path(p).resolve() == target for p in inputs):
         raise ValueError(f"{path}: refusing to write a report over an input file")
+    if _is_stream(Path(path)):
+        with open(path, "a", encoding="utf-8", newline="\n") as stream:
+            stream.write(content)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -77,3 +84,14 @@ def write_atomic(path: Path, content: str, inputs: Sequence[str] = ()) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _is_stream(path: Path) -> bool:
+    """Whether a path names a device, a pipe or a file descriptor rather than a file of its own."""
+    if path.absolute().parts[1:2] in (("dev",), ("proc",)):
+        return True
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
