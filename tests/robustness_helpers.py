@@ -1,0 +1,89 @@
+"""Shared by the robustness tests (fuzz, hostile input, invariants, injection).
+
+They run the real command line in-process, strictly: `catch_exceptions=False`, so an exception
+that `reviewer.cli.main` would have turned into "internal error" fails the test with its
+traceback instead. Building the rule catalogue takes about a second, so the tests share one
+`Reviewer` per set of rule directories, as one CLI run does.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from ruamel.yaml import YAML
+
+from reviewer import cli
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = tuple(sorted((REPO / "samples").glob("*.yaml")))
+FORMATS = ("text", "markdown", "html", "json", "sarif", "junit", "github")
+EXIT_CODES = (0, 1, 2)
+TODAY = "2027-01-01"  # waiver expiries are judged against it, so runs are reproducible
+
+
+@pytest.fixture(scope="module")
+def one_reviewer() -> Iterator[None]:
+    """Build each rule catalogue once per test module, as one CLI run builds it once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "_reviewer", functools.cache(cli._reviewer))
+        yield
+
+
+def invoke(*args: str | os.PathLike[str]) -> Result:
+    """Run `ctreview ARGS` in-process; any exception escapes (it would be an internal error)."""
+    result = CliRunner().invoke(cli.cli, [os.fspath(a) for a in args], catch_exceptions=False)
+    assert result.exit_code in EXIT_CODES, result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def check(path: Path, *options: str) -> Result:
+    """`ctreview check --no-config PATH OPTIONS`, asserting the input is left as it was."""
+    before = path.read_bytes()
+    result = invoke("check", "--no-config", "--today", TODAY, path, *options)
+    assert path.read_bytes() == before, "ctreview changed its input file"
+    return result
+
+
+def run_ctreview(
+    args: Sequence[str | os.PathLike[str]], *, timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The installed console script in a child process (what a terminal or CI sees)."""
+    script = Path(sys.executable).parent / "ctreview"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "reviewer"]
+    return subprocess.run(
+        [*command, *map(os.fspath, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "NO_COLOR": "1", **env},
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def yaml_safe() -> YAML:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.allow_unicode = True
+    yaml.width = 4096
+    yaml.representer.ignore_aliases = lambda data: True  # ctreview refuses aliases
+    return yaml
+
+
+def load_plain(path: Path) -> Any:
+    """A sample as plain Python data (dicts, lists, scalars; dates stay dates)."""
+    return yaml_safe().load(path.read_text(encoding="utf-8"))
+
+
+def dump_yaml(data: Any, path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as stream:
+        yaml_safe().dump(data, stream)
+    return path
