@@ -9,7 +9,9 @@ import click
 
 from reviewer.review import Review
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0, DEL and C1 controls (ANSI escapes among them), and the Unicode line separators and
+# bidirectional controls, which make a terminal show text other than what it is.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
@@ -44,7 +46,12 @@ def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
 
 def inert(text: str) -> str:
     """Proposal text with control characters (ANSI escapes among them) made visible and harmless."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_visible, text)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _summary(counts: dict[str, int], waived: int, colour: bool) -> str:
