@@ -27,6 +27,9 @@ SAMPLES = tuple(sorted((REPO / "samples").glob("*.yaml")))
 FORMATS = ("text", "markdown", "html", "json", "sarif", "junit", "github")
 EXIT_CODES = (0, 1, 2)
 TODAY = "2027-01-01"  # waiver expiries are judged against it, so runs are reproducible
+# Hypothesis budgets are small and fixed (derandomized) so the suite stays fast and repeatable;
+# CTREVIEW_FUZZ_SCALE=20 (say) searches twenty times longer with fresh random examples.
+SCALE = int(os.environ.get("CTREVIEW_FUZZ_SCALE", "1"))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,11 @@ def check(path: Path, *options: str) -> Result:
 
 
 def run_ctreview(
-    args: Sequence[str | os.PathLike[str]], *, timeout: float = 60, **env: str
+    args: Sequence[str | os.PathLike[str]],
+    *,
+    timeout: float = 60,
+    cwd: Path | None = None,
+    **env: str,
 ) -> subprocess.CompletedProcess[str]:
     """The installed console script in a child process (what a terminal or CI sees)."""
     script = Path(sys.executable).parent / "ctreview"
@@ -66,6 +73,7 @@ def run_ctreview(
         timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", **env},
         stdin=subprocess.DEVNULL,
+        cwd=cwd,
         check=False,
     )
 
