@@ -67,6 +67,7 @@ def refused(path: Path, *words: str, seconds: float = 10, megabytes: float | Non
     with bounded(seconds, megabytes):
         result = invoke("check", "--no-config", path)
     assert result.exit_code == 2
+    assert "No findings" not in result.stdout, "a refused file must not read as a pass"
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert errors and all(str(path) in line for line in errors), result.stderr
     for word in words:

@@ -40,7 +40,10 @@ def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
                 f"{_style(finding.rule_id, colour, dim=True)}"
             )
         lines.append("")
-    lines.append(_summary(counts, waived, colour))
+    if not reviews:  # every file was refused: saying "no findings" would read as a pass
+        lines.append("No proposal was reviewed.")
+    else:
+        lines.append(_summary(counts, waived, colour))
     return "\n".join(lines) + "\n"
 
 
