@@ -372,9 +372,22 @@ class _GuardedConstructor(RoundTripConstructor):
             ) from None
 
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        """Python refuses to convert integers of more than 4,300 digits; say so at its place."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise _Refusal(
+                f"the number {_shorten(node.value)} has {len(node.value):,} characters",
+                "Write a number of ordinary size (a proposal's amounts have at most 15 digits)",
+                node.start_mark,
+            ) from None
+
+
 _GuardedConstructor.add_constructor(
     "tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp
 )
+_GuardedConstructor.add_constructor("tag:yaml.org,2002:int", _GuardedConstructor.construct_yaml_int)
 
 
 def _parse(text: str, path: str) -> Any:

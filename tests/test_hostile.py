@@ -173,8 +173,11 @@ def test_numbers_beyond_any_budget_are_refused(tmp_path: Path, number: str) -> N
     refused(path, "budget_lines[0].amount", "is not a usable number")
 
 
-def test_an_integer_of_thousands_of_digits_is_refused(tmp_path: Path) -> None:
-    refused(write(tmp_path, sample_with("amount: 240000", "amount: " + "9" * 5000)))
+def test_an_integer_of_thousands_of_digits_is_refused_at_its_place(tmp_path: Path) -> None:
+    text = sample_with("amount: 240000", "amount: " + "9" * 5000)
+    line = text[: text.index("amount: 999")].count("\n") + 1
+    stderr = refused(write(tmp_path, text), "has 5,000 characters")
+    assert f"proposal.yaml:{line}:" in stderr
 
 
 # --- bytes that are not clean text --------------------------------------------------------------
