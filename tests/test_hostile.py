@@ -471,3 +471,23 @@ def test_a_report_to_dev_stdout_follows_the_text_report() -> None:
     assert done.returncode in (0, 1), done.stderr
     text, _, rest = done.stdout.partition("\n{")
     assert "findings" in text and json.loads("{" + rest)["proposals"]
+
+
+def test_screening_a_hostile_folder_reviews_the_rest(tmp_path: Path) -> None:
+    """A call's folder with a FIFO, a link to /dev/zero, an alias bomb, a 50 MB file and a
+    folder named like a proposal: each gets an error row, the good proposal is reviewed."""
+    calls = tmp_path / "call"
+    calls.mkdir()
+    shutil.copy(SAMPLE, calls / "good.yaml")
+    os.mkfifo(calls / "fifo.yaml")
+    (calls / "zero.yaml").symlink_to("/dev/zero")
+    (calls / "folder.yaml").mkdir()
+    write(calls, "ctreview: proposal/v1\na: &a [1, 1]\nb: [*a, *a]\n", "bomb.yaml")
+    with (calls / "huge.yaml").open("wb") as stream:
+        stream.write(b"ctreview: proposal/v1\ntitle: " + b"x" * (50 * MB))
+    with bounded(seconds=20, megabytes=50):
+        result = invoke("screen", "--no-config", "--today", TODAY, "--jobs", "1", calls)
+    assert result.exit_code == 2
+    assert "good.yaml" in result.stdout and "Ghar Mai Rojgar" in result.stdout
+    for name in ("fifo", "zero", "bomb", "huge"):
+        assert f"{calls / name}.yaml" in result.stderr, name
