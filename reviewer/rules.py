@@ -281,13 +281,23 @@ def _rule_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> list[str
 
 def _placeholder_problems(message: str, fields: Mapping[str, Any]) -> list[str]:
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(message) if name]
+        placeholders = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(message)
+            if name is not None
+        ]
     except ValueError as error:
         return [f"message: {error} (use {{label}} style placeholders; write {{{{ for a brace)"]
-    return [
+    # A format spec such as {label:>999999999} would build a gigabyte string per finding.
+    problems = [
+        f"message: placeholder {{{name}}} takes no format or conversion; write {{{name}}}"
+        for name, spec, conversion in placeholders
+        if spec or conversion
+    ]
+    return problems + [
         f"message: unknown placeholder {{{name}}} (use {', '.join(_PLACEHOLDER_FIELDS)} "
         f"or a field of the fact)"
-        for name in names
+        for name, _, _ in placeholders
         if name not in _PLACEHOLDER_FIELDS and name not in fields
     ]
 

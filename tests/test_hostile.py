@@ -294,6 +294,14 @@ _BROKEN_PACK = {
         "unknown placeholder {label.__class__}",
     ),
     "alias": ("rules:\n  - &r {id: XYZ-007}\n  - *r\n", "aliases are not supported"),
+    "huge-format": (  # would build a 300 MB string for every finding
+        _RULE.replace("XYZ-001", "XYZ-009").replace("a title.", "a title {label:>300000000}."),
+        "placeholder {label} takes no format",
+    ),
+    "positional": (  # an internal error (IndexError) once every finding was rendered
+        _RULE.replace("XYZ-001", "XYZ-010").replace("a title.", "a title {}."),
+        "unknown placeholder {}",
+    ),
 }
 
 
