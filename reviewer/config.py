@@ -190,31 +190,85 @@ def glob_matches(pattern: str, target: Path, base: Path) -> bool:
         relative = target.relative_to(base).as_posix()
     except ValueError:
         return False
-    return _glob_regex(pattern).fullmatch(relative) is not None
+    return _run_glob(_glob_tokens(pattern), relative)
+
+
+# Wildcard tokens of a glob; every other token is a regex for one character.
+_DIRS, _ANY, _NAME = "**/", "**", "*"
 
 
 @cache
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def _glob_tokens(pattern: str) -> tuple[str | re.Pattern[str], ...]:
+    """The glob as tokens: `**/` (no folder or any folders), `**` (anything), `*` (anything
+    within a folder name) and one-character regexes (literal, `?`, `[abc]`)."""
     pattern = pattern.removeprefix("./")
     if "/" not in pattern:
         pattern = "**/" + pattern
-    out, i = "", 0
+    tokens: list[str | re.Pattern[str]] = []
+    i = 0
     while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
+        if pattern.startswith(_DIRS, i):
+            token, i = _DIRS, i + 3
+        elif pattern.startswith(_ANY, i):
+            token, i = _ANY, i + 2
+        elif pattern[i] == _NAME:
+            token, i = _NAME, i + 1
         elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
+            token, i = re.compile("[^/]"), i + 1
         elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
             end = pattern.index("]", i + 2)
             body = pattern[i + 1 : end].replace("\\", "\\\\")
-            out, i = out + "[" + ("^" + body[1:] if body.startswith("!") else body) + "]", end + 1
+            token = re.compile("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end + 1
         else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out)
+            token, i = re.compile(re.escape(pattern[i])), i + 1
+        tokens.append(token)
+    return tuple(tokens)
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """The glob as one regex: only to report a glob that cannot compile (`[z-a]`)."""
+    wildcards = {_DIRS: "(?:.*/)?", _ANY: ".*", _NAME: "[^/]*"}
+    return re.compile(
+        "".join(wildcards[t] if isinstance(t, str) else t.pattern for t in _glob_tokens(pattern))
+    )
+
+
+def _run_glob(tokens: Sequence[str | re.Pattern[str]], text: str) -> bool:
+    """Whether the tokens match all of `text`, following every way at once (a set of
+    positions in the pattern), so time grows with len(tokens) * len(text): a backtracking
+    regex takes exponential time on globs such as `**/**/**/.../x` or `*a*a*a*a*b`."""
+    inside = len(tokens) + 1  # offset of the states "within a `**/`, past its first character"
+
+    def closure(states: set[int]) -> set[int]:
+        todo = list(states)
+        while todo:
+            state = todo.pop()
+            if state < len(tokens) and isinstance(tokens[state], str) and state + 1 not in states:
+                states.add(state + 1)  # a wildcard may match nothing
+                todo.append(state + 1)
+        return states
+
+    states = closure({0})
+    for char in text:
+        following: set[int] = set()
+        for state in states:
+            position = state - inside if state >= inside else state
+            if position >= len(tokens):
+                continue
+            token = tokens[position]
+            if token == _DIRS:  # `(.*/)?`: read anything, leave after a '/'
+                following.add(inside + position)
+                if char == "/":
+                    following.add(position + 1)
+            elif token == _ANY or (token == _NAME and char != "/"):
+                following.add(position)
+            elif isinstance(token, re.Pattern) and token.fullmatch(char):
+                following.add(position + 1)
+        states = closure(following)
+        if not states:
+            return False
+    return len(tokens) in states
 
 
 # --- loading --------------------------------------------------------------------------------------

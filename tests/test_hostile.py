@@ -21,7 +21,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from robustness_helpers import SAMPLES, TODAY, check, invoke, one_reviewer, run_ctreview
+
+from reviewer import config as configuration
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
 
@@ -387,6 +391,36 @@ def test_a_malformed_configuration_is_refused(tmp_path: Path, content: str, word
     assert "invalid configuration" in result.stderr and ".ctreview.yaml" in result.stderr
     for word in words:
         assert word in result.stderr
+
+
+def test_pathological_globs_in_a_configuration_match_in_bounded_time(tmp_path: Path) -> None:
+    """A backtracking regex takes hours on these against a deep path; a pull request can
+    change both the configuration and the file names CI reviews."""
+    deep = tmp_path.joinpath(*["a"] * 30)
+    deep.mkdir(parents=True)
+    proposal = deep / ("a" * 200 + ".yaml")
+    shutil.copy(SAMPLE, proposal)
+    globs = ["**/" * 500 + "x.yaml", "*a" * 60 + "*b", "**a" * 40 + "/b"]
+    config = tmp_path / ".ctreview.yaml"
+    config.write_text(
+        json.dumps({"overrides": [{"files": globs, "rules": {"LIV-001": "off"}}]}),
+        encoding="utf-8",
+    )
+    with bounded(seconds=10):
+        result = invoke("check", "--config", config, "--today", TODAY, proposal)
+    assert result.exit_code in (0, 1), result.stderr
+    assert "LIV-001" in result.stdout, "no glob matched, so the rule stays on"
+
+
+_GLOB_PARTS = st.lists(st.sampled_from(["a", "b", ".", "/", "*", "**", "**/", "?", "[ab]", "[!a]"]))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(pattern=_GLOB_PARTS.map("".join), path=st.text("ab/.", max_size=10))
+def test_glob_matching_agrees_with_the_glob_regex(pattern: str, path: str) -> None:
+    """The linear-time matcher means what the documented regex translation means."""
+    expected = configuration._glob_regex(pattern).fullmatch(path) is not None
+    assert configuration._run_glob(configuration._glob_tokens(pattern), path) is expected
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
