@@ -472,6 +472,10 @@ def test_a_report_to_a_device_never_replaces_the_device(tmp_path: Path) -> None:
     """As root (CI containers), renaming a temporary file over /dev/null would replace it."""
     null = tmp_path / "null"
     os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    try:
+        null.open("a").close()
+    except OSError:
+        pytest.skip("device nodes cannot be opened here (a nodev mount)")
     result = check(SAMPLE, "--output", f"sarif={null}")
     assert result.exit_code in (0, 1)
     assert stat.S_ISCHR(null.stat().st_mode)
