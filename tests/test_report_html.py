@@ -51,6 +51,10 @@ def test_page_is_self_contained_and_printable():
     assert "<title>Design review: Safe | Line # Injected heading" in html
     assert HOSTILE_TITLE.splitlines()[0] in html
     assert html.count('class="badge badge-error"') == 2
+    assert (
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">"
+    ) in html
 
 
 def test_page_carries_the_full_report():
