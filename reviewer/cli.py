@@ -38,6 +38,13 @@ def _reviewer(rule_dirs: Sequence[str]):
         raise UsageProblem(f"cannot load the rules:\n{error}") from None
 
 
+fail_on_option = click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Lowest severity that makes the run fail (exit code 1)  [default: error, or the "
+    "configuration's fail_on].",
+)
 rules_option = click.option(
     "--rules",
     "rule_dirs",
@@ -139,13 +146,7 @@ def _echo_notices(reviews) -> None:
     metavar="FORMAT=PATH",
     help="Also write FORMAT to PATH (repeatable), e.g. -o sarif=review.sarif.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default=None,
-    help="Lowest severity that makes the run fail (exit code 1)  [default: error, or the "
-    "configuration's fail_on].",
-)
+@fail_on_option
 @click.option(
     "--max-warnings",
     type=click.IntRange(min=0),
@@ -356,13 +357,7 @@ def diff(
     metavar="FORMAT",
     help="Format of each proposal's report under --out (repeatable)  [default: markdown].",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default=None,
-    help="Lowest severity that makes the run fail (exit code 1)  [default: error, or the "
-    "configuration's fail_on].",
-)
+@fail_on_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def screen(
     paths: tuple[str, ...],

@@ -27,7 +27,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
 from reviewer.review import Waiver
-from reviewer.schema import Problem, did_you_mean, error_problems
+from reviewer.schema import Problem, did_you_mean, error_problems, make_validator, read_schema
 
 CONFIG_NAME = ".ctreview.yaml"
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
@@ -430,8 +430,7 @@ def _where(doc: Document, path: Sequence[str | int], *, key: bool = False) -> st
 @cache
 def config_schema() -> dict[str, Any]:
     """The configuration JSON Schema as plain data."""
-    with SCHEMA_PATH.open(encoding="utf-8") as handle:
-        return YAML(typ="safe").load(handle)
+    return read_schema(SCHEMA_PATH)
 
 
 def config_schema_json() -> str:
@@ -441,9 +440,7 @@ def config_schema_json() -> str:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(
-        config_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    return make_validator(config_schema())
 
 
 def schema_problems(doc: Document, data: Any) -> list[str]:

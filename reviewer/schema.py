@@ -45,11 +45,23 @@ class Problem:
         return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
 
 
+def read_schema(path: Path) -> dict[str, Any]:
+    """A JSON Schema written in YAML, as plain data."""
+    with path.open(encoding="utf-8") as handle:
+        return YAML(typ="safe").load(handle)
+
+
+def make_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    """A validator that also checks `format: date`."""
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
 @cache
 def proposal_schema() -> dict[str, Any]:
     """The proposal JSON Schema as plain data (read once per process)."""
-    with SCHEMA_PATH.open(encoding="utf-8") as handle:
-        return YAML(typ="safe").load(handle)
+    return read_schema(SCHEMA_PATH)
 
 
 def vocabulary(definition: str, field: str) -> tuple[str, ...]:
@@ -66,9 +78,7 @@ def schema_json() -> str:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(
-        proposal_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    return make_validator(proposal_schema())
 
 
 def to_plain(node: Any) -> Any:
