@@ -381,7 +381,13 @@ def screen(
     import contextlib
 
     from reviewer import screen as screening
-    from reviewer.portfolio import PORTFOLIO_FORMATS, build_portfolio, render_table, summary_line
+    from reviewer.portfolio import (
+        PORTFOLIO_FORMATS,
+        Tally,
+        build_portfolio,
+        render_table,
+        summary_line,
+    )
     from reviewer.report import write_atomic
 
     if report_formats and not out_dir:
@@ -395,13 +401,12 @@ def screen(
     knowledge = screening.prepare(checker, discovery)
     shown = not quiet and sys.stderr.isatty() and len(tasks) > 1
     bar = click.progressbar(length=len(tasks), label="Screening", file=sys.stderr)
+    tally, results = Tally(), []
     with bar if shown else contextlib.nullcontext():
-        results = screening.screen(
-            tasks,
-            checker,
-            jobs or os.cpu_count() or 1,
-            on_result=lambda _: bar.update(1) if shown else None,
-        )
+        for result in screening.screen(tasks, checker, jobs or os.cpu_count() or 1):
+            results.append(tally.add(result))  # keeps the row, counts the rest
+            if shown:
+                bar.update(1)
     for result in results:
         if result.error:
             click.echo(f"error: {result.error}", err=True)
@@ -410,7 +415,12 @@ def screen(
         for task in tasks
     }
     portfolio = build_portfolio(
-        results, knowledge, tool_version=__version__, skipped=discovery.skipped, reports=reports
+        results,
+        knowledge,
+        tool_version=__version__,
+        skipped=discovery.skipped,
+        reports=reports,
+        tally=tally,
     )
     if out_dir:
         for ext, render_portfolio in PORTFOLIO_FORMATS.items():

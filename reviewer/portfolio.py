@@ -21,7 +21,7 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from reviewer.knowledge import KnowledgeBase
@@ -111,6 +111,49 @@ class Portfolio:
         return {s: sum(row.result.counts[s] for row in self.rows) for s in SEVERITIES}
 
 
+class Tally:
+    """What recurs across the portfolio, counted as results arrive, so that a large batch
+    need not keep every result's per-rule and per-question detail: `add` counts them and
+    returns the result without them."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, FrequentFinding] = {}
+        self._question_proposals: dict[str, int] = {}
+        self._question_findings: dict[str, int] = {}
+
+    def add(self, result: ScreenResult) -> ScreenResult:
+        for rule in result.rules:
+            old = self._rules.get(rule.rule_id)
+            severity = rule.severity
+            if old and SEVERITY_RANK[old.severity] < SEVERITY_RANK[severity]:
+                severity = old.severity
+            self._rules[rule.rule_id] = FrequentFinding(
+                rule.rule_id,
+                rule.title,
+                severity,
+                (old.proposals if old else 0) + 1,
+                (old.findings if old else 0) + rule.count,
+            )
+        for ref, count in result.questions:
+            self._question_proposals[ref] = self._question_proposals.get(ref, 0) + 1
+            self._question_findings[ref] = self._question_findings.get(ref, 0) + count
+        return replace(result, rules=(), questions=())
+
+    def findings(self) -> tuple[FrequentFinding, ...]:
+        """Every rule that fired, by the number of proposals, then of findings, then id."""
+        return tuple(
+            sorted(self._rules.values(), key=lambda f: (-f.proposals, -f.findings, f.rule_id))
+        )
+
+    def questions(self, knowledge: KnowledgeBase | None) -> tuple[FrequentQuestion, ...]:
+        proposals, findings = self._question_proposals, self._question_findings
+        order = sorted(proposals, key=lambda ref: (-proposals[ref], -findings[ref], _natural(ref)))
+        return tuple(
+            FrequentQuestion(_question(ref, knowledge), proposals[ref], findings[ref])
+            for ref in order
+        )
+
+
 def build_portfolio(
     results: Sequence[ScreenResult],
     knowledge: KnowledgeBase | None,
@@ -118,8 +161,13 @@ def build_portfolio(
     tool_version: str,
     skipped: Sequence[str] = (),
     reports: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    tally: Tally | None = None,
 ) -> Portfolio:
-    """Rank the results and count what recurs; `reports` maps a file to its written reports."""
+    """Rank the results and count what recurs (`tally`: counted already, as they arrived);
+    `reports` maps a file to its written reports."""
+    if tally is None:
+        tally = Tally()
+        results = [tally.add(result) for result in results]
     ranked = sorted(results, key=_rank_key)
     written = reports or {}
     rows = tuple(
@@ -129,8 +177,8 @@ def build_portfolio(
     versions = sorted({r.catalogue_version for r in results if r.catalogue_version})
     return Portfolio(
         rows=rows,
-        findings=_frequent_findings(results),
-        questions=_frequent_questions(results, knowledge),
+        findings=tally.findings(),
+        questions=tally.questions(knowledge),
         skipped=tuple(skipped),
         tool_version=tool_version,
         catalogue_version="+".join(versions),
@@ -141,39 +189,6 @@ def _rank_key(result: ScreenResult) -> tuple:
     counts = result.counts
     verdict = VERDICTS.index(verdict_of(result))
     return (verdict, counts["error"], counts["warning"], counts["info"], result.file)
-
-
-def _frequent_findings(results: Sequence[ScreenResult]) -> tuple[FrequentFinding, ...]:
-    seen: dict[str, FrequentFinding] = {}
-    for result in results:
-        for rule in result.rules:
-            old = seen.get(rule.rule_id)
-            severity = rule.severity
-            if old and SEVERITY_RANK[old.severity] < SEVERITY_RANK[severity]:
-                severity = old.severity
-            seen[rule.rule_id] = FrequentFinding(
-                rule.rule_id,
-                rule.title,
-                severity,
-                (old.proposals if old else 0) + 1,
-                (old.findings if old else 0) + rule.count,
-            )
-    return tuple(sorted(seen.values(), key=lambda f: (-f.proposals, -f.findings, f.rule_id)))
-
-
-def _frequent_questions(
-    results: Sequence[ScreenResult], knowledge: KnowledgeBase | None
-) -> tuple[FrequentQuestion, ...]:
-    proposals: dict[str, int] = {}
-    findings: dict[str, int] = {}
-    for result in results:
-        for ref, count in result.questions:
-            proposals[ref] = proposals.get(ref, 0) + 1
-            findings[ref] = findings.get(ref, 0) + count
-    order = sorted(proposals, key=lambda ref: (-proposals[ref], -findings[ref], _natural(ref)))
-    return tuple(
-        FrequentQuestion(_question(ref, knowledge), proposals[ref], findings[ref]) for ref in order
-    )
 
 
 def _question(ref: str, knowledge: KnowledgeBase | None) -> Citation:

@@ -23,8 +23,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import click
+
 from reviewer import __version__
 from reviewer.config import ConfigError
+from reviewer.engine import EngineError
 from reviewer.knowledge import KnowledgeBase, bundled_knowledge
 from reviewer.loader import DEFAULT_MAX_BYTES
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
@@ -66,10 +69,10 @@ class Discovery:
 
 
 def find_proposals(paths: Sequence[str]) -> Discovery:
-    """Proposals in PATHS: folders are searched recursively for ``*.yaml``/``*.yml`` files
-    (hidden files and folders are passed over); named files are kept too. Either way a file
-    is a proposal when it has the top-level marker; a path that cannot be read is kept, so its
-    review explains what is wrong with it."""
+    """Proposals in PATHS. Folders are searched recursively for ``*.yaml``/``*.yml`` files,
+    passing over hidden files and folders; files named in PATHS are candidates too. A candidate
+    is a proposal when a line starts with the marker; one that cannot be read is kept, so that
+    its review says what is wrong with it."""
     proposals: dict[str, str] = {}
     skipped: dict[str, str] = {}
     for given in paths:
@@ -182,7 +185,7 @@ def check_outputs(outputs: Sequence[str], discovery: Discovery) -> None:
 # --- reviewing ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopFinding:
     rule_id: str
     severity: str
@@ -190,7 +193,7 @@ class TopFinding:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleCount:
     """A rule's active findings in one proposal."""
 
@@ -200,7 +203,7 @@ class RuleCount:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScreenResult:
     """One screened file, small enough to send between processes and keep by the thousand."""
 
@@ -223,7 +226,7 @@ class ScreenResult:
 
 
 _checker: Checker | None = None  # this process's checker: one compiled catalogue per process
-_contexts: dict[int, ReportContext] = {}
+_contexts: dict[tuple[int, str], ReportContext] = {}
 
 
 def init_worker(options: RunOptions, make_reviewer: Callable[..., Reviewer]) -> None:
@@ -247,7 +250,7 @@ def screen_file(task: Task) -> ScreenResult:
     except Exception as error:  # noqa: BLE001 - reported as this file's error row
         if os.environ.get("CTREVIEW_DEBUG"):
             raise
-        return ScreenResult(task.path, error=_describe(error), exit_code=2)
+        return ScreenResult(task.path, error=_describe(task.path, error), exit_code=2)
 
 
 def _reviewer_of(path: str) -> Reviewer:
@@ -255,9 +258,15 @@ def _reviewer_of(path: str) -> Reviewer:
     return _checker.reviewer_for(_checker.config_for(path))
 
 
-def _describe(error: Exception) -> str:
+def _describe(path: str, error: Exception) -> str:
+    """An error row's message: what went wrong with this file, or a bug to report."""
     message = getattr(error, "message", None) or str(error) or type(error).__name__
-    return f"{type(error).__name__}: {message}" if isinstance(error, AssertionError) else message
+    if isinstance(error, ConfigError | EngineError | OSError | click.ClickException):
+        return f"{path}: {message}"
+    return (
+        f"{path}: internal error ({type(error).__name__}: {message}); this is a bug in "
+        "ctreview, not in the file: run again with CTREVIEW_DEBUG=1 and report the traceback"
+    )
 
 
 def summarise(judgement: Judgement, catalogue_version: str = "") -> ScreenResult:
@@ -349,13 +358,9 @@ def prepare(checker: Checker, discovery: Discovery) -> KnowledgeBase | None:
     return reviewer.knowledge
 
 
-def screen(
-    tasks: Sequence[Task],
-    checker: Checker,
-    jobs: int = 1,
-    on_result: Callable[[ScreenResult], None] = lambda result: None,
-) -> list[ScreenResult]:
-    """Review every task, in `jobs` processes, and return the results in task order.
+def screen(tasks: Sequence[Task], checker: Checker, jobs: int = 1) -> Iterator[ScreenResult]:
+    """Review every task in `jobs` processes, yielding the results in task order as they
+    come, so that a caller keeps only what it needs of each (memory stays flat).
 
     The checker becomes this process's; with more than one job, workers started by fork
     inherit it (with its compiled catalogue), others build their own in `init_worker`.
@@ -364,19 +369,13 @@ def screen(
     _checker = checker
     _contexts.clear()
     if jobs <= 1 or len(tasks) <= 1:
-        results = (screen_file(task) for task in tasks)
-        return [_seen(result, on_result) for result in results]
+        yield from map(screen_file, tasks)
+        return
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
     with ProcessPoolExecutor(
         jobs, initializer=init_worker, initargs=(checker.options, checker.make_reviewer)
     ) as pool:
-        results = pool.map(screen_file, tasks, chunksize=chunk)
-        return [_seen(result, on_result) for result in results]
-
-
-def _seen(result: ScreenResult, on_result: Callable[[ScreenResult], None]) -> ScreenResult:
-    on_result(result)
-    return result
+        yield from pool.map(screen_file, tasks, chunksize=chunk)
 
 
 def batch_exit_code(results: Sequence[ScreenResult]) -> int:

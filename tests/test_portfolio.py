@@ -24,9 +24,11 @@ from reviewer.cli import cli
 from reviewer.knowledge import bundled_knowledge
 from reviewer.portfolio import (
     SECTIONS,
+    Tally,
     build_portfolio,
     render_csv,
     render_html,
+    render_json,
     render_markdown,
     verdict_of,
 )
@@ -135,6 +137,20 @@ def test_output_does_not_depend_on_the_order_results_arrive_in():
     other = build_portfolio(results[::-1], None, tool_version="t")
     for render in (render_markdown, render_html, render_csv):
         assert render(one) == render(other)
+
+
+def test_a_tally_counted_as_results_arrive_gives_the_same_portfolio():
+    results = [
+        result("a", warning=2, rules=(RuleCount("R", "T", "warning", 2),), questions=(("Q", 2),)),
+        result("b", error=1, rules=(RuleCount("S", "U", "error", 1),), questions=(("Q", 1),)),
+    ]
+    tally = Tally()
+    kept = [tally.add(r) for r in results]
+    assert all(not r.rules and not r.questions for r in kept)  # the detail is not kept
+    incremental = build_portfolio(kept, None, tool_version="t", tally=tally)
+    at_once = build_portfolio(results, None, tool_version="t")
+    assert render_json(incremental) == render_json(at_once)
+    assert [(f.rule_id, f.findings) for f in at_once.findings] == [("R", 2), ("S", 1)]
 
 
 # --- on samples, against `ctreview check` -------------------------------------------------------

@@ -125,6 +125,21 @@ def test_a_broken_file_becomes_an_error_row_and_exit_2_after_the_whole_batch(tmp
     assert [row["verdict"] for row in rows][-2:] == ["input error", "input error"]
 
 
+def test_a_broken_configuration_fails_only_the_proposals_it_governs(tmp_path):
+    copy_samples(tmp_path / "good", SMALL_SET[:1])
+    copy_samples(tmp_path / "bad", SMALL_SET[1:2])
+    (tmp_path / "bad" / ".ctreview.yaml").write_text("fail_onn: warning\n")
+
+    result = run(tmp_path, "--out", tmp_path / "out")
+
+    assert result.exit_code == 2
+    rows = json.loads((tmp_path / "out" / "portfolio.json").read_text())["proposals"]
+    by_folder = {Path(row["file"]).parent.name: row for row in rows}
+    assert by_folder["bad"]["verdict"] == "input error"
+    assert ".ctreview.yaml" in by_folder["bad"]["error"]
+    assert "findings" in by_folder["good"]
+
+
 def test_exit_code_follows_fail_on_when_every_file_is_reviewed(tmp_path):
     copy_samples(tmp_path, ("hotline-campaign-kh-th",))  # no findings
     assert run(tmp_path, "-q").exit_code == 0
