@@ -16,6 +16,7 @@ import difflib
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 KINDS = ("string", "number", "boolean", "list", "objects")
@@ -106,6 +107,7 @@ def _is_list(value: object) -> bool:
     return isinstance(value, list | tuple)
 
 
+@lru_cache(maxsize=4096)  # called for every field of every fact; names repeat
 def _escape(name: str) -> str:
     # Injective: ASCII letters and digits stay, any other character becomes _<hex>_ .
     return "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}_" for c in name)

@@ -1,8 +1,10 @@
 """Run the rule catalogue on facts with durable-rules 2.0.28, every rule matching one fact.
 
-Rules are compiled (`conditions.compile_condition`) into rulesets of one entity each, small
-enough to stay inside durable's limits, each with a catch-all rule. A run asserts every fact in
-one fresh session (`sid`), records which rules fire, and deletes the session's state after.
+Rules are compiled (`conditions.compile_condition`) into rulesets of one entity each (and of
+one required value, see `_Routes`), small enough to stay inside durable's limits, each with a
+catch-all rule. A run asserts every fact in one fresh session (`sid`) of the C engine, records
+which rules fire, and deletes the session's state after. durable's Python layer (`Host`,
+`Ruleset`) is not used: see `_Ruleset`.
 
 Limits of durable-rules 2.0.28 measured on this machine (docs/architecture.md, "Engine notes"),
 which set the constants below:
@@ -23,7 +25,6 @@ which set the constants below:
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import itertools
 import json
@@ -31,12 +32,11 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import durable_rules_engine
-from durable.engine import Host, Promise, Ruleset
 
 from reviewer.conditions import (
     ConditionError,
@@ -57,7 +57,7 @@ _INT_LIMIT = 2**63  # durable stores integers in 64 bits
 _MARKER = "is_fact"
 _GUARD = {_MARKER: 1}
 _ID_PREFIX = "fact:"  # keeps fact ids apart from durable's state ids ("sid-...")
-_RECORD, _IGNORE = "record:", "ignore"
+_CATCH_ALL = "catch_all"
 
 
 class EngineError(RuntimeError):
@@ -103,64 +103,30 @@ def _with_fraction(match: re.Match[str]) -> str:
     return string or f"{mantissa}.0{exponent}"
 
 
-class _Ruleset(Ruleset):
-    """durable's Ruleset, writing its own JSON (see `to_json`): the constructor and `assert_fact`
-    are durable's, with `to_json` in place of `json.dumps`."""
-
-    def __init__(self, name: str, host: Host, definition: dict[str, Any]) -> None:
-        self._name, self._host, self._definition = name, host, definition
-        self._actions = {
-            rule: Promise(host.get_action(body.pop("run"))) for rule, body in definition.items()
-        }
-        self._handle = durable_rules_engine.create_ruleset(name, to_json(definition))
-
-    def assert_fact(self, fact: dict[str, Any]) -> Any:
-        result = durable_rules_engine.assert_fact(self._handle, to_json(fact))
-        return self._handle_result(result, fact)
-
-
-class _QuietHost(Host):
-    """durable's Host without the timer threads `_run` starts (they never stop and race calls)."""
-
-    def _run(self) -> None:
-        pass
-
-    def get_action(self, action_name: str) -> Callable[[Any], None]:
-        if action_name == _IGNORE:
-            return _ignore
-        return _recorder(action_name.removeprefix(_RECORD))
-
-    def add_ruleset(self, name: str, definition: dict[str, Any]) -> None:
-        # A copy: creating a ruleset takes the actions ("run") out of its definition.
-        self._ruleset_directory[name] = _Ruleset(name, self, copy.deepcopy(definition))
-
-
 _lock = threading.RLock()  # durable's C engine is not thread-safe
-_host: _QuietHost | None = None
-_matches: dict[str, set[tuple[str, str]]] = {}  # sid -> (rule id, fact key) found in that run
-_registered: dict[str, dict[str, tuple[str, ...]]] = {}  # catalogue hash -> entity -> rulesets
 _session_ids = itertools.count(1)
 
 
-def host() -> _QuietHost:
-    """The one durable-rules host of this process."""
-    global _host
-    with _lock:
-        if _host is None:
-            _host = _QuietHost()
-        return _host
+@dataclass(frozen=True)
+class _Ruleset:
+    """A ruleset created in durable's C engine, and which rule id each of its rules stands for.
+
+    ctreview drives the C engine directly (`durable_rules_engine`), not through durable's
+    Python `Host`: the Host starts timer threads that never stop and race with calls, parses
+    every message and state it is handed back, and serialises a fact again for each ruleset.
+    Here a fact is serialised once, and only the name of each fired rule is read back."""
+
+    name: str
+    handle: int
+    rule_ids: Mapping[str, str]  # durable's rule name -> rule id ("" for the catch-all)
 
 
-def _recorder(rule_id: str) -> Callable[[Any], None]:
-    def record(closure: Any) -> None:  # one parameter: durable runs two-parameter actions async
-        fact = closure.m
-        _matches[fact["sid"]].add((rule_id, fact["id"].removeprefix(_ID_PREFIX)))
-
-    return record
-
-
-def _ignore(closure: Any) -> None:
-    """The catch-all rule's action: without that rule, durable raises on unmatched facts."""
+def _create_ruleset(name: str, definition: dict[str, Any], rule_ids: dict[str, str]) -> _Ruleset:
+    try:
+        handle = durable_rules_engine.create_ruleset(name, to_json(definition))
+    except durable_rules_engine.error as error:
+        raise EngineError(f"durable-rules rejected ruleset {name}: {error}") from error
+    return _Ruleset(name, handle, rule_ids)
 
 
 def new_session_id() -> str:
@@ -258,16 +224,15 @@ def _chunks(rules: list[_CompiledRule]) -> list[list[_CompiledRule]]:
     return chunks
 
 
-def _definition(rules: list[_CompiledRule]) -> dict[str, Any]:
+def _create_chunk(name: str, rules: list[_CompiledRule]) -> _Ruleset:
+    """One durable ruleset for a chunk of rules, with a catch-all rule: durable refuses a fact
+    that no rule of the ruleset matches."""
     definition: dict[str, Any] = {
-        f"rule{index}": {
-            "all": [{"m": rule.expression}],
-            "run": _RECORD + rule.id,
-        }
-        for index, rule in enumerate(rules)
+        f"rule{index}": {"all": [{"m": rule.expression}]} for index, rule in enumerate(rules)
     }
-    definition["catch_all"] = {"all": [{"m": _GUARD}], "run": _IGNORE}
-    return definition
+    definition[_CATCH_ALL] = {"all": [{"m": _GUARD}]}
+    rule_ids = {f"rule{index}": rule.id for index, rule in enumerate(rules)}
+    return _create_ruleset(name, definition, {**rule_ids, _CATCH_ALL: ""})
 
 
 def _catalogue_hash(rules: Sequence[EngineRule]) -> str:
@@ -276,29 +241,97 @@ def _catalogue_hash(rules: Sequence[EngineRule]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _register(rules: Sequence[EngineRule]) -> dict[str, tuple[str, ...]]:
-    """The ruleset names of each entity, creating the rulesets once per catalogue."""
+# --- routing ----------------------------------------------------------------------------------
+
+
+def required_text(condition: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(field, text) when the condition can only hold if that field equals that text: it is
+    an `equals` leaf with a text value, or one of the top-level `all` parts is."""
+    parts = condition.get("all") if isinstance(condition.get("all"), list) else [condition]
+    for part in parts:
+        is_leaf = isinstance(part, Mapping) and set(part) == {"field", "equals"}
+        if is_leaf and isinstance(part["equals"], str):
+            return str(part["field"]), part["equals"]
+    return None
+
+
+@dataclass(frozen=True)
+class _Routes:
+    """The rulesets of one entity. Most component rules apply to one component type only
+    (`type equals awareness`), so rules that require a text value of one field are grouped by
+    that value, and a fact is asserted into the rulesets of its own value plus those of the
+    rules that require none. Routing only skips rulesets none of whose rules can match: every
+    rule keeps its full condition, and durable still decides. (Asserting a component into all
+    twenty component rulesets was most of a review's rule time.)"""
+
+    field: str | None
+    common: tuple[_Ruleset, ...]
+    by_value: Mapping[str, tuple[_Ruleset, ...]]
+
+    def rulesets_for(self, fact: Mapping[str, Any]) -> tuple[_Ruleset, ...]:
+        if self.field is None:
+            return self.common
+        value = fact.get(self.field)
+        if isinstance(value, str):
+            return self.common + self.by_value.get(value, ())
+        return self.common + tuple(r for group in self.by_value.values() for r in group)
+
+    @property
+    def all(self) -> tuple[_Ruleset, ...]:
+        return self.common + tuple(r for group in self.by_value.values() for r in group)
+
+
+def _route_field(rules: Sequence[EngineRule]) -> str | None:
+    """The field most rules of an entity require a text value of, if rules require several
+    values of it (then grouping by it saves work)."""
+    required = [pair for pair in map(required_text, (r.condition for r in rules)) if pair]
+    values: dict[str, set[str]] = {}
+    for field, text in required:
+        values.setdefault(field, set()).add(text)
+    usable = [(len(texts), field) for field, texts in values.items() if len(texts) > 1]
+    return max(usable)[1] if usable else None
+
+
+def _groups(rules: Sequence[EngineRule], field: str | None) -> dict[str, list[EngineRule]]:
+    """Rules by the value of `field` they require ("" for rules that require none)."""
+    groups: dict[str, list[EngineRule]] = {}
+    for rule in rules:
+        pair = required_text(rule.condition)
+        value = pair[1] if pair and pair[0] == field else ""
+        groups.setdefault(value, []).append(rule)
+    return groups
+
+
+def _register(rules: Sequence[EngineRule]) -> dict[str, _Routes]:
+    """The rulesets of each entity, created once per catalogue and process."""
     digest = _catalogue_hash(rules)
     with _lock:
-        if digest in _registered:
-            return _registered[digest]
-        by_entity: dict[str, list[_CompiledRule]] = {}
-        for rule in rules:
-            by_entity.setdefault(rule.entity, []).append(_compile_rule(rule))
-        names: dict[str, tuple[str, ...]] = {}
-        for number, (entity, compiled) in enumerate(sorted(by_entity.items())):
-            label = "".join(c if c.isascii() and c.isalnum() else "_" for c in entity)
-            chunks = _chunks(compiled)
-            names[entity] = tuple(
-                f"ctreview_{digest}_{number}_{label}_{i}" for i in range(len(chunks))
+        if digest not in _registered:
+            _registered[digest] = _create_all(rules, digest)
+        return _registered[digest]
+
+
+def _create_all(rules: Sequence[EngineRule], digest: str) -> dict[str, _Routes]:
+    by_entity: dict[str, list[EngineRule]] = {}
+    for rule in rules:
+        by_entity.setdefault(rule.entity, []).append(rule)
+    routes: dict[str, _Routes] = {}
+    for number, (entity, entity_rules) in enumerate(sorted(by_entity.items())):
+        label = "".join(c if c.isascii() and c.isalnum() else "_" for c in entity)
+        field = _route_field(entity_rules)
+        rulesets: dict[str, tuple[_Ruleset, ...]] = {}
+        for group, (value, group_rules) in enumerate(sorted(_groups(entity_rules, field).items())):
+            chunks = _chunks([_compile_rule(rule) for rule in group_rules])
+            rulesets[value] = tuple(
+                _create_chunk(f"ctreview_{digest}_{number}_{label}_{group}_{i}", chunk)
+                for i, chunk in enumerate(chunks)
             )
-            for name, chunk in zip(names[entity], chunks, strict=True):
-                try:
-                    host().add_ruleset(name, _definition(chunk))
-                except Exception as error:
-                    raise EngineError(f"durable-rules rejected ruleset {name}: {error}") from error
-        _registered[digest] = names
-        return names
+        common = rulesets.pop("", ())
+        routes[entity] = _Routes(field, common, rulesets)
+    return routes
+
+
+_registered: dict[str, dict[str, _Routes]] = {}  # catalogue hash -> entity -> its rulesets
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -313,36 +346,36 @@ class RuleEngine:
         duplicates = sorted(rule_id for rule_id, count in counts.items() if count > 1)
         if duplicates:
             raise EngineError(f"rule ids must be unique; repeated: {', '.join(duplicates)}")
-        self._rulesets = _register(ordered)
+        self._routes = _register(ordered)
         self._fields: dict[str, set[str]] = {}
         for rule in ordered:
             self._fields.setdefault(rule.entity, set()).update(referenced_fields(rule.condition))
 
     @property
     def ruleset_names(self) -> tuple[str, ...]:
-        return tuple(name for names in self._rulesets.values() for name in names)
+        return tuple(r.name for routes in self._routes.values() for r in routes.all)
 
     def run(self, facts: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
         """Sorted (rule id, fact key) for every rule each fact satisfies."""
         prepared = self._prepare(facts)
         sid = new_session_id()
-        touched: dict[str, None] = {}
+        found: set[tuple[str, str]] = set()
+        touched: dict[str, _Ruleset] = {}
         with _lock:
-            found = _matches[sid] = set()
             try:
-                for key, names, payload in prepared:
-                    for name in names:
-                        touched[name] = None
-                        _assert(name, {**payload, "sid": sid}, key)
+                for key, rulesets, payload in prepared:
+                    text = to_json({**payload, "sid": sid})
+                    for ruleset in rulesets:
+                        touched[ruleset.name] = ruleset
+                        found.update((rule_id, key) for rule_id in _assert(ruleset, text, key))
             finally:
-                del _matches[sid]
-                for name in touched:
-                    _delete_state(name, sid)
+                for ruleset in touched.values():
+                    _delete_state(ruleset, sid)
         return sorted(found)
 
     def _prepare(
         self, facts: Sequence[Mapping[str, Any]]
-    ) -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
+    ) -> list[tuple[str, tuple[_Ruleset, ...], dict[str, Any]]]:
         """(key, rulesets, durable payload) of each fact some rule applies to."""
         prepared = []
         seen: set[str] = set()
@@ -353,9 +386,9 @@ class RuleEngine:
             if key in seen:
                 raise EngineError(f"two facts share the key {key!r}; keys must be unique")
             seen.add(key)
-            if entity in self._rulesets:
+            if entity in self._routes:
                 payload = _payload(fact, self._fields[entity], key)
-                prepared.append((key, self._rulesets[entity], payload))
+                prepared.append((key, self._routes[entity].rulesets_for(fact), payload))
         return prepared
 
 
@@ -405,15 +438,45 @@ def _scalar(name: str, value: Any) -> Any:
     raise ValueError(f"field '{name}' holds {value!r}, which the rule engine cannot compare")
 
 
-def _assert(ruleset: str, payload: dict[str, Any], key: str) -> None:
+def _assert(ruleset: _Ruleset, text: str, key: str) -> list[str]:
+    """Assert one fact (its JSON text) into a ruleset; the ids of the rules it fires.
+
+    durable queues an action per satisfied rule; each is started, completed and the next one
+    started, as durable's own Host does, but only the fired rule's name is read from the
+    message. Every rule reads one fact, and each assert's actions are all run before the next
+    assert, so every action started here is about this fact."""
+    handle = ruleset.handle
     try:
-        host().assert_fact(ruleset, payload)
-    except Exception as error:
-        detail = getattr(error, "message", None) or str(error) or type(error).__name__
-        raise EngineError(f"durable-rules failed on fact {key!r} ({ruleset}): {detail}") from error
+        code, state = durable_rules_engine.assert_fact(handle, text)
+        if code in (1, 2):  # not handled (no catch-all?) / the same fact asserted twice
+            raise EngineError(f"durable-rules refused the fact (code {code})")
+        fired: list[str] = []
+        action = durable_rules_engine.start_action_for_state(handle, state)
+        while action:
+            state_text, message = action[0], action[1]
+            fired.append(ruleset.rule_ids[message[2 : message.index('"', 2)]])
+            durable_rules_engine.update_state(handle, state_text)
+            message = durable_rules_engine.complete_and_start_action(handle, state)
+            action = (state_text, message) if message else None
+    except (durable_rules_engine.error, EngineError, KeyError, ValueError) as error:
+        detail = str(error) or type(error).__name__
+        raise EngineError(
+            f"durable-rules failed on fact {key!r} ({ruleset.name}): {detail}"
+        ) from error
+    return [rule_id for rule_id in fired if rule_id]
 
 
-def _delete_state(ruleset: str, sid: str) -> None:
+def _delete_state(ruleset: _Ruleset, sid: str) -> None:
     # Fails only when no state was created: the first assert into this ruleset failed.
     with contextlib.suppress(durable_rules_engine.error):
-        host().delete_state(ruleset, sid)
+        durable_rules_engine.delete_state(ruleset.handle, sid)
+
+
+def state_exists(ruleset_name: str, sid: str) -> bool:
+    """Whether durable still holds a session's state in a ruleset (tests check hygiene)."""
+    handles = {r.name: r.handle for e in _registered.values() for x in e.values() for r in x.all}
+    try:
+        durable_rules_engine.get_state(handles[ruleset_name], sid)
+    except durable_rules_engine.error:
+        return False
+    return True

@@ -6,7 +6,6 @@ import json
 import random
 from typing import Any
 
-import durable_rules_engine
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -336,6 +335,64 @@ def test_engine_agrees_with_evaluate(catalogue: tuple[list[EngineRule], list[dic
     assert RuleEngine(rules).run(facts) == _reference(rules, facts)
 
 
+@st.composite
+def routed_catalogues(draw: st.DrawFn) -> tuple[list[EngineRule], list[dict[str, Any]]]:
+    """Rules that require `kind` to equal a text (routed by it) mixed with rules that do not,
+    and facts whose `kind` is one of those texts, another text, a number, a list or absent."""
+    specs = draw(field_specs())
+    rules = []
+    for i in range(draw(st.integers(2, 25))):
+        condition = draw(conditions(specs).filter(_within_limits))
+        if draw(st.booleans()):
+            required = {"field": "kind", "equals": draw(st.sampled_from(VOCAB))}
+            parts = condition["all"] if set(condition) == {"all"} else [condition]
+            ordered = [*parts, required] if draw(st.booleans()) else [required, *parts]
+            condition = {"all": ordered}
+            if not _within_limits(condition):
+                continue
+        rules.append(EngineRule(f"R-{i:03d}", "thing", condition))
+    kinds = st.one_of(st.sampled_from((*VOCAB, "zz", 1, None)), st.lists(st.sampled_from(VOCAB)))
+    facts = []
+    for i, fields in enumerate(draw(st.lists(field_values(specs), min_size=1, max_size=5))):
+        kind = draw(kinds)
+        facts.append({"entity": "thing", "key": f"thing:{i}", **fields, "kind": kind})
+    return rules, facts
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(routed_catalogues())
+def test_routing_by_a_required_value_changes_no_result(
+    catalogue: tuple[list[EngineRule], list[dict]],
+) -> None:
+    rules, facts = catalogue
+    assert RuleEngine(rules).run(facts) == _reference(rules, facts)
+
+
+def test_a_fact_goes_only_to_rulesets_its_value_can_match(monkeypatch: Any) -> None:
+    rules = [
+        EngineRule(f"T-{kind}-{i}", "routed", {"all": [{"field": "kind", "equals": kind},
+                                                    {"field": "n", "gt": i}]})
+        for kind in ("a", "b", "c") for i in range(40)
+    ] + [EngineRule("T-any", "routed", {"field": "n", "gt": 0})]
+    compiled = RuleEngine(rules)
+    asserted: list[str] = []
+    real_assert = engine._assert
+
+    def counting_assert(ruleset: Any, text: str, key: str) -> list[str]:
+        asserted.append(ruleset.name)
+        return real_assert(ruleset, text, key)
+
+    monkeypatch.setattr(engine, "_assert", counting_assert)
+    facts = [{"entity": "routed", "key": "routed:1", "kind": "b", "n": 100}]
+    assert compiled.run(facts) == sorted([(f"T-b-{i}", "routed:1") for i in range(40)]
+                                         + [("T-any", "routed:1")])
+    assert 1 < len(asserted) < len(compiled.ruleset_names) / 2
+    asserted.clear()
+    facts = [{"entity": "routed", "key": "routed:1", "kind": ["b"], "n": 100}]  # not a text
+    compiled.run(facts)
+    assert sorted(asserted) == sorted(compiled.ruleset_names)
+
+
 # --- limits -----------------------------------------------------------------------------------
 
 
@@ -425,12 +482,12 @@ def test_same_catalogue_reuses_its_rulesets(small_engine: RuleEngine) -> None:
     assert twin.ruleset_names == again.ruleset_names
 
 
-def _state_exists(ruleset: str, sid: str) -> bool:
-    try:
-        engine.host().get_state(ruleset, sid)
-    except durable_rules_engine.error:
-        return False
-    return True
+_state_exists = engine.state_exists
+
+
+def _rulesets_named(names: tuple[str, ...]) -> list[Any]:
+    every = {r.name: r for e in engine._registered.values() for x in e.values() for r in x.all}
+    return [every[name] for name in names]
 
 
 def test_no_session_state_remains_after_run(small_engine: RuleEngine, monkeypatch: Any) -> None:
@@ -440,8 +497,8 @@ def test_no_session_state_remains_after_run(small_engine: RuleEngine, monkeypatc
         patch.setattr(engine, "new_session_id", lambda: "leftover")
         small_engine.run(_facts())
     assert all(_state_exists(name, "leftover") for name in names)
-    for name in names:
-        engine.host().delete_state(name, "leftover")
+    for ruleset in _rulesets_named(names):
+        engine._delete_state(ruleset, "leftover")
     monkeypatch.setattr(engine, "new_session_id", lambda: "hygiene-1")
     assert small_engine.run(_facts())
     assert not any(_state_exists(name, "hygiene-1") for name in names)
@@ -451,11 +508,11 @@ def test_state_is_deleted_when_a_run_fails(small_engine: RuleEngine, monkeypatch
     real_assert = engine._assert
     calls = []
 
-    def failing_assert(ruleset: str, payload: dict[str, Any], key: str) -> None:
-        calls.append(ruleset)
+    def failing_assert(ruleset: Any, text: str, key: str) -> list[str]:
+        calls.append(ruleset.name)
         if len(calls) == 3:
             raise EngineError("injected")
-        real_assert(ruleset, payload, key)
+        return real_assert(ruleset, text, key)
 
     monkeypatch.setattr(engine, "_assert", failing_assert)
     monkeypatch.setattr(engine, "new_session_id", lambda: "hygiene-2")
