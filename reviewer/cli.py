@@ -587,12 +587,14 @@ def coverage(write: bool, rule_dirs: tuple[str, ...]) -> None:
 
 @cli.command("generate-docs", hidden=True)
 def generate_docs() -> None:
-    """Regenerate the reference documents and example reports in docs/ (for maintainers)."""
-    from reviewer.docgen import write_documents
+    """Regenerate the reference documents and example reports in docs/ and the prebuilt data of
+    the bundled rule packs and question banks (for maintainers)."""
+    from reviewer.docgen import write_documents, write_prebuilt
     from reviewer.report.examples import write_example_reports
 
     docs = _repo_docs()
-    for path in [*write_documents(docs), *write_example_reports(docs.parent)]:
+    written = [*write_documents(docs), *write_example_reports(docs.parent), *write_prebuilt()]
+    for path in written:
         click.echo(f"wrote {path}")
 
 

@@ -39,6 +39,23 @@ def coverage_document() -> str:
     )
 
 
+def prebuilt_text() -> str:
+    """reviewer/prebuilt.jsonl for the bundled data files (see `reviewer.prebuilt`)."""
+    from reviewer import prebuilt
+
+    return prebuilt.build(prebuilt.bundled_files())
+
+
+def write_prebuilt() -> list[Path]:
+    from reviewer.prebuilt import PREBUILT_PATH
+
+    content = prebuilt_text()
+    if PREBUILT_PATH.exists() and PREBUILT_PATH.read_text(encoding="utf-8") == content:
+        return []
+    PREBUILT_PATH.write_text(content, encoding="utf-8")
+    return [PREBUILT_PATH]
+
+
 def write_documents(docs_dir: Path) -> list[Path]:
     written = []
     for name, content in generated_documents().items():

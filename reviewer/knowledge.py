@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from reviewer import prebuilt
 from reviewer.paths import data_dir
 from reviewer.schema import vocabulary
 
@@ -214,7 +215,6 @@ def _line(node: Any, key: str | int | None = None) -> int | None:
     return lc.line + 1
 
 
-_FAST_YAML = YAML(typ="safe", pure=False)
 
 
 class _Loader:
@@ -235,7 +235,7 @@ class _Loader:
         text = path.read_text(encoding="utf-8")
         saved = (len(self.lessons), len(self.questions), len(self.indicators), dict(self._seen))
         try:
-            self._read_document(_FAST_YAML.load(text))
+            self._read_document(prebuilt.load(text))
             return
         except (KnowledgeError, YAMLError, ValueError):
             self._restore(saved)

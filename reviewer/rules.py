@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from reviewer import prebuilt
 from reviewer.conditions import check_condition
 from reviewer.engine import size_problem
 from reviewer.facts import ENTITIES, fact_fields
@@ -170,7 +170,6 @@ def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[s
 
 _RULE_START = re.compile(r"^( *- +)id:", re.MULTILINE)
 _ANCHOR_OR_TAG = re.compile(r"(^|[\s\[{,:-])[&*!]\S", re.MULTILINE)
-_FAST_YAML = YAML(typ="safe", pure=False)
 
 
 def _fast_parse(path: Path) -> tuple[Any, list[tuple[int, int]]] | None:
@@ -182,7 +181,7 @@ def _fast_parse(path: Path) -> tuple[Any, list[tuple[int, int]]] | None:
         text = path.read_text(encoding="utf-8")
         if _ANCHOR_OR_TAG.search(text):
             return None
-        data = _FAST_YAML.load(text)
+        data = prebuilt.load(text)
     except (OSError, UnicodeDecodeError, YAMLError, ValueError):
         return None
     rules = data.get("rules") if isinstance(data, Mapping) else None

@@ -1,0 +1,82 @@
+"""The prebuilt data of the bundled rule packs and banks: current, exact, and never in the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviewer import prebuilt
+from reviewer.docgen import prebuilt_text
+from reviewer.review import Reviewer
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, with the same types all the way down (1 == 1.0 == True is not enough)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return a == b
+
+
+def test_committed_prebuilt_data_is_current() -> None:
+    assert prebuilt.PREBUILT_PATH.read_text(encoding="utf-8") == prebuilt_text(), (
+        "reviewer/prebuilt.jsonl is out of date: run `ctreview generate-docs` and commit it"
+    )
+
+
+@pytest.mark.parametrize("path", prebuilt.bundled_files(), ids=lambda p: p.name)
+def test_every_bundled_file_is_prebuilt_exactly(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    parsed = prebuilt.FAST_YAML.load(text)
+    monkeypatch.setattr(prebuilt, "FAST_YAML", None)  # a miss would now fail
+    assert _same(prebuilt.load(text), parsed)
+
+
+def test_an_edited_file_misses_and_is_parsed() -> None:
+    text = prebuilt.bundled_files()[0].read_text(encoding="utf-8")
+    edited = text.replace("severity: warning", "severity: error", 1)
+    assert edited != text
+    assert prebuilt.load(edited) == prebuilt.FAST_YAML.load(edited) != prebuilt.load(text)
+
+
+def test_each_caller_gets_its_own_copy() -> None:
+    text = prebuilt.bundled_files()[0].read_text(encoding="utf-8")
+    first = prebuilt.load(text)
+    first["rules"].clear()
+    assert prebuilt.load(text)["rules"]
+
+
+def test_a_missing_prebuilt_file_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_prebuilt = Reviewer()
+    monkeypatch.setattr(prebuilt, "PREBUILT_PATH", tmp_path / "absent.jsonl")
+    prebuilt._entries.cache_clear()
+    try:
+        assert prebuilt._entries() == {}
+        without = Reviewer()
+    finally:
+        prebuilt._entries.cache_clear()
+    assert without.catalogue == with_prebuilt.catalogue
+    for part in ("lessons", "questions", "indicators"):
+        assert getattr(without.knowledge, part) == getattr(with_prebuilt.knowledge, part)
+
+
+def test_data_json_would_change_is_not_stored(tmp_path: Path) -> None:
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("when: 2027-01-01\n", encoding="utf-8")
+    keyed = tmp_path / "keyed.yaml"
+    keyed.write_text("1: one\n", encoding="utf-8")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("a: [1, 2.5, true, null, text]\n", encoding="utf-8")
+    assert isinstance(prebuilt.FAST_YAML.load(dated.read_text())["when"], dt.date)
+    lines = prebuilt.build([dated, keyed, plain]).splitlines()
+    assert len(lines) == 1 and lines[0].endswith('{"a": [1, 2.5, true, null, "text"]}')
