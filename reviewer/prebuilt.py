@@ -1,6 +1,6 @@
-"""The bundled rule packs and question banks, already parsed: a start-up shortcut.
+"""The bundled rule packs, question banks and schemas, already parsed: a start-up shortcut.
 
-Parsing those ~400 kB of YAML takes ~0.14 s even with ruamel's C loader (it resolves and
+Parsing those ~450 kB of YAML takes ~0.14 s even with ruamel's C loader (it resolves and
 builds every scalar in Python), most of a cold `ctreview check`. `reviewer/prebuilt.jsonl`
 holds the plain data of each bundled file, one line each: the SHA-256 of its text, a tab, the
 data as JSON. A file whose text has a digest found there is read from it (`json.loads`, ~3 ms
@@ -52,10 +52,10 @@ def build(paths: Iterable[Path]) -> str:
 
 
 def bundled_files() -> list[Path]:
-    """The data files the shortcut covers: the bundled rule packs and question banks."""
+    """The data files the shortcut covers: bundled rule packs, question banks and schemas."""
     from reviewer.paths import data_dir
 
-    folders = (data_dir("rules"), data_dir("question_banks"))
+    folders = (data_dir("rules"), data_dir("question_banks"), Path(__file__).parent / "schemas")
     return [path for folder in folders for path in sorted(folder.glob("*.yaml"))]
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from ruamel.yaml import YAML
 
+from reviewer import prebuilt
 from reviewer.loader import Document, Location, format_yaml_path
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "proposal.schema.yaml"
@@ -46,9 +46,8 @@ class Problem:
 
 
 def read_schema(path: Path) -> dict[str, Any]:
-    """A JSON Schema written in YAML, as plain data."""
-    with path.open(encoding="utf-8") as handle:
-        return YAML(typ="safe").load(handle)
+    """A JSON Schema written in YAML, as plain data (prebuilt for the bundled schemas)."""
+    return prebuilt.load(path.read_text(encoding="utf-8"))
 
 
 def make_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
