@@ -9,7 +9,8 @@ proposal is valid. So `validate` first asks the schema compiled to a yes/no chec
 (schema_check.py, ~0.3 ms; compiled once per process in ~1.5 ms) and runs jsonschema only when
 the check says no. The check is never looser than jsonschema, so a "yes" means jsonschema
 would report nothing. `_validate_reference` is the jsonschema-only path, kept for the tests
-that compare the two.
+that compare the two. One walk of the tree makes the plain data and notes blank keys, and
+`validate_with_data` hands the plain data on so a review does not convert the tree again.
 """
 
 from __future__ import annotations
@@ -106,6 +107,34 @@ def to_plain(node: Any) -> Any:
     return node
 
 
+# Types whose to_plain conversion is the value itself.
+_SAME_WHEN_PLAIN = frozenset({str, int, float, bool})
+
+
+def _plain_noting_blanks(node: Any, path: YamlPath, blanks: list[YamlPath]) -> Any:
+    """to_plain(node), and the paths _blank_keys(node) finds appended to `blanks`: one walk of
+    the tree instead of two. Paths are only built for containers (scalars need none)."""
+    if isinstance(node, (dict, Mapping)):  # dict first: quicker to test than the ABC
+        plain = {}
+        for key, value in node.items():
+            name = str(key)
+            if type(value) in _SAME_WHEN_PLAIN and not (type(value) is str and not value.strip()):
+                plain[name] = value
+            elif _is_blank(value):
+                blanks.append((*path, name))
+            else:
+                plain[name] = _plain_noting_blanks(value, (*path, name), blanks)
+        return plain
+    if isinstance(node, list):
+        return [
+            item
+            if type(item) in _SAME_WHEN_PLAIN
+            else _plain_noting_blanks(item, (*path, index), blanks)
+            for index, item in enumerate(node)
+        ]
+    return to_plain(node)
+
+
 def _blank_keys(node: Any, path: YamlPath = ()) -> Iterator[YamlPath]:
     """Paths of keys whose value is blank: to_plain drops them, but a misspelt key must still
     be reported even when its value is empty."""
@@ -162,19 +191,26 @@ def _is_blank(value: Any) -> bool:
 
 
 def validate(doc: Document) -> list[Problem]:
-    """All format problems of a proposal, sorted by position.
+    """All format problems of a proposal, sorted by position."""
+    return validate_with_data(doc)[0]
+
+
+def validate_with_data(doc: Document) -> tuple[list[Problem], Any]:
+    """All format problems of a proposal, sorted by position, and its plain data (what
+    `to_plain` makes of it), so that a caller need not convert the tree a second time.
 
     The schema's fast check (see schema_check.py) answers for valid proposals; jsonschema, which
     words the problems, runs only when the check finds something wrong.
     """
-    data = to_plain(doc.data)
+    blanks: list[YamlPath] = []
+    data = _plain_noting_blanks(doc.data, (), blanks)
     if not isinstance(data, dict):
-        return [_top_level_problem(doc, data)]
+        return [_top_level_problem(doc, data)], data
     fast = _fast_check()
     problems = [] if fast is not None and fast(data) else _schema_problems(doc, data)
     problems.extend(_reference_problems(doc, data))
-    problems.extend(_unknown_blank_keys(doc))
-    return _in_order(problems)
+    problems.extend(_unknown_keys_among(doc, blanks))
+    return _in_order(problems), data
 
 
 def _validate_reference(doc: Document) -> list[Problem]:

@@ -35,6 +35,7 @@ from reviewer.schema import (
     proposal_schema,
     to_plain,
     validate,
+    validate_with_data,
 )
 from reviewer.schema_check import Unsupported, compile_check
 
@@ -55,7 +56,9 @@ def assert_same_problems(text: str, path: str = "p.yaml") -> None:
         doc = load_text(text, path)
     except InputError:
         return  # refused before validation: nothing to compare
-    assert validate(doc) == _validate_reference(doc)
+    problems, data = validate_with_data(doc)
+    assert problems == _validate_reference(doc)
+    assert repr(data) == repr(to_plain(doc.data))  # repr: nan == nan, and key order counts
 
 
 def _synthetic_module() -> Any:
@@ -78,6 +81,13 @@ def test_valid_samples_pass_the_fast_check_and_match_the_reference(path):
     doc = load_document(path)
     assert _fast_check()(to_plain(doc.data)), "a valid sample should not need jsonschema"
     assert validate(doc) == _validate_reference(doc) == []
+
+
+def test_validate_with_data_gives_to_plain_data():
+    doc = load_document(SAMPLES[0])
+    problems, data = validate_with_data(doc)
+    assert problems == validate(doc)
+    assert data == to_plain(doc.data)
 
 
 @pytest.mark.parametrize("seed", [1, 7, 2024])
