@@ -17,7 +17,7 @@ from reviewer.knowledge import KnowledgeBase, load_knowledge
 from reviewer.loader import Document, InputError, format_yaml_path, load_document, load_text
 from reviewer.paths import data_dir
 from reviewer.rules import Catalogue, Rule, load_catalogue
-from reviewer.schema import Problem, to_plain, validate
+from reviewer.schema import Problem, validate_with_data
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
@@ -123,8 +123,7 @@ class Reviewer:
         return self.review_document(doc)
 
     def review_document(self, doc: Document) -> Review:
-        problems = validate(doc)
-        data = to_plain(doc.data)
+        problems, data = validate_with_data(doc)
         review = Review(doc.path, problems=problems, metadata=_metadata(data))
         if problems:
             return review
