@@ -19,20 +19,30 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
 from reviewer.review import Waiver
-from reviewer.schema import Problem, did_you_mean, error_problems, make_validator, read_schema
+from reviewer.schema import (
+    MAX_NUMBER,
+    Problem,
+    did_you_mean,
+    error_problems,
+    make_validator,
+    read_schema,
+)
+from reviewer.schema_check import Check, Unsupported, compile_check
 
 CONFIG_NAME = ".ctreview.yaml"
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 PRESETS = ("recommended", "strict")
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.yaml"
+
+if TYPE_CHECKING:  # imported by make_validator when a configuration is read: not at start-up
+    import jsonschema
 
 
 class ConfigError(Exception):
@@ -443,8 +453,20 @@ def _validator() -> jsonschema.Draft202012Validator:
     return make_validator(config_schema())
 
 
+@cache
+def _fast_check() -> Check | None:
+    """The schema as a yes/no check (see schema_check.py); jsonschema runs only on a "no"."""
+    try:
+        return compile_check(config_schema(), max_number=MAX_NUMBER)
+    except Unsupported:
+        return None
+
+
 def schema_problems(doc: Document, data: Any) -> list[str]:
     """Every schema problem of a configuration, located, sorted by position."""
+    fast = _fast_check()
+    if fast is not None and fast(data):
+        return []
     problems = {p for error in _validator().iter_errors(data) for p in _problems(doc, error)}
     return [str(p) for p in sorted(problems, key=lambda p: (p.line, p.column, p.message))]
 

@@ -22,9 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from reviewer import prebuilt
 from reviewer.loader import Document, Location, format_yaml_path
@@ -37,6 +35,9 @@ FORMAT_MARKER = "proposal/v1"
 MAX_NUMBER = 10**15
 
 YamlPath = tuple[str | int, ...]
+
+if TYPE_CHECKING:  # imported where used: jsonschema is ~40 ms of start-up a valid file never needs
+    import jsonschema
 
 
 @dataclass(frozen=True, order=True)
@@ -61,6 +62,8 @@ def read_schema(path: Path) -> dict[str, Any]:
 
 def make_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     """A validator that also checks `format: date`."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
@@ -252,11 +255,7 @@ def _fast_check() -> Check | None:
     """The schema compiled to a yes/no check, once per process (~1 ms); None if the schema uses
     something the compiler does not support (then jsonschema decides every time)."""
     try:
-        return compile_check(
-            proposal_schema(),
-            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
-            max_number=MAX_NUMBER,
-        )
+        return compile_check(proposal_schema(), max_number=MAX_NUMBER)
     except Unsupported:
         return None
 

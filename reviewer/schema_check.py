@@ -14,22 +14,22 @@ not correctness) but must never be looser. On purpose it is stricter in three wa
   every number besides the schema;
 - a subschema without `type`, `enum`, `const` or `$ref` accepts only text and booleans.
 
-Supported are the keywords the proposal schema uses, with jsonschema's Draft 2020-12 meaning:
-`type`, `properties` with `additionalProperties: false` and `required` (on `type: object`),
-`items` (on `type: array`), `enum` and `const` of strings, `pattern`, `minLength`, `minimum`,
-`maximum`, `format` (through jsonschema's own format checker), `$ref` to `#/$defs/<name>`, and
+Supported are the keywords the proposal and configuration schemas use, with jsonschema's Draft
+2020-12 meaning: `type`, `properties` with `additionalProperties` (false or a subschema) and
+`required` (on `type: object`), `oneOf` of branches that accept different types, `items` (on
+`type: array`), `minItems`, `enum` and `const` of strings, `pattern`, `minLength`, `minimum`,
+`maximum`, `format: date` (the same test as jsonschema's), `$ref` to `#/$defs/<name>`, and
 annotations. Anything else raises `Unsupported`, and validation then always uses jsonschema.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
-
-import jsonschema
 
 Check = Callable[[Any], bool]
 
@@ -47,9 +47,11 @@ _ANNOTATIONS = frozenset(
     }
 )
 _ROOT_ONLY = frozenset({"$schema", "$id", "$defs"})
-_SHAPES = frozenset({"type", "enum", "const", "$ref"})
+_SHAPES = frozenset({"type", "enum", "const", "$ref", "oneOf"})
 _OBJECT_KEYWORDS = frozenset({"properties", "additionalProperties", "required"})
-_VALUE_KEYWORDS = frozenset({"items", "pattern", "minLength", "minimum", "maximum", "format"})
+_VALUE_KEYWORDS = frozenset(
+    {"items", "minItems", "pattern", "minLength", "minimum", "maximum", "format"}
+)
 _HANDLED = _SHAPES | _OBJECT_KEYWORDS | _VALUE_KEYWORDS
 _DEFS_PREFIX = "#/$defs/"
 
@@ -58,23 +60,33 @@ class Unsupported(ValueError):
     """The schema uses something the fast check cannot reproduce exactly."""
 
 
-def compile_check(
-    schema: Mapping[str, Any],
-    *,
-    format_checker: jsonschema.FormatChecker,
-    max_number: float,
-) -> Check:
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def is_date(value: Any) -> bool:
+    """jsonschema's `format: date` test (jsonschema/_format.py, `is_date`), written out here so
+    that the fast path does not import jsonschema (~40 ms of a cold start); a test compares
+    the two."""
+    if not isinstance(value, str):
+        return True
+    try:
+        return bool(_DATE.fullmatch(value) and dt.date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+FORMATS: Mapping[str, Check] = {"date": is_date}
+
+
+def compile_check(schema: Mapping[str, Any], *, max_number: float) -> Check:
     """A function of plain data that returns True only where `schema` finds no error."""
-    return _Compiler(schema, format_checker, max_number).root()
+    return _Compiler(schema, max_number).root()
 
 
 class _Compiler:
-    def __init__(
-        self, schema: Mapping[str, Any], format_checker: jsonschema.FormatChecker, max_number: float
-    ) -> None:
+    def __init__(self, schema: Mapping[str, Any], max_number: float) -> None:
         self.schema = schema
         self.defs: Mapping[str, Any] = schema.get("$defs", {})
-        self.formats = format_checker
         self.max_number = max_number
         self.compiled: dict[str, Check | None] = {}
 
@@ -105,12 +117,14 @@ class _Compiler:
     def _keyword_checks(self, schema: Mapping[str, Any]) -> list[Check | None]:
         return [
             self.ref(schema["$ref"]) if "$ref" in schema else None,
+            self.one_of(schema["oneOf"]) if "oneOf" in schema else None,
             self.typed(schema) if "type" in schema else None,
             None if _SHAPES & schema.keys() else _text_or_boolean,
             _enum(schema["enum"]) if "enum" in schema else None,
             _enum([schema["const"]]) if "const" in schema else None,
             _pattern(schema["pattern"]) if "pattern" in schema else None,
             _min_length(schema["minLength"]) if "minLength" in schema else None,
+            _min_items(schema["minItems"]) if "minItems" in schema else None,
             _bound(schema["minimum"], minimum=True) if "minimum" in schema else None,
             _bound(schema["maximum"], minimum=False) if "maximum" in schema else None,
             self.format(schema["format"]) if "format" in schema else None,
@@ -133,6 +147,30 @@ class _Compiler:
             compiled = self.compiled
             return lambda value: compiled[name](value)  # type: ignore[misc]
         return check
+
+    def one_of(self, branches: Any) -> Check:
+        """`oneOf` whose branches accept pairwise different JSON types: then at most one branch
+        can hold for jsonschema too, and `oneOf` is `anyOf`. (With overlapping branches a
+        stricter branch check could make "exactly one" true where jsonschema finds two.)"""
+        if not isinstance(branches, list) or not branches:
+            raise Unsupported(f"oneOf {branches!r}")
+        seen: set[str] = set()
+        for branch in branches:
+            kinds = self.json_types(branch)
+            if kinds & seen:
+                raise Unsupported("oneOf with branches that accept the same type")
+            seen |= kinds
+        return _any_of([self.node(branch) for branch in branches])
+
+    def json_types(self, schema: Any) -> set[str]:
+        """The JSON types a subschema's `type` allows (integer counted as number)."""
+        while isinstance(schema, Mapping) and "type" not in schema and "$ref" in schema:
+            schema = self.defs.get(str(schema["$ref"]).removeprefix(_DEFS_PREFIX))
+        kind = schema.get("type") if isinstance(schema, Mapping) else None
+        names = [kind] if isinstance(kind, str) else kind
+        if not isinstance(names, list) or not names:
+            raise Unsupported(f"oneOf branch without a type: {schema!r}")
+        return {"number" if name == "integer" else str(name) for name in names}
 
     def typed(self, schema: Mapping[str, Any]) -> Check:
         kind = schema["type"]
@@ -163,21 +201,24 @@ class _Compiler:
         raise Unsupported(f"type {name!r}")
 
     def object(self, schema: Mapping[str, Any]) -> Check:
-        """A mapping whose every key is a declared property whose check its value passes."""
-        if schema.get("additionalProperties") is not False:
-            raise Unsupported("an object that allows other keys")
+        """A mapping whose every key is a declared property whose check its value passes, or,
+        where `additionalProperties` is a subschema, any other key whose value passes that."""
+        additional = schema.get("additionalProperties")
+        if additional is not False and not isinstance(additional, Mapping):
+            raise Unsupported("an object that allows any other keys")
         properties = schema.get("properties", {})
         required = schema.get("required", [])
         if not isinstance(properties, Mapping) or not isinstance(required, list):
             raise Unsupported("properties or required of the wrong type")
         checks = {key: self.node(sub) for key, sub in properties.items()}
+        other = None if additional is False else self.node(additional)
         needed = tuple(required)
 
         def check(value: Any) -> bool:
             if type(value) is not dict:
                 return False
             for key, item in value.items():
-                item_check = checks.get(key)
+                item_check = checks.get(key, other)
                 if item_check is None or not item_check(item):
                     return False
             return all(key in value for key in needed)
@@ -190,14 +231,11 @@ class _Compiler:
         item_check = self.node(schema["items"])
         return lambda value: type(value) is list and all(map(item_check, value))
 
-    def format(self, name: Any) -> Check | None:
-        """The format checker jsonschema is given, called the way jsonschema calls it."""
-        if not isinstance(name, str):
+    def format(self, name: Any) -> Check:
+        """A format test identical to jsonschema's; other formats are not supported."""
+        if not isinstance(name, str) or name not in FORMATS:
             raise Unsupported(f"format {name!r}")
-        if name not in self.formats.checkers:
-            return None  # jsonschema ignores formats it does not know
-        conforms = self.formats.conforms
-        return lambda value: conforms(value, name)
+        return FORMATS[name]
 
 
 def _text_or_boolean(value: Any) -> bool:
@@ -223,6 +261,12 @@ def _min_length(length: Any) -> Check:
     if type(length) is not int:
         raise Unsupported(f"minLength {length!r}")
     return lambda value: not isinstance(value, str) or len(value) >= length
+
+
+def _min_items(count: Any) -> Check:
+    if type(count) is not int:
+        raise Unsupported(f"minItems {count!r}")
+    return lambda value: not isinstance(value, list) or len(value) >= count
 
 
 def _bound(limit: Any, *, minimum: bool) -> Check:

@@ -357,7 +357,7 @@ DEFS = proposal_schema()["$defs"]
 
 
 def _check_and_validator(schema: dict[str, Any]) -> tuple[Any, Any]:
-    check = compile_check(schema, format_checker=FORMATS, max_number=MAX_NUMBER)
+    check = compile_check(schema, max_number=MAX_NUMBER)
     return check, jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
 
 
@@ -406,6 +406,22 @@ def test_each_definition_accepts_only_what_jsonschema_accepts(name, value):
         ({"type": "object", "additionalProperties": False, "required": ["a"]}, {}, False),
         ({"type": "object", "additionalProperties": False, "properties": {}}, {"b": "x"}, False),
         ({"type": "array", "items": {"type": "boolean"}}, [True, 1], False),
+        ({"type": "array", "minItems": 1}, [], False),
+        ({"type": "array", "minItems": 1}, ["x"], True),
+        ({"oneOf": [{"type": "string"}, {"type": "array"}]}, "x", True),
+        ({"oneOf": [{"type": "string"}, {"type": "array"}]}, ["x"], True),
+        ({"oneOf": [{"type": "string"}, {"type": "array"}]}, 3, False),
+        ({"type": "object", "additionalProperties": {"enum": ["a"]}}, {"k": "a"}, True),
+        ({"type": "object", "additionalProperties": {"enum": ["a"]}}, {"k": "b"}, False),
+        (
+            {
+                "type": "object",
+                "additionalProperties": {"enum": ["a"]},
+                "properties": {"k": {"type": "boolean"}},
+            },
+            {"k": True, "j": "a"},
+            True,
+        ),
         (
             {
                 "$defs": {
@@ -434,10 +450,12 @@ def test_check_agrees_with_jsonschema_where_it_accepts(schema, value, expected):
 @pytest.mark.parametrize(
     "schema",
     [
-        {"oneOf": [{"type": "string"}]},
+        {"oneOf": [{"type": "string"}, {"type": "string", "minLength": 1}]},  # overlapping
+        {"oneOf": [{"type": "integer"}, {"type": "number"}]},  # integer is a number
+        {"oneOf": [{"minLength": 1}]},  # a branch without a type
         {"type": "string", "maxLength": 3},
         {"type": "object", "properties": {}},  # other keys allowed
-        {"type": "object", "additionalProperties": {"type": "string"}},
+        {"type": "object", "additionalProperties": True},
         {"type": "array", "items": [{"type": "string"}]},
         {"enum": [1, 2]},
         {"const": None},
@@ -451,4 +469,90 @@ def test_check_agrees_with_jsonschema_where_it_accepts(schema, value, expected):
 )
 def test_what_the_compiler_cannot_reproduce_is_refused(schema):
     with pytest.raises(Unsupported):
-        compile_check(schema, format_checker=FORMATS, max_number=MAX_NUMBER)
+        compile_check(schema, max_number=MAX_NUMBER)
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+DATE_LIKE = st.one_of(
+    st.text(alphabet="0123456789-: T\n", max_size=12),
+    st.dates().map(str),
+    st.sampled_from(["2027-02-29", "2028-02-29", "0000-01-01", "2027-1-01", "２０２７-01-01"]),
+)
+
+
+@settings(CHECKS, max_examples=500 * SCALE)
+@given(value=DATE_LIKE | st.integers() | st.none())
+def test_the_date_format_is_jsonschemas(value):
+    from reviewer.schema_check import is_date
+
+    assert is_date(value) is FORMATS.conforms(value, "date")
+
+
+# --- the configuration schema ----------------------------------------------------------------
+
+
+def _config_words() -> tuple[list[str], list[Any]]:
+    from reviewer.config import config_schema
+
+    keys, values = set(), set()
+    for _, node in _nodes(config_schema()):
+        if isinstance(node, dict):
+            keys.update(k for k in node.get("properties", {}) if isinstance(k, str))
+            values.update(v for v in node.get("enum", []) if isinstance(v, str))
+    return sorted(keys) + ["MEL-001", "GEN-001"], sorted(values) + ["recommended", "strict"]
+
+
+CONFIG_KEYS, CONFIG_WORDS = _config_words()
+CONFIG_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-2, 3),
+        st.sampled_from(CONFIG_WORDS),
+        st.sampled_from(["", "x", "2027-02-30", "2027-03-01", "*.yaml", "[z-a]"]),
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(CONFIG_KEYS), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+def test_the_configuration_schema_compiles_to_a_fast_check():
+    from reviewer.config import _fast_check as config_fast_check
+
+    assert config_fast_check() is not None
+
+
+@settings(CHECKS, max_examples=400 * SCALE)
+@given(data=st.dictionaries(st.sampled_from(CONFIG_KEYS), CONFIG_VALUES, max_size=5))
+def test_configuration_problems_are_jsonschemas(data):
+    from reviewer import config
+
+    doc = load_text("{}\n", "c.yaml")  # positions fall back to the top; the messages compare
+    fast = config.schema_problems(doc, data)
+    reference = sorted(
+        {
+            p
+            for error in config._validator().iter_errors(data)
+            for p in config._problems(doc, error)
+        },
+        key=lambda p: (p.line, p.column, p.message),
+    )
+    assert fast == [str(p) for p in reference]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((REPO / "reviewer" / "presets").glob("*.yaml"))
+    + [REPO / "docs" / "examples" / "ctreview.yaml"],
+    ids=lambda p: p.name,
+)
+def test_shipped_configurations_pass_the_fast_check(path):
+    from reviewer import config
+
+    data = config._plain(load_document(path).data)
+    assert config._fast_check()(data)
+    assert not list(config._validator().iter_errors(data))
