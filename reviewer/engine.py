@@ -347,9 +347,10 @@ class RuleEngine:
         if duplicates:
             raise EngineError(f"rule ids must be unique; repeated: {', '.join(duplicates)}")
         self._routes = _register(ordered)
-        self._fields: dict[str, set[str]] = {}
+        fields: dict[str, set[str]] = {}
         for rule in ordered:
-            self._fields.setdefault(rule.entity, set()).update(referenced_fields(rule.condition))
+            fields.setdefault(rule.entity, set()).update(referenced_fields(rule.condition))
+        self._fields = {entity: tuple(sorted(names)) for entity, names in fields.items()}
 
     @property
     def ruleset_names(self) -> tuple[str, ...]:
@@ -392,12 +393,14 @@ class RuleEngine:
         return prepared
 
 
-def _payload(fact: Mapping[str, Any], fields: set[str], key: str) -> dict[str, Any]:
+def _payload(fact: Mapping[str, Any], fields: tuple[str, ...], key: str) -> dict[str, Any]:
     """The fact as durable sees it: renamed fields the rules read, list counts, id and marker."""
     payload: dict[str, Any] = {"id": _ID_PREFIX + key, _MARKER: 1}
     try:
-        for name in sorted(fields):
-            _put(payload, name, fact.get(name))
+        for name in fields:
+            value = fact.get(name)
+            if value is not None:
+                _put(payload, name, value)
     except ValueError as error:
         raise EngineError(f"fact {key!r}: {error}") from error
     if len(payload) >= MAX_FACT_PROPERTIES:
