@@ -307,6 +307,7 @@ class _GuardedComposer(Composer):
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
         self.node_count = 0
+        self.nesting = 0  # our own count: ruamel's Composer has `depth` only from 0.19
 
     def get_single_node(self) -> Any:
         self.parser.get_event()  # stream start
@@ -326,7 +327,7 @@ class _GuardedComposer(Composer):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
-        if self.depth >= MAX_DEPTH:
+        if self.nesting >= MAX_DEPTH:
             raise _Refusal(
                 f"the data is nested more than {MAX_DEPTH} levels deep",
                 "Check for unclosed brackets or runaway indentation; a proposal needs "
@@ -340,7 +341,11 @@ class _GuardedComposer(Composer):
                 "Check that this is a proposal file; split very large proposals into several files",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        self.nesting += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.nesting -= 1
 
 
 class _GuardedConstructor(RoundTripConstructor):
