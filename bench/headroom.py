@@ -1,16 +1,16 @@
-"""Where a review's time goes, and what two changes outside the screening code would buy.
+"""Where a review's time goes, and what caching the rule catalogue would buy.
 
     .venv/bin/python bench/headroom.py [--count 50]
 
-Times each stage of a review in-process on synthetic proposals (median per proposal), then the
-same stages with two prototypes, each checked to give the same result as the code it stands
-in for (see bench/README.md, "Headroom"):
+Times each stage of a review in-process on synthetic proposals (median per proposal). The parse
+is timed twice: `load_document` as ctreview runs it (libyaml's events when the fast path is
+sure of the result, see reviewer/loader.py), and ruamel's pure-Python round-trip loader alone
+(the fallback, and the only parser before); both must give the same tree. Then a prototype
+(see bench/README.md, "Headroom"):
 
-- parse: libyaml (ruamel.yaml.clib) composes the nodes and a short walk builds the same
-  round-trip tree with the same line/column records, instead of ruamel's pure-Python parser;
 - start-up: the knowledge base and rule catalogue unpickled from a cache instead of loaded.
 
-The prototypes live here only; nothing in reviewer/ is changed.
+The prototype lives here only; nothing in reviewer/ is changed.
 """
 
 from __future__ import annotations
@@ -21,16 +21,12 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
-
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.cyaml import CSafeLoader
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import write_proposals  # noqa: E402
 
+from reviewer import loader  # noqa: E402
 from reviewer.facts import build_facts  # noqa: E402
 from reviewer.knowledge import load_knowledge  # noqa: E402
 from reviewer.loader import load_document  # noqa: E402
@@ -39,44 +35,13 @@ from reviewer.review import Reviewer  # noqa: E402
 from reviewer.rules import load_catalogue  # noqa: E402
 from reviewer.schema import to_plain, validate  # noqa: E402
 
-warnings.simplefilter("ignore")  # ruamel warns that CSafeLoader is a legacy API
-
-
-def c_parse(text: str) -> CommentedMap:
-    """The round-trip tree, with its line/column records, from libyaml's nodes."""
-    loader = CSafeLoader(text)
-    return _tree(loader.get_single_node(), loader)
-
-
-def _tree(node, loader):
-    if isinstance(node, MappingNode):
-        mapping = CommentedMap()
-        mapping._yaml_set_line_col(node.start_mark.line, node.start_mark.column)
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
-            mapping[key] = _tree(value_node, loader)
-            key_mark, value_mark = key_node.start_mark, value_node.start_mark
-            mapping._yaml_set_kv_line_col(
-                key, [key_mark.line, key_mark.column, value_mark.line, value_mark.column]
-            )
-        return mapping
-    if isinstance(node, SequenceNode):
-        sequence = CommentedSeq()
-        sequence._yaml_set_line_col(node.start_mark.line, node.start_mark.column)
-        for index, item in enumerate(node.value):
-            sequence.append(_tree(item, loader))
-            sequence._yaml_set_idx_line_col(index, [item.start_mark.line, item.start_mark.column])
-        return sequence
-    assert isinstance(node, ScalarNode)
-    return loader.construct_object(node)
-
 
 def _same_tree(a, b) -> bool:
     if isinstance(a, dict):
         return a.lc.data == b.lc.data and all(_same_tree(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return a.lc.data == b.lc.data and all(map(_same_tree, a, b))
-    return a == b
+    return type(a) is type(b) and a == b
 
 
 def median_ms(values: list[float]) -> float:
@@ -100,9 +65,9 @@ def main() -> None:
             return result
 
         for path, text in zip(paths, texts, strict=True):
-            doc = timed("parse (round-trip, ruamel)", load_document, path)
-            tree = timed("parse (libyaml + positions)", c_parse, text)
-            assert _same_tree(doc.data, tree), path
+            doc = timed("parse (load_document)", load_document, path)
+            tree = timed("parse (ruamel round-trip only)", loader._slow_parse, text, str(path))
+            assert _same_tree(tree, doc.data), path
             assert not timed("validate (JSON Schema, references)", validate, doc)
             data = to_plain(doc.data)
             timed("build facts", build_facts, data)
@@ -123,7 +88,7 @@ def main() -> None:
         print(f"| {stage} | {median_ms(values):.1f} |")
     rest = sum(median_ms(values) for stage, values in stages.items() if "parse" not in stage)
     print()
-    for parser in ("round-trip, ruamel", "libyaml + positions"):
+    for parser in ("load_document", "ruamel round-trip only"):
         total = median_ms(stages[f"parse ({parser})"]) + rest
         print(f"review with parse ({parser}): {total:.0f} ms per proposal, at most "
               f"{2000 / total:.0f} proposals/s on 2 free cores")  # fmt: skip

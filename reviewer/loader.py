@@ -15,6 +15,27 @@ the input, blocks on a pipe, or lets a small file expand into a huge or deep tre
 ruamel's pure-Python scanner reads the worst text (a million comment lines, megabytes of
 words) at about 0.5 MB/s here, so ``max_bytes`` is also what bounds the time: about ten seconds
 at the default, well under one for any real proposal.
+
+Two parsers, one result. The reference is ruamel's round-trip loader with the guards above
+(`_slow_parse`): ~100 ms for a 47 kB proposal, most of a review's time. The fast path
+(`_fast_tree`, ~6 ms) reads the same text with libyaml (ruamel.yaml.clib's ``CParser``, already a
+dependency) and builds the tree from its events as ``RoundTripConstructor`` does: the same
+``CommentedMap``/``CommentedSeq`` with the same ``.lc`` records (a mapping's [key line, key
+column, value line, value column] per key, a list's [line, column] per item, the collection's
+own line and column) and flow/block flags, and scalars resolved by ruamel's own YAML 1.2
+resolver table and built by the guarded constructor's own methods, so types match too
+(``ScalarFloat``, ``OctalInt``, ``LiteralScalarString``, ...). What it leaves out, comments and a
+folded scalar's fold positions, only matters for writing a file back, which ctreview never does.
+
+It accepts a text only where it is sure to match, and raises `_Fallback` (the slow path then
+decides, with its messages) on anything else: a libyaml error, an alias, anchor or tag, a
+directive, more or less than one document, a top level that is not a mapping or list, a key that
+is not text, a duplicate key, a merge key, a date or number the guards refuse, nesting or size
+near the limits, characters outside YAML's printable set, tabs, lone CRs, and the layouts where
+libyaml and ruamel were seen to differ (`_check_text`, `_check_block_scalar`). The two parsers
+also place an empty mapping value differently; `_empty_value_mark` moves libyaml's mark to
+ruamel's. So errors are the slow path's by construction, and tests/test_loader_fast.py compares
+both paths on every sample, rule file, question bank, synthetic proposals and generated texts.
 """
 
 from __future__ import annotations
@@ -30,10 +51,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, StreamMark
-from ruamel.yaml.events import StreamEndEvent
+from ruamel.yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import RoundTripScanner
@@ -307,6 +338,7 @@ class _GuardedComposer(Composer):
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
         self.node_count = 0
+        self.nesting = 0  # our own count: ruamel's Composer has `depth` only from 0.19
 
     def get_single_node(self) -> Any:
         self.parser.get_event()  # stream start
@@ -326,7 +358,7 @@ class _GuardedComposer(Composer):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
-        if self.depth >= MAX_DEPTH:
+        if self.nesting >= MAX_DEPTH:
             raise _Refusal(
                 f"the data is nested more than {MAX_DEPTH} levels deep",
                 "Check for unclosed brackets or runaway indentation; a proposal needs "
@@ -340,7 +372,11 @@ class _GuardedComposer(Composer):
                 "Check that this is a proposal file; split very large proposals into several files",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        self.nesting += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.nesting -= 1
 
 
 class _GuardedConstructor(RoundTripConstructor):
@@ -391,6 +427,12 @@ _GuardedConstructor.add_constructor("tag:yaml.org,2002:int", _GuardedConstructor
 
 
 def _parse(text: str, path: str) -> Any:
+    """The round-trip tree of `text`: libyaml's when it is certainly right, else ruamel's."""
+    tree = _fast_parse(text)
+    return tree if tree is not None else _slow_parse(text, path)
+
+
+def _slow_parse(text: str, path: str) -> Any:
     """The round-trip tree of `text`; every failure becomes an InputError naming `path`."""
     yaml = YAML(typ="rt")
     yaml.Scanner = _GuardedScanner
@@ -460,6 +502,259 @@ def _unprintable(path: str, text: str, error: ReaderError) -> InputError:
 def _shorten(text: str, limit: int = 40) -> str:
     """Echo at most `limit` characters of the input in a message."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- the fast path -------------------------------------------------------------------------------
+
+
+class _Fallback(Exception):
+    """The fast path cannot be sure to match the slow path here; the message says why."""
+
+
+# Text the fast path leaves to ruamel, where libyaml and ruamel may differ: characters outside
+# YAML's printable set, tabs, line breaks other than LF and CRLF, a BOM inside the text;
+# directives (`%YAML 1.1` changes how scalars resolve); document end markers (ruamel reads some
+# as a second document); explicit `?` keys (ruamel places an empty value after one elsewhere);
+# a comment right after `key:` (ruamel moves it onto the value and fails on some layouts). A few
+# ordinary texts match too (`ok ?`); they just take the slow path. Each pattern is searched only
+# if its first character occurs (one search with all of them costs ~2 ms on 47 kB).
+_UNSURE_CHARACTER = re.compile(
+    "[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_UNSURE_PATTERNS = (
+    ("\r", re.compile(r"\r(?!\n)")),
+    ("%", re.compile(r"^%", re.MULTILINE)),
+    ("...", re.compile(r"^\.\.\.", re.MULTILINE)),
+    ("?", re.compile(r"(?:^|[ \[{,])\?(?=[ \r\n]|\Z)", re.MULTILINE)),
+    ("#", re.compile(r": +#")),
+)
+# A block scalar's header as ruamel reads it (libyaml also takes e.g. `|#x`).
+_BLOCK_HEADER = re.compile(r"[|>](?:[1-9][-+]?|[-+][1-9]?)?(?: +#[^\n]*| *)(?:\n|\r\n|\Z)")
+_SPACES = re.compile(" *")
+_NO_KEY = object()
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _fast_parts() -> tuple[Any, Any, dict[str, list[Any]], dict[str, Any]]:
+    """libyaml's parser, a round-trip constructor, the YAML 1.2 implicit resolvers (first
+    character -> [(tag, match)]) and the scalar constructors, all as the slow path uses them."""
+    try:
+        from ruamel.yaml.cyaml import CParser
+    except ImportError:  # no compiled libyaml: every document takes the slow path
+        CParser = None  # noqa: N806
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _GuardedConstructor
+    table = yaml.resolver.versioned_resolver
+    resolvers = {
+        first: [(tag, regexp.match) for tag, regexp in pairs] for first, pairs in table.items()
+    }
+    if None in resolvers:  # a resolver for any first character: ruamel's resolve() differs
+        CParser = None  # noqa: N806
+    tags = [f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")]
+    constructors = {tag: _GuardedConstructor.yaml_constructors[tag] for tag in tags}
+    return CParser, yaml.constructor, resolvers, constructors
+
+
+_CParser, _CONSTRUCTOR, _RESOLVERS, _SCALAR_CONSTRUCTORS = _fast_parts()
+
+
+def _fast_parse(text: str) -> Any:
+    """The tree from libyaml's events, or None where only the slow path can tell."""
+    try:
+        return _fast_tree(text)
+    except _Fallback:
+        return None
+
+
+def _fast_tree(text: str) -> Any:
+    """The round-trip tree from libyaml's events; `_Fallback` wherever it might differ from
+    the slow path's result (which then decides, with its own messages)."""
+    if _CParser is None:
+        raise _Fallback("libyaml (ruamel.yaml.clib) is not available")
+    _check_text(text)
+    parser = _CParser(text)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _fast_document(parser, text)
+    except _Fallback:
+        raise
+    except Exception as error:  # libyaml's syntax errors, refused scalars: the slow path reports
+        raise _Fallback(f"{type(error).__name__}: {error}") from None
+    finally:
+        parser.dispose()
+
+
+def _check_text(text: str) -> None:
+    found = _UNSURE_CHARACTER.search(text)
+    for first, pattern in _UNSURE_PATTERNS:
+        if found:
+            break
+        if first in text:
+            found = pattern.search(text)
+    if found:
+        raise _Fallback(f"text the fast path leaves to ruamel: {found.group()!r}")
+
+
+def _fast_document(parser: Any, text: str) -> Any:
+    """One document without directives whose top level is a mapping or a list."""
+    get = parser.get_event
+    get()  # stream start
+    start = get()
+    if type(start) is not DocumentStartEvent:
+        raise _Fallback("no document")
+    if start.version is not None or start.tags:
+        raise _Fallback("a directive")
+    root = get()
+    if type(root) is not MappingStartEvent and type(root) is not SequenceStartEvent:
+        raise _Fallback(f"the top level is {type(root).__name__}")
+    tree = _fast_collection(parser, text, root)
+    if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
+        raise _Fallback("more than one document")
+    return tree
+
+
+def _fast_collection(parser: Any, text: str, start: Any) -> Any:
+    """Build the tree below `start` as RoundTripConstructor would: same types, same
+    `.lc` line/column records, same flow/block style flags (see the module docstring)."""
+    get = parser.get_event
+    stack: list[tuple[Any, Any, bool]] = []  # (collection, its .lc, flow style) of the parents
+    root = collection = _fast_new_collection(start)
+    lc, flow, key, key_event, nodes = root.lc, start.flow_style, _NO_KEY, None, 1
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is ScalarEvent:
+            nodes += 1
+            if event.anchor is not None or event.ctag is not None:
+                raise _Fallback("an anchor or a tag")
+            if key is _NO_KEY and type(collection) is CommentedMap:
+                key, key_event = _fast_key(event, collection), event
+                continue
+            value = _fast_scalar(event, text)
+            mark = event.start_mark
+            if key is not _NO_KEY and not event.value and not event.style:
+                mark = _empty_value_mark(parser, text, event, key_event, flow)
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            nodes += 1
+            if len(stack) + 2 >= MAX_DEPTH:
+                raise _Fallback("deep nesting")
+            if key is _NO_KEY and type(collection) is CommentedMap:
+                raise _Fallback("a list or mapping as a key")
+            value, mark = _fast_new_collection(event), event.start_mark
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            if collection and flow is not None:
+                fa = collection.fa
+                fa.set_flow_style() if flow else fa.set_block_style()
+            if not stack:
+                return root
+            collection, lc, flow = stack.pop()
+            continue
+        else:
+            raise _Fallback(f"a {kind.__name__}")
+        if nodes >= MAX_NODES:
+            raise _Fallback("many values")
+        if key is _NO_KEY:
+            lc.add_idx_line_col(len(collection), [mark.line, mark.column])
+            collection.append(value)
+        else:
+            key_mark = key_event.start_mark
+            lc.add_kv_line_col(key, [key_mark.line, key_mark.column, mark.line, mark.column])
+            collection[key] = value
+            key = _NO_KEY
+        if kind is not ScalarEvent:
+            stack.append((collection, lc, flow))
+            collection, lc, flow = value, value.lc, event.flow_style
+
+
+def _fast_new_collection(event: Any) -> Any:
+    if event.anchor is not None or event.ctag is not None:
+        raise _Fallback("an anchor or a tag")
+    collection = CommentedMap() if type(event) is MappingStartEvent else CommentedSeq()
+    collection._yaml_set_line_col(event.start_mark.line, event.start_mark.column)
+    return collection
+
+
+def _fast_key(event: Any, mapping: Any) -> str:
+    """A mapping key: text only (numbers, dates, null and merge keys go to the slow path),
+    and no duplicate (the slow path reports it with both lines)."""
+    key = _fast_scalar(event, "")
+    if type(key) is not str:
+        raise _Fallback(f"a key of type {type(key).__name__}")
+    if key in mapping:
+        raise _Fallback("a duplicate key")
+    return key
+
+
+def _fast_scalar(event: Any, text: str) -> Any:
+    """The value RoundTripConstructor makes of a scalar without anchor or tag."""
+    value, style = event.value, event.style
+    if style:
+        if style == '"' or style == "'":
+            return value
+        _check_block_scalar(text, event.start_mark.index)
+        node = ScalarNode(_STR_TAG, value, event.start_mark, event.end_mark, style=style)
+        return _CONSTRUCTOR.construct_scalar(node)  # block scalar: Literal/FoldedScalarString
+    tag = _resolve(value)
+    if tag is None:
+        return value
+    if tag == _INT_TAG and value[0] in "123456789" and "_" not in value:
+        return int(value)  # what construct_yaml_int returns for these, ~10 times faster
+    construct = _SCALAR_CONSTRUCTORS.get(tag)
+    if construct is None:
+        raise _Fallback(f"a scalar resolved as {tag}")  # a merge key `<<`, `=`
+    return construct(_CONSTRUCTOR, ScalarNode(tag, value, event.start_mark, event.end_mark))
+
+
+def _check_block_scalar(text: str, start: int) -> None:
+    """ruamel refuses some block scalars that libyaml reads: a header with a comment not
+    preceded by a space, or a blank first line with fewer spaces than a later line."""
+    if not _BLOCK_HEADER.match(text, start):
+        raise _Fallback("an unusual block scalar header")
+    first = text.find("\n", start) + 1
+    end = text.find("\n", first)
+    if first and not text[first : None if end < 0 else end].strip(" \r"):
+        raise _Fallback("a block scalar that starts with a blank line")
+
+
+def _resolve(value: str) -> str | None:
+    """The tag of a plain scalar as ruamel's VersionedResolver gives it (YAML 1.2), None for
+    text."""
+    for tag, match in _RESOLVERS.get(value[0] if value else "", ()):
+        if match(value):
+            return tag
+    return None
+
+
+def _empty_value_mark(parser: Any, text: str, event: Any, key_event: Any, flow: bool) -> Any:
+    """Where ruamel's parser puts a mapping's empty value: after the `:` in a flow mapping,
+    at the next token in a block mapping (libyaml: before `}` and after `:` respectively)."""
+    if flow:
+        end = key_event.end_mark
+        colon = _SPACES.match(text, end.index).end()
+        after = text[colon : colon + 1]
+        if after == ":":
+            return _Mark(end.line, end.column + colon - end.index + 1)
+        if after and after in ",}]":
+            return event.start_mark
+        raise _Fallback("an empty value in an unusual flow layout")
+    index = event.start_mark.index
+    line_end = text.find("\n", index)
+    if text[index - 1 : index] != ":" or text[index : None if line_end < 0 else line_end].strip(
+        " \r"
+    ):
+        raise _Fallback("a comment after an empty value")  # ruamel moves the mark with it
+    mark = parser.peek_event().start_mark
+    if mark.index == len(text) and not text.endswith("\n"):  # libyaml ends the last line
+        return _Mark(text.count("\n"), len(text) - text.rfind("\n") - 1)
+    return mark
+
+
+@dataclass(frozen=True)
+class _Mark:
+    line: int
+    column: int
 
 
 # --- locations ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from reviewer import loader
 from reviewer.loader import (
     MAX_DEPTH,
     MAX_NODES,
@@ -366,10 +367,14 @@ def test_a_long_tag_is_refused_quickly(tmp_path: Path) -> None:
 
 
 def _fail_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """ruamel's round-trip load fails; the fast path is switched off so that the text reaches
+    it (test_loader_fast.py checks that the fast path hands such failures to it)."""
+
     def load(self: YAML, stream: object) -> object:
         raise error
 
     monkeypatch.setattr(YAML, "load", load)
+    monkeypatch.setattr(loader, "_fast_parse", lambda text: None)
 
 
 def test_unexpected_parser_failure_becomes_input_error(
