@@ -657,7 +657,7 @@ def _fast_collection(parser: Any, text: str, start: Any) -> Any:
             raise _Fallback("many values")
         if key is _NO_KEY:
             lc.add_idx_line_col(len(collection), [mark.line, mark.column])
-            collection.append(value)
+            list.append(collection, value)  # CommentedSeq.append re-indexes comments: none here
         else:
             key_mark = key_event.start_mark
             lc.add_kv_line_col(key, [key_mark.line, key_mark.column, mark.line, mark.column])
