@@ -312,23 +312,36 @@ def _programme_fact(ctx: _Context) -> Fact:
 def _flatten_declared(entity: str, item: Mapping[str, Any]) -> dict[str, Any]:
     """The item's declared fields as dotted keys, plus a count for every declared list."""
     catalogue = fact_fields(entity)
-    flat = dict(_flatten(item))
+    flat = _flatten(item)
     fields = {name: value for name, value in flat.items() if name in catalogue}
-    for name, spec in catalogue.items():
-        if spec.kind in ("list", "objects") and name not in DERIVED_FIELDS[entity]:
-            fields[f"{name}#count"] = len(flat.get(name) or [])
+    for name in _counted_lists(entity):
+        fields[f"{name}#count"] = len(flat.get(name) or [])
     return fields
 
 
-def _flatten(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+@cache
+def _counted_lists(entity: str) -> tuple[str, ...]:
+    """The declared list fields of an entity whose count the builder sets."""
+    return tuple(
+        name
+        for name, spec in fact_fields(entity).items()
+        if spec.kind in ("list", "objects") and name not in DERIVED_FIELDS[entity]
+    )
+
+
+def _flatten(node: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as dotted keys; a list of mappings stays a list of flattened dicts.
+    (Plain data: `dict`, not the slower `Mapping` test, on this per-value path.)"""
+    flat: dict[str, Any] = {}
     for key, value in node.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            yield from _flatten(value, f"{name}.")
-        elif isinstance(value, list) and any(isinstance(v, Mapping) for v in value):
-            yield name, [dict(_flatten(v)) for v in value if isinstance(v, Mapping)]
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            flat[name] = [_flatten(v) for v in value if isinstance(v, dict)]
         else:
-            yield name, value
+            flat[name] = value
+    return flat
 
 
 def _drop_absent(fields: dict[str, Any]) -> dict[str, Any]:
