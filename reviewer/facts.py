@@ -282,6 +282,26 @@ class _Context:
             g.get("id"): g for g in _list_at(data, ("target_groups",)) if isinstance(g, dict)
         }
         self.component_types = {c.get("id"): c.get("type") for c in self.components}
+        self.type_names = sorted({str(t) for t in self.component_types.values()})
+        # Who lists whom, indexed once: scanning every indicator for every component made
+        # building facts quadratic in the size of a proposal.
+        self.indicators_of = _listed_by(self.indicators, "components")
+        self.lines_of = _listed_by(self.budget_lines, "components")
+        self.components_of_group = _listed_by(self.components, "target_groups")
+        self.components_of_pattern = _listed_by(self.components, "patterns")
+
+
+def _listed_by(items: list[dict[str, Any]], field: str) -> dict[Any, list[dict[str, Any]]]:
+    """For each id named in the items' `field` list, the items naming it, in order (once each)."""
+    index: dict[Any, list[dict[str, Any]]] = {}
+    for item in items:
+        for ident in dict.fromkeys(_hashable(v) for v in item.get(field) or []):
+            index.setdefault(ident, []).append(item)
+    return index
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | None) else repr(value)
 
 
 def _list_at(data: Mapping[str, Any], path: tuple[str, ...]) -> list[Any]:
@@ -395,9 +415,9 @@ def _programme_derived(ctx: _Context) -> dict[str, Any]:
 
 
 def _component_derived(ctx: _Context, component: dict[str, Any]) -> dict[str, Any]:
-    ident = component.get("id")
-    linked = [i for i in ctx.indicators if ident in (i.get("components") or [])]
-    lines = [b for b in ctx.budget_lines if ident in (b.get("components") or [])]
+    ident = _hashable(component.get("id"))
+    linked = ctx.indicators_of.get(ident, [])
+    lines = ctx.lines_of.get(ident, [])
     groups = [ctx.groups.get(g) for g in component.get("target_groups") or []]
     return {
         "indicators": [_indicator_summary(i) for i in linked],
@@ -407,7 +427,7 @@ def _component_derived(ctx: _Context, component: dict[str, Any]) -> dict[str, An
         "budget_total": round(sum(_amount(b) / len(b["components"]) for b in lines), 2),
         "budget_line_count": len(lines),
         "target_group_kinds": sorted({str(g["kind"]) for g in groups if g and g.get("kind")}),
-        "programme_component_types": sorted({str(t) for t in ctx.component_types.values()}),
+        "programme_component_types": list(ctx.type_names),
         "patterns_cross_border": any(
             (ctx.patterns.get(p) or {}).get("movement", {}).get("cross_border") is True
             for p in component.get("patterns") or []
@@ -431,14 +451,14 @@ def _target_group_derived(ctx: _Context, group: dict[str, Any]) -> dict[str, Any
     ident = group.get("id")
     barriers = [b for b in group.get("barriers") or [] if isinstance(b, dict)]
     return {
-        "served_by": sum(1 for c in ctx.components if ident in (c.get("target_groups") or [])),
+        "served_by": len(ctx.components_of_group.get(_hashable(ident), [])),
         "unaddressed_barriers": sum(1 for b in barriers if not b.get("addressed_by")),
     }
 
 
 def _pattern_derived(ctx: _Context, pattern: dict[str, Any]) -> dict[str, Any]:
     ident = pattern.get("id")
-    return {"addressed_by": sum(1 for c in ctx.components if ident in (c.get("patterns") or []))}
+    return {"addressed_by": len(ctx.components_of_pattern.get(_hashable(ident), []))}
 
 
 def _indicator_derived(ctx: _Context, indicator: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from reviewer.baseline import apply_baseline, load_baseline
 from reviewer.config import Config, ConfigError, ConfigFinder, FileConfig, make_waiver
 from reviewer.loader import Document, InputError, load_document
-from reviewer.review import SEVERITY_RANK, Finding, Review, Reviewer, Waiver
+from reviewer.review import SEVERITY_RANK, Finding, Review, Reviewer, Waiver, paused_gc
 from reviewer.schema import to_plain
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -210,6 +210,12 @@ class Checker:
         file_config = config.for_file(config_of or path)
         reviewer = self.reviewer_for(config)
         settings = self.settings(file_config)
+        with paused_gc():
+            return self._judge(path, reviewer, file_config, settings)
+
+    def _judge(
+        self, path: str, reviewer: Reviewer, file_config: FileConfig, settings: Settings
+    ) -> Judgement:
         try:
             doc = load_document(path)
         except InputError as error:

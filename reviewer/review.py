@@ -6,7 +6,9 @@ its compiled rulesets) and is built once per process; ``review_file`` is then ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,24 @@ class Review:
     def ok(self) -> bool:
         """Whether the file could be reviewed at all (no input or format problems)."""
         return self.input_error is None and not self.problems
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while one file is reviewed.
+
+    A review allocates objects by the hundred thousand (the tree, plain data, facts, payloads)
+    and drops them all at the end, with no reference cycles among them; yet each automatic
+    collection walks every live object, which made large proposals superlinear (a 1,000-
+    component proposal spent two thirds of its rule stage collecting). Collection resumes, and
+    catches up, when the review ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Reviewer:

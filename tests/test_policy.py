@@ -10,6 +10,7 @@ import pytest
 from ci_helpers import make_finding, make_review, make_waiver
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from robustness_helpers import SAMPLES
 
 from reviewer.loader import InputError, load_text
 from reviewer.policy import (
@@ -250,3 +251,40 @@ def test_checker_applies_config_severities_then_proposal_and_config_waivers(tmp_
     assert exit_code([judgement]) == 0
     strict = Checker(RunOptions(today=TODAY, fail_on="info"), lambda dirs: FakeReviewer(findings))
     assert exit_code([strict.judge(str(proposal))]) == 1  # CLI flags win over the config
+
+
+def test_the_cycle_collector_pauses_during_a_review_and_resumes_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from reviewer.policy import Checker, RunOptions
+    from reviewer.review import Reviewer
+
+    seen: list[bool] = []
+    real = Reviewer.review_document
+
+    def spy(self, doc):
+        seen.append(gc.isenabled())
+        return real(self, doc)
+
+    monkeypatch.setattr(Reviewer, "review_document", spy)
+    checker = Checker(RunOptions(discover_config=False))
+    sample = str(SAMPLES[0])
+    assert gc.isenabled()
+    checker.judge(sample)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        checker.judge(sample)  # a caller that had turned it off keeps it off
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def broken(self, doc):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Reviewer, "review_document", broken)
+    with pytest.raises(RuntimeError):
+        checker.judge(sample)
+    assert gc.isenabled()
