@@ -6,6 +6,7 @@ leading '#', a backtick, a newline or a link cannot break a table, make a headin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,17 @@ _LINE_START = re.compile(r"^([-+=]|\d+[.)])")
 
 def md(text: object) -> str:
     """Proposal text as inert Markdown inline content: one line, no markup, no links."""
+    return _md_text(text) if isinstance(text, str) and len(text) <= 1000 else _md(text)
+
+
+@functools.lru_cache(maxsize=2048)  # at most ~4 MB
+def _md_text(text: str) -> str:
+    """`md` of a short text, remembered: a report escapes the same rule titles, messages and
+    questions hundreds of times, and a screening run thousands."""
+    return _md(text)
+
+
+def _md(text: object) -> str:
     escaped = _INLINE_SPECIAL.sub(r"\\\1", one_line(text))
     return _AUTOLINK.sub(lambda m: m.group().replace(":", "\\:").replace(".", "\\."), escaped)
 
