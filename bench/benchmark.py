@@ -45,6 +45,16 @@ for path in open(sys.argv[1], encoding="utf-8").read().split("\\n"):
             yaml.load(handle.read())
 """
 
+# The same with ctreview's own loader (its libyaml fast path, see reviewer/loader.py): what
+# reading the files costs ctreview itself, a floor for screening that is not the issue's.
+LOADER_FLOOR_SCRIPT = """
+import sys
+from reviewer.loader import load_document
+for path in open(sys.argv[1], encoding="utf-8").read().split("\\n"):
+    if path:
+        load_document(path)
+"""
+
 # Times each stage of one review, in-process, on the files in argv[2:]; argv[1]: repeats.
 STAGES_SCRIPT = """
 import statistics, sys, time
@@ -119,15 +129,16 @@ def screen_command(folder: Path, jobs: int, *extra: str) -> list[str]:
     return [CTREVIEW, "screen", str(folder), "--quiet", "--no-config", "--jobs", str(jobs), *extra]
 
 
-def parse_floor(files: list[Path], jobs: int, workdir: Path) -> float:
-    """Wall time of `jobs` processes parsing their share of the files (round-trip, no checks)."""
+def parse_floor(files: list[Path], jobs: int, workdir: Path, script: str = FLOOR_SCRIPT) -> float:
+    """Wall time of `jobs` processes parsing their share of the files (round-trip, no checks;
+    or with another `script`)."""
     lists = []
     for index in range(jobs):
         listing = workdir / f"floor-{index}.txt"
         listing.write_text("\n".join(str(p) for p in files[index::jobs]), encoding="utf-8")
         lists.append(listing)
     start = time.perf_counter()
-    processes = [subprocess.Popen([PYTHON, "-c", FLOOR_SCRIPT, str(p)]) for p in lists]
+    processes = [subprocess.Popen([PYTHON, "-c", script, str(p)]) for p in lists]
     if any(process.wait() for process in processes):
         raise SystemExit("the parse floor script failed")
     return time.perf_counter() - start
@@ -257,6 +268,14 @@ def report(work: Path, runs: int, batch: int, big_batch: int, sizes: Sequence[in
             f"parse floor (round-trip only), {jobs} process(es)",
             f"{batch / floor:.1f} /s",
             f"{floor:.1f} s; screen / floor = {wall / floor:.2f} (target <= 1.5)",
+        )
+        loading = median_of(
+            runs, lambda jobs=jobs: parse_floor(files, jobs, work, LOADER_FLOOR_SCRIPT)
+        )
+        row(
+            f"load floor (ctreview's loader only), {jobs} process(es)",
+            f"{batch / loading:.1f} /s",
+            f"{loading:.1f} s; screen / load floor = {wall / loading:.2f}",
         )
     out = str(work / "out")
     wall = median_of(runs, lambda: run(screen_command(work / "batch", 2, "--out", out)))
