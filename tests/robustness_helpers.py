@@ -95,3 +95,25 @@ def dump_yaml(data: Any, path: Path) -> Path:
     with path.open("w", encoding="utf-8") as stream:
         yaml_safe().dump(data, stream)
     return path
+
+
+def schema_words(schema: Any) -> tuple[list[str], list[str]]:
+    """Every property name and enum value in a JSON Schema: words the fuzzers build inputs
+    from, so that generated data gets past the first key."""
+    keys: set[str] = set()
+    values: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                keys.update(node["properties"])
+            if isinstance(node.get("enum"), list):
+                values.update(str(value) for value in node["enum"])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(schema)
+    return sorted(keys), sorted(values)

@@ -28,6 +28,7 @@ from robustness_helpers import (
     dump_yaml,
     load_plain,
     one_reviewer,
+    schema_words,
 )
 
 from reviewer.schema import proposal_schema
@@ -42,28 +43,7 @@ FUZZ = settings(
 )
 
 
-def _schema_words() -> tuple[list[str], list[str]]:
-    """Every key and every vocabulary value the proposal format names."""
-    keys: set[str] = set()
-    values: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("properties"), dict):
-                keys.update(node["properties"])
-            if isinstance(node.get("enum"), list):
-                values.update(str(value) for value in node["enum"])
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(proposal_schema())
-    return sorted(keys), sorted(values)
-
-
-SCHEMA_KEYS, SCHEMA_VALUES = _schema_words()
+SCHEMA_KEYS, SCHEMA_VALUES = schema_words(proposal_schema())
 SAMPLE_DATA = {path.name: load_plain(path) for path in SAMPLES}
 
 

@@ -23,7 +23,7 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from robustness_helpers import SAMPLES, SCALE, yaml_safe
+from robustness_helpers import SAMPLES, SCALE, schema_words, yaml_safe
 
 from reviewer.examples import snippet_text
 from reviewer.loader import InputError, load_document, load_text
@@ -199,29 +199,7 @@ def test_other_top_levels_match_the_reference(text):
 SAMPLE_PLAIN = [to_plain(load_document(path).data) for path in SAMPLES]
 
 
-def _schema_words() -> tuple[list[str], list[str]]:
-    keys: set[str] = set()
-    values: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            keys.update(
-                node.get("properties", {}) if isinstance(node.get("properties"), dict) else ()
-            )
-            values.update(
-                str(v) for v in node.get("enum", []) if isinstance(node.get("enum"), list)
-            )
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(proposal_schema())
-    return sorted(keys), sorted(values)
-
-
-SCHEMA_KEYS, SCHEMA_VALUES = _schema_words()
+SCHEMA_KEYS, SCHEMA_VALUES = schema_words(proposal_schema())
 EDGE_NUMBERS = [
     0, -1, 1, 1949, 1950, 2100, 2101, 9999, 10000, 99999, 100000, 2020.0, 2020.5, -0.0,
     MAX_NUMBER, MAX_NUMBER + 1, -MAX_NUMBER, -MAX_NUMBER - 1, float(MAX_NUMBER), 1e15 + 0.5,
@@ -495,12 +473,8 @@ def test_the_date_format_is_jsonschemas(value):
 def _config_words() -> tuple[list[str], list[Any]]:
     from reviewer.config import config_schema
 
-    keys, values = set(), set()
-    for _, node in _nodes(config_schema()):
-        if isinstance(node, dict):
-            keys.update(k for k in node.get("properties", {}) if isinstance(k, str))
-            values.update(v for v in node.get("enum", []) if isinstance(v, str))
-    return sorted(keys) + ["MEL-001", "GEN-001"], sorted(values) + ["recommended", "strict"]
+    keys, values = schema_words(config_schema())
+    return keys + ["MEL-001", "GEN-001"], values + ["recommended", "strict"]
 
 
 CONFIG_KEYS, CONFIG_WORDS = _config_words()
