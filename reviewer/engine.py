@@ -453,6 +453,8 @@ def _assert(ruleset: _Ruleset, text: str, key: str) -> list[str]:
         code, state = durable_rules_engine.assert_fact(handle, text)
         if code in (1, 2):  # not handled (no catch-all?) / the same fact asserted twice
             raise EngineError(f"durable-rules refused the fact (code {code})")
+        if code == 3:  # as durable's own Ruleset: no state handle comes with this code
+            state = 0
         fired: list[str] = []
         action = durable_rules_engine.start_action_for_state(handle, state)
         while action:
