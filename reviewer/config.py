@@ -12,7 +12,6 @@ rule ids, and ends the run with exit code 2.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -33,6 +32,7 @@ from reviewer.schema import (
     error_problems,
     make_validator,
     read_schema,
+    to_plain,
 )
 from reviewer.schema_check import Check, Unsupported, compile_check
 
@@ -286,7 +286,9 @@ def _run_glob(tokens: Sequence[str | re.Pattern[str]], text: str) -> bool:
 
 def _load(path: Path, chain: tuple[Path, ...]) -> Config:
     doc = _read(path)
-    data = _plain(doc.data)
+    # Unlike a proposal, empty values are kept, so that a key written without a value is
+    # reported rather than silently ignored.
+    data = to_plain(doc.data, keep_blank=True)
     problems = schema_problems(doc, data) or _glob_problems(doc, data)
     if problems:
         raise ConfigError(problems)
@@ -498,21 +500,6 @@ def _special_message(error: jsonschema.ValidationError) -> str | None:
     if kind == "oneOf":
         return "expected a preset name or a path, or a list of them"
     return None
-
-
-def _plain(node: Any) -> Any:
-    """The ruamel tree as JSON-like data. Unlike a proposal, empty values are kept, so that a
-    key written without a value is reported rather than silently ignored."""
-    if isinstance(node, Mapping):
-        return {str(key): _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(item) for item in node]
-    if isinstance(node, dt.date):
-        return node.isoformat()
-    for kind in (bool, int, float, str):
-        if isinstance(node, kind):
-            return kind(node)
-    return node
 
 
 # --- showing --------------------------------------------------------------------------------------

@@ -92,15 +92,20 @@ def _validator() -> jsonschema.Draft202012Validator:
     return make_validator(proposal_schema())
 
 
-def to_plain(node: Any) -> Any:
-    """The ruamel tree as plain JSON-like data; null and blank values count as absent.
+def to_plain(node: Any, *, keep_blank: bool = False) -> Any:
+    """The ruamel tree as plain JSON-like data; null and blank values count as absent (unless
+    `keep_blank`: a configuration reports a key written without a value).
 
     Dates become ISO strings (YAML reads 2027-01-01 as a date), so the schema can check them.
     """
     if isinstance(node, Mapping):
-        return {str(key): to_plain(value) for key, value in node.items() if not _is_blank(value)}
+        return {
+            str(key): to_plain(value, keep_blank=keep_blank)
+            for key, value in node.items()
+            if keep_blank or not _is_blank(value)
+        }
     if isinstance(node, list):
-        return [to_plain(item) for item in node]
+        return [to_plain(item, keep_blank=keep_blank) for item in node]
     if isinstance(node, dt.date):
         return node.isoformat()
     for kind in (bool, int, float, str):
