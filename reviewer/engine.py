@@ -274,7 +274,7 @@ class _Routes:
         value = fact.get(self.field)
         if isinstance(value, str):
             return self.common + self.by_value.get(value, ())
-        return self.common + tuple(r for group in self.by_value.values() for r in group)
+        return self.all
 
     @property
     def all(self) -> tuple[_Ruleset, ...]:
@@ -477,11 +477,16 @@ def _delete_state(ruleset: _Ruleset, sid: str) -> None:
         durable_rules_engine.delete_state(ruleset.handle, sid)
 
 
+def registered_ruleset(name: str) -> _Ruleset:
+    """A ruleset created in this process, by name (tests check session hygiene with it)."""
+    every = {r.name: r for e in _registered.values() for routes in e.values() for r in routes.all}
+    return every[name]
+
+
 def state_exists(ruleset_name: str, sid: str) -> bool:
     """Whether durable still holds a session's state in a ruleset (tests check hygiene)."""
-    handles = {r.name: r.handle for e in _registered.values() for x in e.values() for r in x.all}
     try:
-        durable_rules_engine.get_state(handles[ruleset_name], sid)
+        durable_rules_engine.get_state(registered_ruleset(ruleset_name).handle, sid)
     except durable_rules_engine.error:
         return False
     return True

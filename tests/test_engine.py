@@ -485,11 +485,6 @@ def test_same_catalogue_reuses_its_rulesets(small_engine: RuleEngine) -> None:
 _state_exists = engine.state_exists
 
 
-def _rulesets_named(names: tuple[str, ...]) -> list[Any]:
-    every = {r.name: r for e in engine._registered.values() for x in e.values() for r in x.all}
-    return [every[name] for name in names]
-
-
 def test_no_session_state_remains_after_run(small_engine: RuleEngine, monkeypatch: Any) -> None:
     names = small_engine.ruleset_names
     with monkeypatch.context() as patch:  # first show that a leftover session would be seen
@@ -497,8 +492,8 @@ def test_no_session_state_remains_after_run(small_engine: RuleEngine, monkeypatc
         patch.setattr(engine, "new_session_id", lambda: "leftover")
         small_engine.run(_facts())
     assert all(_state_exists(name, "leftover") for name in names)
-    for ruleset in _rulesets_named(names):
-        engine._delete_state(ruleset, "leftover")
+    for name in names:
+        engine._delete_state(engine.registered_ruleset(name), "leftover")
     monkeypatch.setattr(engine, "new_session_id", lambda: "hygiene-1")
     assert small_engine.run(_facts())
     assert not any(_state_exists(name, "hygiene-1") for name in names)
