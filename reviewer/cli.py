@@ -6,16 +6,20 @@ configuration errors (never a traceback; set CTREVIEW_DEBUG=1 to see one for a b
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
 
 from reviewer import __version__
+from reviewer.console import ReaderGone, err, message, out
+from reviewer.inert import inert_lines, one_line
 from reviewer.loader import InputError
+from reviewer.output import OutputError
 from reviewer.policy import FAIL_ON, SEVERITIES
 from reviewer.rules import RuleError
 from reviewer.scaffold import COMPONENT_TYPES
@@ -24,9 +28,41 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class UsageProblem(click.ClickException):
-    """A user-facing error: printed without a traceback, exit code 2."""
+    """A user-facing error: printed without a traceback, exit code 2. Each line is shown
+    inert (they quote file names, configurations and rule packs)."""
 
     exit_code = EXIT_ERROR
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+    def format_message(self) -> str:
+        return message(*self.lines)
+
+
+class _Commands(click.Group):
+    """The command group; click's own usage errors quote the command line (file names,
+    option values), so they are shown inert like every other message."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _inert_click_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _inert_click_errors():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _inert_click_errors() -> Iterator[None]:
+    try:
+        yield
+    except click.ClickException as error:
+        if not isinstance(error, UsageProblem):
+            message = error.format_message
+            error.format_message = lambda: inert_lines(message())  # type: ignore[method-assign]
+        raise
 
 
 def _reviewer(rule_dirs: Sequence[str]):
@@ -35,7 +71,8 @@ def _reviewer(rule_dirs: Sequence[str]):
     try:
         return Reviewer([Path(d) for d in rule_dirs])
     except (RuleError, InputError) as error:
-        raise UsageProblem(f"cannot load the rules:\n{error}") from None
+        problems = error.problems if isinstance(error, RuleError) else [str(error)]
+        raise UsageProblem("cannot load the rules:", *problems) from None
 
 
 fail_on_option = click.option(
@@ -54,7 +91,7 @@ rules_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctreview")
 def cli() -> None:
     """Design review of counter-trafficking programme proposals, built on the ICAT toolkit."""
@@ -100,7 +137,7 @@ class _ConfigProblems:
         from reviewer.config import ConfigError
 
         if isinstance(error, ConfigError):
-            raise UsageProblem(f"invalid configuration:\n{error}") from None
+            raise UsageProblem("invalid configuration:", *error.problems) from None
 
 
 def _checker(config_path, no_config, rule_dirs, today, **settings):
@@ -124,7 +161,7 @@ def _checker(config_path, no_config, rule_dirs, today, **settings):
 def _echo_notices(reviews) -> None:
     for review in reviews:
         for notice in review.notices:
-            click.echo(f"notice: {notice}", err=True)
+            err(f"notice: {notice}")
 
 
 @cli.command()
@@ -196,8 +233,9 @@ def check(
 ) -> None:
     """Review proposal FILES and report the findings."""
     from reviewer.baseline import BaselineError, baseline_json, entries_for
+    from reviewer.output import write_atomic
     from reviewer.policy import exit_code, visible, with_baseline
-    from reviewer.report import RENDERERS, ReportContext, render, write_atomic
+    from reviewer.report import RENDERERS, WORKFLOW_COMMAND_FORMATS, ReportContext, render
 
     targets = [_parse_output(spec, RENDERERS) for spec in outputs]
     if fmt not in RENDERERS:
@@ -213,21 +251,19 @@ def check(
     )
     with _ConfigProblems():
         judgements = [checker.judge(path) for path in files]
+    inputs = (*files, *checker.input_files(), *([baseline_path] if baseline_path else []))
     reviews = [j.review for j in judgements]
-    _report_input_problems(reviews)
     if write_baseline:
         entries = entries_for([r for r in reviews if r.ok], Path(write_baseline).resolve().parent)
-        try:
-            write_atomic(Path(write_baseline), baseline_json(entries), inputs=files)
-        except (OSError, ValueError) as error:
-            raise UsageProblem(f"cannot write {write_baseline}: {error}") from None
-        click.echo(f"wrote {write_baseline} ({len(entries)} findings recorded)", err=True)
+        with _output_problems():
+            write_atomic(write_baseline, baseline_json(entries), inputs=inputs)
+        err(f"wrote {write_baseline} ({len(entries)} findings recorded)")
     elif baseline_path:
         try:
             judgements, dropped = with_baseline(judgements, Path(baseline_path))
         except BaselineError as error:
             raise UsageProblem(str(error)) from None
-        click.echo(f"baseline {baseline_path}: {dropped} recorded findings not shown", err=True)
+        err(f"baseline {baseline_path}: {dropped} recorded findings not shown")
     reviews = [j.review for j in judgements]
     _echo_notices(reviews)
     used = list(checker.reviewers.values())
@@ -242,16 +278,32 @@ def check(
         rules=tuple(rules[rule_id] for rule_id in sorted(rules)),
     )
     threshold = "error" if quiet else min_severity
-    shown = [visible(r, threshold) for r in reviews if r.ok]
-    click.echo(render(fmt, shown, ctx), nl=False)
-    for out_fmt, path in targets:
+    shown = [visible(r, threshold) for r in reviews]  # refused files are reported too
+    with _output_problems():
         try:
-            write_atomic(Path(path), render(out_fmt, shown, ctx), inputs=files)
-        except (OSError, ValueError) as error:
-            raise UsageProblem(f"cannot write {path}: {error}") from None
+            out(render(fmt, shown, ctx), workflow_commands=fmt in WORKFLOW_COMMAND_FORMATS)
+        except ReaderGone:  # `| head`: still write the files named by --output, then stop
+            reader_gone = True
+        else:
+            reader_gone = False
+        for out_fmt, path in targets:
+            write_atomic(path, render(out_fmt, shown, ctx), inputs=inputs)
+    if reader_gone:
+        raise ReaderGone
+    _report_input_problems(reviews)
     if write_baseline and all(r.ok for r in reviews):
         sys.exit(EXIT_OK)
     sys.exit(exit_code(judgements))
+
+
+@contextlib.contextmanager
+def _output_problems() -> Iterator[None]:
+    """A report, baseline or standard output that cannot be written: exit code 2, named as
+    an output problem (never blamed on a proposal)."""
+    try:
+        yield
+    except OutputError as error:
+        raise UsageProblem(str(error)) from None
 
 
 def _parse_output(spec: str, known) -> tuple[str, str]:
@@ -268,21 +320,17 @@ def _colour_wanted() -> bool:
 
 
 def _report_input_problems(reviews) -> bool:
-    broken = False
-    for review in reviews:
-        if review.input_error:
-            click.echo(f"error: {review.input_error}", err=True)
-            broken = True
-        for problem in review.problems:
-            click.echo(f"error: {problem}", err=True)
-            broken = True
-    if broken:
-        click.echo(
-            "Fix the problems above (the proposal format is described in "
-            "docs/proposal-format.md) and run ctreview again.",
-            err=True,
-        )
-    return broken
+    """Say on standard error why files could not be reviewed (every report format lists it
+    too); return whether any could not."""
+    refused = [problem for review in reviews for problem in review.refusals]
+    if not refused:
+        return False
+    err(*(f"error: {problem}" for problem in refused))
+    err(
+        "Fix the problems above (the proposal format is described in "
+        "docs/proposal-format.md) and run ctreview again."
+    )
+    return True
 
 
 @cli.command()
@@ -329,7 +377,8 @@ def diff(
         sys.exit(EXIT_ERROR)
     _echo_notices([after.review])
     result = diff_reviews(before.review, after.review)
-    click.echo((render_markdown if fmt == "markdown" else render_text)(result), nl=False)
+    with _output_problems():
+        out((render_markdown if fmt == "markdown" else render_text)(result))
     sys.exit(EXIT_FINDINGS if result.fails(after.settings.fail_on) else EXIT_OK)
 
 
@@ -378,9 +427,8 @@ def screen(
     it. Exit code 2 when a file could not be reviewed (the others still are), else 1 when a
     proposal has a finding at or above --fail-on, else 0.
     """
-    import contextlib
-
     from reviewer import screen as screening
+    from reviewer.output import write_atomic
     from reviewer.portfolio import (
         PORTFOLIO_FORMATS,
         Tally,
@@ -388,7 +436,6 @@ def screen(
         render_table,
         summary_line,
     )
-    from reviewer.report import write_atomic
 
     if report_formats and not out_dir:
         raise UsageProblem("--report-format needs --out DIR (where the reports go)")
@@ -407,9 +454,7 @@ def screen(
             results.append(tally.add(result))  # keeps the row, counts the rest
             if shown:
                 bar.update(1)
-    for result in results:
-        if result.error:
-            click.echo(f"error: {result.error}", err=True)
+    err(*(f"error: {result.error}" for result in results if result.error))
     reports = {
         task.path: [(fmt, os.path.relpath(path, out_dir)) for fmt, path in task.reports]
         for task in tasks
@@ -425,17 +470,16 @@ def screen(
     if out_dir:
         for ext, render_portfolio in PORTFOLIO_FORMATS.items():
             target = Path(out_dir) / f"portfolio.{ext}"
-            try:
+            with _output_problems():
                 write_atomic(target, render_portfolio(portfolio), inputs=discovery.proposals)
-            except (OSError, ValueError) as error:
-                raise UsageProblem(f"cannot write {target}: {error}") from None
         reviewed = sum(result.reviewed for result in results)
-        click.echo(summary_line(portfolio), err=True)
-        click.echo(
-            f"wrote the portfolio and the reports of {reviewed} proposals to {out_dir}", err=True
+        err(
+            summary_line(portfolio),
+            f"wrote the portfolio and the reports of {reviewed} proposals to {out_dir}",
         )
     else:
-        click.echo(render_table(portfolio), nl=False)
+        with _output_problems():
+            out(render_table(portfolio))
     sys.exit(screening.batch_exit_code(results))
 
 
@@ -463,7 +507,8 @@ def config_command(
     if print_schema == bool(show_file):
         raise UsageProblem("give exactly one of --show FILE and --schema")
     if print_schema:
-        click.echo(config_schema_json(), nl=False)
+        with _output_problems():
+            out(config_schema_json())
         return
     checker = _checker(config_path, no_config, rule_dirs, today)
     with _ConfigProblems():
@@ -471,7 +516,8 @@ def config_command(
         catalogue = checker.reviewer_for(config).catalogue
     file_config = config.for_file(show_file)
     defaults = {rule.id: rule.severity for rule in catalogue.rules}
-    click.echo(resolved_yaml(show_file, file_config, defaults), nl=False)
+    with _output_problems():
+        out(resolved_yaml(show_file, file_config, defaults))
 
 
 @cli.command("rules")
@@ -479,13 +525,18 @@ def config_command(
 def list_rules(rule_dirs: tuple[str, ...]) -> None:
     """List the rule catalogue: id, severity, entity, title, ICAT references."""
     catalogue = _reviewer(rule_dirs).catalogue
-    rows = [(r.id, r.severity, r.applies_to, r.title, " ".join(r.icat)) for r in catalogue.rules]
+    rows = [
+        tuple(map(one_line, (r.id, r.severity, r.applies_to, r.title, " ".join(r.icat))))
+        for r in catalogue.rules
+    ]
     header = ("ID", "SEVERITY", "APPLIES TO", "TITLE", "ICAT")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
-    for row in [header, *rows]:
-        cells = [str(cell).ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
-        click.echo("  ".join([*cells, row[4]]).rstrip())
-    click.echo(f"\n{len(rows)} rules (catalogue {catalogue.version})")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    lines = [
+        "  ".join([*(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)), row[4]]).rstrip()
+        for row in [header, *rows]
+    ]
+    with _output_problems():
+        out("\n".join(lines) + f"\n\n{len(rows)} rules (catalogue {catalogue.version})\n")
 
 
 @cli.command()
@@ -503,7 +554,8 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
         close = difflib.get_close_matches(rule_id.upper(), [r.id for r in reviewer.catalogue.rules])
         hint = f" (did you mean {close[0]}?)" if close else " (see `ctreview rules`)"
         raise UsageProblem(f"no rule {rule_id!r}{hint}")
-    click.echo(explain_rule(rule, reviewer.knowledge))
+    with _output_problems():
+        out(explain_rule(rule, reviewer.knowledge) + "\n")
 
 
 @cli.command("test-rules")
@@ -515,16 +567,18 @@ def test_rules(dirs: tuple[str, ...]) -> None:
     reviewer = _reviewer(dirs)
     results = run_examples(reviewer)
     failed = [r for r in results if not r.ok]
-    for result in failed:
-        click.echo(
+    err(
+        *(
             f"FAIL {result.rule_id} {result.kind}[{result.index}]: "
-            + textwrap.shorten(result.detail, 400),
-            err=True,
+            + textwrap.shorten(result.detail, 400)
+            for result in failed
         )
-    click.echo(
-        f"{len(results) - len(failed)} passed, {len(failed)} failed "
-        f"({len(reviewer.catalogue.rules)} rules)"
     )
+    with _output_problems():
+        out(
+            f"{len(results) - len(failed)} passed, {len(failed)} failed "
+            f"({len(reviewer.catalogue.rules)} rules)\n"
+        )
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -533,7 +587,8 @@ def schema() -> None:
     """Print the proposal format as a JSON Schema (for editors and yaml-language-server)."""
     from reviewer.schema import schema_json
 
-    click.echo(schema_json(), nl=False)
+    with _output_problems():
+        out(schema_json())
 
 
 @cli.command()
@@ -577,12 +632,13 @@ def coverage(write: bool, rule_dirs: tuple[str, ...]) -> None:
     text = coverage_markdown(
         coverage_rows(reviewer.knowledge, reviewer.catalogue), reviewer.catalogue
     )
-    if write:
-        from reviewer.report import write_atomic
+    with _output_problems():
+        if write:
+            from reviewer.output import write_atomic
 
-        write_atomic(_repo_docs() / "icat-coverage.md", text)
-    else:
-        click.echo(text, nl=False)
+            write_atomic(_repo_docs() / "icat-coverage.md", text)
+        else:
+            out(text)
 
 
 @cli.command("generate-docs", hidden=True)
@@ -594,8 +650,8 @@ def generate_docs() -> None:
 
     docs = _repo_docs()
     written = [*write_documents(docs), *write_example_reports(docs.parent), *write_prebuilt()]
-    for path in written:
-        click.echo(f"wrote {path}")
+    with _output_problems():
+        out("".join(f"wrote {path}\n" for path in written))
 
 
 def _repo_docs() -> Path:
@@ -606,26 +662,48 @@ def _repo_docs() -> Path:
 
 
 def main() -> None:
-    """Console entry point: every error becomes a message and exit code 2, never a traceback."""
+    """Console entry point: every error becomes a message and exit code 2, never a traceback;
+    a signal or a closed pipe ends the run quietly with the conventional status."""
+    from reviewer.console import release_stdout, tolerate_any_encoding
+    from reviewer.stopping import stop_on_signals
+
+    stop_on_signals()
+    tolerate_any_encoding()
+    status = _run()
+    release_stdout()
+    sys.exit(status)
+
+
+def _run() -> int:
+    from reviewer.console import PIPE_CLOSED_STATUS, ReaderGone
+    from reviewer.stopping import Stopped
+
     try:
         cli.main(standalone_mode=False)
+    except SystemExit as done:  # a command's sys.exit(code)
+        return done.code if isinstance(done.code, int) else EXIT_ERROR if done.code else EXIT_OK
     except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except click.ClickException as error:
         error.show()
-        sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(EXIT_ERROR)
-    except (KeyboardInterrupt, BrokenPipeError):
-        sys.exit(EXIT_ERROR)
+        return EXIT_ERROR
+    except click.exceptions.Abort:  # end of input at a prompt
+        err("aborted")
+        return EXIT_ERROR
+    except Stopped as stop:
+        return stop.status
+    except ReaderGone:
+        return PIPE_CLOSED_STATUS
+    except OutputError as error:
+        err(f"ctreview: {error}")
+        return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("CTREVIEW_DEBUG"):
             raise
-        click.echo(
-            f"ctreview: internal error: {type(error).__name__}: {error}\n"
+        err(
+            f"ctreview: internal error: {type(error).__name__}: {error}",
             "This is a bug in ctreview, not in your file. Run again with "
             "CTREVIEW_DEBUG=1 and report the traceback.",
-            err=True,
         )
-        sys.exit(EXIT_ERROR)
+        return EXIT_ERROR
+    return EXIT_OK

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
+from reviewer.inert import inert_lines
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
 from reviewer.review import Waiver
 from reviewer.schema import (
@@ -106,6 +107,7 @@ class Config:
     max_warnings: int | None = None
     strict_waivers: bool | None = None
     waivers: tuple[ConfigWaiver, ...] = ()
+    files: tuple[Path, ...] = ()  # the files read (this one and what it extends)
 
     def for_file(self, proposal: str | Path) -> FileConfig:
         target = Path(proposal).resolve()
@@ -169,6 +171,11 @@ class ConfigFinder:
         self.explicit = load_config(explicit) if explicit else None
         self.discover = discover
         self._loaded: dict[Path | None, Config] = {}
+
+    def files(self) -> list[Path]:
+        """Every configuration file read so far (with what they extend)."""
+        configs = [self.explicit, *self._loaded.values()]
+        return [path for config in configs if config for path in config.files]
 
     def config_for(self, proposal: str | Path) -> Config:
         if self.explicit:
@@ -389,6 +396,7 @@ def _own(doc: Document, data: Mapping[str, Any], path: Path) -> Config:
         max_warnings=data.get("max_warnings"),
         strict_waivers=data.get("strict_waivers"),
         waivers=waivers,
+        files=(path,),
     )
 
 
@@ -418,6 +426,7 @@ def _merge(configs: Sequence[Config]) -> Config:
         max_warnings=last("max_warnings"),
         strict_waivers=last("strict_waivers"),
         waivers=tuple(w for c in configs for w in c.waivers),
+        files=tuple(f for c in configs for f in c.files),
     )
 
 
@@ -506,7 +515,8 @@ def _special_message(error: jsonschema.ValidationError) -> str | None:
 
 
 def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[str, str]) -> str:
-    """The configuration that applies to `file` as YAML (`ctreview config --show`)."""
+    """The configuration that applies to `file` as YAML (`ctreview config --show`), with
+    invisible and controlling characters shown as escapes (see reviewer.inert)."""
     import io
 
     severities = {**catalogue_severities, **config.severities}
@@ -525,7 +535,7 @@ def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[s
     yaml.Representer = _ExplicitNullRepresenter
     stream = io.StringIO()
     yaml.dump(data, stream)
-    return stream.getvalue()
+    return inert_lines(stream.getvalue())  # quotes configuration text and file names
 
 
 class _ExplicitNullRepresenter(RoundTripRepresenter):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from reviewer.examples import snippet_text
+from reviewer.inert import inert_lines
 from reviewer.knowledge import KnowledgeBase
 from reviewer.rules import Rule
 
@@ -12,6 +13,11 @@ _WIDTH = 92
 
 
 def explain_rule(rule: Rule, knowledge: KnowledgeBase) -> str:
+    """The explanation as printed: a rule pack is outside text, so every line is inert."""
+    return inert_lines(_explanation(rule, knowledge))
+
+
+def _explanation(rule: Rule, knowledge: KnowledgeBase) -> str:
     parts = [
         f"{rule.id}  {rule.title}",
         f"severity: {rule.severity}    applies to: {rule.applies_to}",

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
+from reviewer.inert import inert_json, one_line
 from reviewer.knowledge import KnowledgeBase
 from reviewer.report.content import (
     OTHER_SECTION,
@@ -31,7 +32,6 @@ from reviewer.report.content import (
     SEVERITIES,
     Citation,
     cite,
-    one_line,
 )
 from reviewer.report.markdown import md, md_block
 from reviewer.review import SEVERITY_RANK
@@ -595,7 +595,7 @@ def render_json(portfolio: Portfolio) -> str:
         ],
         "skipped": list(portfolio.skipped),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _json_row(row: Row) -> dict:

@@ -30,8 +30,9 @@ from reviewer.config import ConfigError
 from reviewer.engine import EngineError
 from reviewer.knowledge import KnowledgeBase, bundled_knowledge
 from reviewer.loader import DEFAULT_MAX_BYTES
+from reviewer.output import write_atomic
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
-from reviewer.report import RENDERERS, ReportContext, render, write_atomic
+from reviewer.report import RENDERERS, ReportContext, render
 from reviewer.report.content import section_counts, severity_counts
 from reviewer.review import SEVERITY_RANK, Finding, Reviewer
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from report_fixtures import clean_review, hostile_review
 
-from reviewer.report.text import inert, render_text
+from reviewer.inert import inert
+from reviewer.report.text import render_text
 
 
 def test_stylish_lines_and_summary_count_only_unwaived_findings():

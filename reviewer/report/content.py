@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from reviewer.knowledge import KnowledgeBase
 from reviewer.review import Finding, Review
+from reviewer.schema import Problem
 
 SEVERITIES = ("error", "warning", "info")
 SECTION_TITLES = {
@@ -35,22 +36,15 @@ NOT_JUDGED = (
     "they cannot."
 )
 OTHER_SECTION = "other"  # findings whose rule cites no ICAT section
-
-# Control characters (C0, DEL, C1) and the Unicode bidirectional controls, which can make
-# text display differently from what it is; both are shown as escapes, never passed on.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
-
-
-def one_line(text: object) -> str:
-    """Proposal text on one line with every control character made visible and harmless."""
-    flat = _LINE_BREAKS.sub(" ", str(text)).strip()
-    return _INVISIBLE.sub(_visible, re.sub(" {2,}", " ", flat))
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+# The rule id every format gives a file that could not be reviewed (unreadable, not YAML, not
+# in the proposal format): it is not a catalogue rule, and it is always an error.
+INPUT_ERROR = "input-error"
+INPUT_ERROR_TITLE = "File could not be reviewed"
+INPUT_ERROR_HELP = (
+    "ctreview could not review this file: it cannot be read, is not valid YAML, or is not in "
+    "the proposal format. No rule ran on it, so its findings are unknown. Fix the problems "
+    "reported (the format is described in docs/proposal-format.md) and run ctreview again."
+)
 
 
 @dataclass(frozen=True)
@@ -130,6 +124,7 @@ class ProposalReport:
     groups: tuple[ComponentGroup, ...]
     questions: tuple[SectionQuestions, ...]
     waived: tuple[Entry, ...]
+    refusals: tuple[Problem, ...] = ()  # why the file could not be reviewed (none when it was)
 
     @property
     def title(self) -> str:
@@ -137,6 +132,8 @@ class ProposalReport:
 
     @property
     def verdict(self) -> str:
+        if self.refusals:
+            return f"not reviewed: {_plural(len(self.refusals), 'problem')} to fix first"
         return verdict(self.counts)
 
     @property
@@ -163,6 +160,7 @@ def build_report(review: Review, anchor: str, knowledge: KnowledgeBase | None) -
         groups=_groups(entries),
         questions=_questions(entries, anchor),
         waived=tuple(_entry(f, f"{anchor}-w{n}", knowledge) for n, f in enumerate(waived, 1)),
+        refusals=tuple(review.refusals),
     )
 
 
@@ -196,6 +194,18 @@ def verdict(counts: dict[str, int]) -> str:
     if counts["info"]:
         return f"no errors or warnings; {_plural(counts['info'], 'note')} to consider"
     return "ready: no findings"
+
+
+def overall_verdict(reports: Sequence[ProposalReport]) -> str:
+    """The verdict of a whole run: never "ready" while a file could not be reviewed."""
+    active = severity_counts(entry.finding for report in reports for entry in report.entries)
+    refused = sum(1 for report in reports if report.refusals)
+    if not refused:
+        return verdict(active)
+    head = f"{_plural(refused, 'file')} could not be reviewed"
+    if refused == len(reports):
+        return head
+    return f"{head}; the others: " + (verdict(active) if any(active.values()) else "no findings")
 
 
 def fingerprint(finding: Finding) -> str:

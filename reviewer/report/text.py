@@ -2,62 +2,71 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import click
 
-from reviewer.review import Review
+from reviewer.inert import inert
+from reviewer.report.content import INPUT_ERROR
+from reviewer.review import Finding, Review
+from reviewer.schema import Problem
 
-# C0, DEL and C1 controls (ANSI escapes among them), and the Unicode line separators and
-# bidirectional controls, which make a terminal show text other than what it is.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
 def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
-    """One block per file with findings; waived findings stay listed, marked and not counted."""
+    """One block per file with findings or problems; waived findings stay listed, marked and
+    not counted; a file that could not be reviewed shows why, as errors."""
     lines: list[str] = []
     counts = {"error": 0, "warning": 0, "info": 0}
-    waived = 0
+    waived = refused = 0
     for review in reviews:
-        if not review.findings:
-            continue
-        lines.append(_style(inert(review.file), colour, underline=True))
-        width = max(len(f"{f.line}:{f.column}") for f in review.findings)
+        rows = [_refusal_row(problem, colour) for problem in review.refusals]
+        refused += bool(rows)
         for finding in review.findings:
-            where = f"{finding.line}:{finding.column}".ljust(width)
             if finding.waiver:
                 waived += 1
-                label = _style("waived ", colour, fg="green")
-                note = f" (waived: {inert(finding.waiver.justification)})"
             else:
                 counts[finding.severity] += 1
-                label = _style(finding.severity.ljust(7), colour, fg=_COLOURS[finding.severity])
-                note = ""
-            lines.append(
-                f"  {where}  {label}  {inert(finding.message)}{note}  "
-                f"{_style(finding.rule_id, colour, dim=True)}"
-            )
-        lines.append("")
-    if not reviews:  # every file was refused: saying "no findings" would read as a pass
+            rows.append(_finding_row(finding, colour))
+        if rows:
+            width = max(len(where) for where, _ in rows)
+            lines.append(_style(inert(review.file), colour, underline=True))
+            lines += [f"  {where.ljust(width)}  {rest}" for where, rest in rows]
+            lines.append("")
+    if not reviews:
         lines.append("No proposal was reviewed.")
     else:
-        lines.append(_summary(counts, waived, colour))
+        lines.append(_summary(counts, waived, refused, colour))
     return "\n".join(lines) + "\n"
 
 
-def inert(text: str) -> str:
-    """Proposal text with control characters (ANSI escapes among them) made visible and harmless."""
-    return _CONTROL.sub(_visible, text)
+def _finding_row(finding: Finding, colour: bool) -> tuple[str, str]:
+    if finding.waiver:
+        label = _style("waived ", colour, fg="green")
+        note = f" (waived: {inert(finding.waiver.justification)})"
+    else:
+        label = _style(finding.severity.ljust(7), colour, fg=_COLOURS[finding.severity])
+        note = ""
+    rule = _style(finding.rule_id, colour, dim=True)
+    return f"{finding.line}:{finding.column}", f"{label}  {inert(finding.message)}{note}  {rule}"
 
 
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+def _refusal_row(problem: Problem, colour: bool) -> tuple[str, str]:
+    where = f"{problem.line}:{problem.column}" if problem.line else "-"
+    path = f"{problem.yaml_path}: " if problem.yaml_path else ""
+    label = _style("error  ", colour, fg="red")
+    rule = _style(INPUT_ERROR, colour, dim=True)
+    return where, f"{label}  {inert(path + problem.message)}  {rule}"
 
 
-def _summary(counts: dict[str, int], waived: int, colour: bool) -> str:
+def _summary(counts: dict[str, int], waived: int, refused: int, colour: bool) -> str:
+    if refused:  # "no findings" would read as a pass
+        files = "file" if refused == 1 else "files"
+        text = f"{refused} {files} could not be reviewed"
+        if any(counts.values()) or waived:
+            text += "; " + click.unstyle(_summary(counts, waived, 0, False))
+        return _style(text, colour, fg="red", bold=True)
     total = sum(counts.values())
     extra = f"; {waived} waived" if waived else ""
     if not total:
