@@ -282,14 +282,14 @@ def check(
     with _output_problems():
         try:
             out(render(fmt, shown, ctx), workflow_commands=fmt in WORKFLOW_COMMAND_FORMATS)
-        except ReaderGone:  # `| head`: still write the files named by --output, then stop
-            reader_gone = True
+        except (ReaderGone, OutputError) as error:  # `| head`, `>&-`: still write the files
+            stdout_failure: Exception | None = error
         else:
-            reader_gone = False
+            stdout_failure = None
         for out_fmt, path in targets:
             write_atomic(path, render(out_fmt, shown, ctx), inputs=inputs)
-    if reader_gone:
-        raise ReaderGone
+        if stdout_failure:
+            raise stdout_failure
     _report_input_problems(reviews)
     if write_baseline and all(r.ok for r in reviews):
         sys.exit(EXIT_OK)
@@ -316,7 +316,7 @@ def _parse_output(spec: str, known) -> tuple[str, str]:
 
 
 def _colour_wanted() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def _report_input_problems(reviews) -> bool:
@@ -446,7 +446,7 @@ def screen(
     except screening.ScreenError as error:
         raise UsageProblem(str(error)) from None
     knowledge = screening.prepare(checker, discovery)
-    shown = not quiet and sys.stderr.isatty() and len(tasks) > 1
+    shown = not quiet and sys.stderr is not None and sys.stderr.isatty() and len(tasks) > 1
     bar = click.progressbar(length=len(tasks), label="Screening", file=sys.stderr)
     tally, results = Tally(), []
     with bar if shown else contextlib.nullcontext():

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sys
+from typing import TextIO
 
 import click
 
@@ -38,13 +40,34 @@ def out(text: str, *, workflow_commands: bool = False) -> None:
     if stream is None:  # started with standard output closed
         raise OutputError(STDOUT, "it is closed")
     try:
-        click.echo(text if workflow_commands else guard_commands(text), file=stream, nl=False)
+        _write_all(stream, text if workflow_commands else guard_commands(text))
     except BrokenPipeError:
         raise ReaderGone from None
     except OSError as error:
         raise OutputError(STDOUT, reason(error)) from None
     except ValueError:  # "I/O operation on closed file"
         raise OutputError(STDOUT, "it is closed") from None
+
+
+def _write_all(stream: TextIO, text: str) -> None:
+    """Write every byte, or fail. An unbuffered standard output (PYTHONUNBUFFERED, `python -u`)
+    writes to the raw file, whose write may take only part of the text (a pipe whose reader
+    left); the text layer drops the rest without an error, so the rest is written here until
+    the pipe says it is closed. Characters the stream's encoding lacks become escapes."""
+    binary = getattr(stream, "buffer", None)
+    if binary is None:  # a text-only stream
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    data = memoryview(text.encode(stream.encoding or "utf-8", errors="backslashreplace"))
+    while data:
+        written = binary.write(data)
+        if written is None:  # a non-blocking descriptor that is full: wait until it is not
+            select.select([], [binary.fileno()], [])
+            continue
+        data = data[written:]
+    binary.flush()
 
 
 def message(*lines: str) -> str:

@@ -138,10 +138,15 @@ def _replace(name: str, content: str) -> None:
     prefix = f".{os.path.basename(name)[:64]}."
     handle, temp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as f:
-            f.write(content)
-            os.fchmod(f.fileno(), file_mode())
+        _fill(handle, content)
         os.replace(temp, name)  # rename replaces a link at `name`, never what it points to
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _fill(handle: int, content: str) -> None:
+    """Write the content into the new temporary file and give it the umask's mode."""
+    with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as f:
+        f.write(content)
+        os.fchmod(f.fileno(), file_mode())
