@@ -145,6 +145,8 @@ def load_baseline(path: str | Path) -> list[Entry]:
         raise BaselineError(
             f"{name}:{error.lineno}:{error.colno}: not valid JSON ({error.msg}); {redo}"
         ) from None
+    except RecursionError:  # a baseline is two levels deep; thousands of brackets are not one
+        raise BaselineError(f"{name}: the JSON is nested far too deeply; {redo}") from None
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
         raise BaselineError(
             f"{name}: not a ctreview baseline of version {BASELINE_VERSION}; {redo}"

@@ -158,10 +158,12 @@ def _checker(config_path, no_config, rule_dirs, today, **settings):
         return Checker(options, _reviewer)
 
 
-def _echo_notices(reviews) -> None:
-    for review in reviews:
-        for notice in review.notices:
-            err(f"notice: {notice}")
+def _echo_notices(reviews, checker=None) -> None:
+    """Notices on standard error: configurations passed over (see config.find_config), then
+    each review's (expired or unmatched waivers, baseline entries gone)."""
+    notes = checker.finder.notes if checker else []
+    err(*(f"notice: {note}" for note in notes))
+    err(*(f"notice: {notice}" for review in reviews for notice in review.notices))
 
 
 @cli.command()
@@ -265,7 +267,7 @@ def check(
             raise UsageProblem(str(error)) from None
         err(f"baseline {baseline_path}: {dropped} recorded findings not shown")
     reviews = [j.review for j in judgements]
-    _echo_notices(reviews)
+    _echo_notices(reviews, checker)
     used = list(checker.reviewers.values())
     rules = {rule.id: rule for reviewer in used for rule in reviewer.catalogue.rules}
     ctx = ReportContext(
@@ -375,7 +377,7 @@ def diff(
         before, after = (checker.judge(path, config_of=new) for path in (old, new))
     if _report_input_problems([before.review, after.review]):
         sys.exit(EXIT_ERROR)
-    _echo_notices([after.review])
+    _echo_notices([after.review], checker)
     result = diff_reviews(before.review, after.review)
     with _output_problems():
         out((render_markdown if fmt == "markdown" else render_text)(result))
@@ -514,6 +516,7 @@ def config_command(
     with _ConfigProblems():
         config = checker.config_for(show_file)
         catalogue = checker.reviewer_for(config).catalogue
+    _echo_notices([], checker)
     file_config = config.for_file(show_file)
     defaults = {rule.id: rule.severity for rule in catalogue.rules}
     with _output_problems():
