@@ -71,6 +71,7 @@ def run_ctreview(
         [*command, *map(os.fspath, args)],
         capture_output=True,
         text=True,
+        errors="replace",  # a child told to write Latin-1 (tests of other locales)
         timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", **env},
         stdin=subprocess.DEVNULL,

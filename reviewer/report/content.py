@@ -211,7 +211,8 @@ def overall_verdict(reports: Sequence[ProposalReport]) -> str:
 def fingerprint(finding: Finding) -> str:
     """A stable id for a finding that survives line moves: file, rule, entity and item."""
     identity = "\x1f".join((finding.file, *finding.identity))
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a file name that is not UTF-8 hashes as its bytes
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def question_anchor(report_anchor: str, ref: str) -> str:

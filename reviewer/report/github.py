@@ -75,4 +75,4 @@ def escape_property(text: str) -> str:
 
 def _relative_path(file: str) -> str:
     """The path GitHub matches against the repository: relative, forward slashes."""
-    return unquote(artifact_uri(file).removeprefix("file://"))
+    return unquote(artifact_uri(file).removeprefix("file://"), errors="surrogateescape")

@@ -137,7 +137,7 @@ def _problem_location(problem: Problem) -> dict[str, Any]:
 
 def _problem_fingerprint(problem: Problem) -> str:
     identity = "\x1f".join((problem.file, INPUT_ERROR, problem.yaml_path, problem.message))
-    return hashlib.sha256(identity.encode("utf-8", "backslashreplace")).hexdigest()[:32]
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def artifact_uri(file: str) -> str:
@@ -149,7 +149,8 @@ def artifact_uri(file: str) -> str:
             path = path.relative_to(Path.cwd())
         except ValueError:
             return path.as_uri()
-    return quote(PurePosixPath(*path.parts).as_posix(), safe="/")
+    # surrogateescape: a file name that is not UTF-8 is percent-encoded as its bytes
+    return quote(PurePosixPath(*path.parts).as_posix(), safe="/", errors="surrogateescape")
 
 
 def _rule(rule: Rule, ctx: ReportContext) -> dict[str, Any]:
