@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from reviewer.loader import InputError, read_bounded
+from reviewer.paths import real_path
 from reviewer.review import Finding, Review
 
 BASELINE_VERSION = 1
@@ -108,7 +109,7 @@ def entry_keys(entry: Entry) -> tuple[tuple, str]:
 
 def relative_file(file: str, folder: Path) -> str:
     """A reviewed file's path relative to the baseline's folder, '/'-separated."""
-    return Path(os.path.relpath(Path(file).resolve(), folder.resolve())).as_posix()
+    return Path(os.path.relpath(real_path(file), real_path(folder))).as_posix()
 
 
 def entries_for(reviews: Sequence[Review], folder: Path) -> list[Entry]:

@@ -20,6 +20,7 @@ from reviewer.console import ReaderGone, err, message, out
 from reviewer.inert import inert_lines, one_line
 from reviewer.loader import InputError
 from reviewer.output import OutputError
+from reviewer.paths import real_path
 from reviewer.policy import FAIL_ON, SEVERITIES
 from reviewer.rules import RuleError
 from reviewer.scaffold import COMPONENT_TYPES
@@ -166,8 +167,13 @@ def _echo_notices(reviews, checker=None) -> None:
     err(*(f"notice: {notice}" for review in reviews for notice in review.notices))
 
 
+# readable=False: the loader reports a file it cannot read, for that file only (click would
+# stop the whole run at the first one).
+INPUT_PATH = click.Path(readable=False)
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=INPUT_PATH)
 @_config_options
 @click.option(
     "--format",
@@ -256,7 +262,7 @@ def check(
     inputs = (*files, *checker.input_files(), *([baseline_path] if baseline_path else []))
     reviews = [j.review for j in judgements]
     if write_baseline:
-        entries = entries_for([r for r in reviews if r.ok], Path(write_baseline).resolve().parent)
+        entries = entries_for([r for r in reviews if r.ok], real_path(write_baseline).parent)
         with _output_problems():
             write_atomic(write_baseline, baseline_json(entries), inputs=inputs)
         err(f"wrote {write_baseline} ({len(entries)} findings recorded)")
@@ -336,8 +342,8 @@ def _report_input_problems(reviews) -> bool:
 
 
 @cli.command()
-@click.argument("old", type=click.Path())
-@click.argument("new", type=click.Path())
+@click.argument("old", type=INPUT_PATH)
+@click.argument("new", type=INPUT_PATH)
 @_config_options
 @click.option(
     "--format",
@@ -385,14 +391,15 @@ def diff(
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
 @_config_options
 @click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes  [default: the number of CPU cores].",
+    help="Worker processes, at most one per CPU core and per file  [default: the number of "
+    "CPU cores].",
 )
 @click.option(
     "--out",
@@ -443,20 +450,26 @@ def screen(
         raise UsageProblem("--report-format needs --out DIR (where the reports go)")
     checker = _checker(config_path, no_config, rule_dirs, today, fail_on=fail_on)
     discovery = screening.find_proposals(paths)
+    with _ConfigProblems():
+        knowledge = screening.prepare(checker, discovery)
+    inputs = (*discovery.proposals, *checker.input_files())
     try:
-        tasks = screening.plan_tasks(discovery, out_dir, report_formats or ("markdown",))
+        tasks = screening.plan_tasks(discovery, out_dir, report_formats or ("markdown",), inputs)
     except screening.ScreenError as error:
         raise UsageProblem(str(error)) from None
-    knowledge = screening.prepare(checker, discovery)
+    _echo_notices([], checker)
     shown = not quiet and sys.stderr is not None and sys.stderr.isatty() and len(tasks) > 1
     bar = click.progressbar(length=len(tasks), label="Screening", file=sys.stderr)
     tally, results = Tally(), []
     with bar if shown else contextlib.nullcontext():
-        for result in screening.screen(tasks, checker, jobs or os.cpu_count() or 1):
+        workers = screening.worker_count(jobs, len(tasks))
+        for result in screening.screen(tasks, checker, workers):
             results.append(tally.add(result))  # keeps the row, counts the rest
             if shown:
                 bar.update(1)
+    results += [tally.add(row) for row in screening.unreadable_folders(discovery)]
     err(*(f"error: {result.error}" for result in results if result.error))
+    err(*(f"error: {result.output_error}" for result in results if result.output_error))
     reports = {
         task.path: [(fmt, os.path.relpath(path, out_dir)) for fmt, path in task.reports]
         for task in tasks
@@ -473,7 +486,7 @@ def screen(
         for ext, render_portfolio in PORTFOLIO_FORMATS.items():
             target = Path(out_dir) / f"portfolio.{ext}"
             with _output_problems():
-                write_atomic(target, render_portfolio(portfolio), inputs=discovery.proposals)
+                write_atomic(target, render_portfolio(portfolio), inputs=inputs)
         reviewed = sum(result.reviewed for result in results)
         err(
             summary_line(portfolio),

@@ -27,6 +27,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 
 from reviewer.inert import inert_lines
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
+from reviewer.paths import real_path
 from reviewer.review import Waiver
 from reviewer.schema import (
     MAX_NUMBER,
@@ -112,7 +113,7 @@ class Config:
     files: tuple[Path, ...] = ()  # the files read (this one and what it extends)
 
     def for_file(self, proposal: str | Path) -> FileConfig:
-        target = Path(proposal).resolve()
+        target = real_path(proposal)
         severities = {s.rule: s.severity for s in self.rules}
         for override in self.overrides:
             if any(glob_matches(pattern, target, override.base) for pattern in override.files):
@@ -152,7 +153,7 @@ def find_config(start: str | Path, notes: list[str] | None = None) -> Path | Non
     user may write is passed over (with a note in `notes`): anyone who can write /tmp could
     otherwise decide how proposals under /tmp are judged. `--config` still reads such a file.
     """
-    folder = Path(start).resolve()
+    folder = real_path(start)
     for candidate_dir in (folder, *folder.parents):
         candidate = candidate_dir / CONFIG_NAME
         if candidate.is_file():
@@ -186,7 +187,7 @@ def preset(name: str) -> Config:
 
 def load_config(path: str | Path) -> Config:
     """Load, validate and merge a configuration with what it extends; raise ConfigError."""
-    top = Path(path).resolve()
+    top = real_path(path)
     return _load(top, (), _Reach(_tree_of(top)))
 
 
@@ -237,7 +238,7 @@ class ConfigFinder:
     def config_for(self, proposal: str | Path) -> Config:
         if self.explicit:
             return self.explicit
-        folder = Path(proposal).resolve().parent
+        folder = real_path(proposal).parent
         path = find_config(folder, self._notes) if self.discover else None
         if path not in self._loaded:
             self._loaded[path] = load_config(path) if path else preset("recommended")
@@ -468,8 +469,8 @@ def _extended(where: str, value: str, parent: Path, tree: Path) -> Path:
         raise ConfigError(
             [f"{where}: extends: '{value}' is an absolute path; write it relative to this file"]
         )
-    target = (parent.parent / value).resolve()
-    if not target.is_relative_to(tree.resolve()):
+    target = real_path(parent.parent / value)
+    if not target.is_relative_to(real_path(tree)):
         raise ConfigError(
             [
                 f"{where}: extends: '{value}' leads outside {_display(tree)}, the tree that "
@@ -498,7 +499,7 @@ def _own(doc: Document, data: Mapping[str, Any], path: Path) -> Config:
     return Config(
         sources=(_display(path),),
         rules=_rule_settings(doc, ("rules",)),
-        rule_dirs=tuple((base / d).resolve() for d in data.get("rule_dirs", [])),
+        rule_dirs=tuple(real_path(base / d) for d in data.get("rule_dirs", [])),
         overrides=overrides,
         fail_on=data.get("fail_on"),
         max_warnings=data.get("max_warnings"),

@@ -17,7 +17,7 @@ from pathlib import Path
 from reviewer.baseline import apply_baseline, load_baseline
 from reviewer.config import Config, ConfigError, ConfigFinder, FileConfig, make_waiver
 from reviewer.loader import Document, InputError, load_document
-from reviewer.paths import data_dir
+from reviewer.paths import data_dir, real_path
 from reviewer.review import SEVERITY_RANK, Finding, Review, Reviewer, Waiver, paused_gc
 from reviewer.schema import to_plain
 
@@ -241,7 +241,7 @@ def with_baseline(judgements: Sequence[Judgement], path: Path) -> tuple[list[Jud
     """Judgements without the findings a baseline file records (see baseline.py); raises
     BaselineError for an unusable file. Also returns how many findings it left out."""
     reviews, dropped = apply_baseline(
-        [j.review for j in judgements], load_baseline(path), Path(path).resolve().parent
+        [j.review for j in judgements], load_baseline(path), real_path(path).parent
     )
     return [replace(j, review=r) for j, r in zip(judgements, reviews, strict=True)], dropped
 

@@ -19,7 +19,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,8 +29,9 @@ from reviewer.config import ConfigError
 from reviewer.engine import EngineError
 from reviewer.knowledge import KnowledgeBase, bundled_knowledge
 from reviewer.loader import DEFAULT_MAX_BYTES
-from reviewer.output import write_atomic
+from reviewer.output import OutputError, write_atomic
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
+from reviewer.pool import run_ordered
 from reviewer.report import RENDERERS, ReportContext, render
 from reviewer.report.content import section_counts, severity_counts
 from reviewer.review import SEVERITY_RANK, Finding, Reviewer
@@ -50,6 +50,8 @@ REPORT_SUFFIXES = {
 TOP_FINDINGS = 3
 # A top-level key starts a line; an optional UTF-8 BOM, optional quotes.
 _MARKER = re.compile(rb"(?:\xef\xbb\xbf)?(?:ctreview|\"ctreview\"|'ctreview')[ \t]*:")
+# In flow style (JSON): the key after the mapping's `{` or a `,`, or first on a line.
+_FLOW_MARKER = re.compile(rb"(?:^|[{,])[ \t]*(?:ctreview|\"ctreview\"|'ctreview')[ \t]*:")
 _LINE_LIMIT = 65_536
 
 
@@ -67,6 +69,7 @@ class Discovery:
     proposals: tuple[str, ...]
     skipped: tuple[str, ...]  # YAML in folders, or named files, without the marker
     root: str  # absolute folder the reports mirror paths from (common to every PATH)
+    unreadable: tuple[tuple[str, str], ...] = ()  # (folder, why) that could not be searched
 
 
 def find_proposals(paths: Sequence[str]) -> Discovery:
@@ -76,8 +79,9 @@ def find_proposals(paths: Sequence[str]) -> Discovery:
     its review says what is wrong with it."""
     proposals: dict[str, str] = {}
     skipped: dict[str, str] = {}
+    unreadable: dict[str, str] = {}
     for given in paths:
-        candidates = _yaml_files(given) if os.path.isdir(given) else iter([given])
+        candidates = _yaml_files(given, unreadable) if os.path.isdir(given) else iter([given])
         for candidate in candidates:
             path = os.path.normpath(candidate)
             target = proposals if has_marker(path) else skipped
@@ -86,11 +90,20 @@ def find_proposals(paths: Sequence[str]) -> Discovery:
         proposals=tuple(sorted(proposals.values())),
         skipped=tuple(sorted(p for key, p in skipped.items() if key not in proposals)),
         root=_common_folder(paths),
+        unreadable=tuple(sorted(unreadable.items())),
     )
 
 
-def _yaml_files(folder: str) -> Iterator[str]:
-    for parent, folders, files in os.walk(folder):
+def _yaml_files(folder: str, unreadable: dict[str, str]) -> Iterator[str]:
+    """YAML files under a folder, hidden ones left out; a folder that cannot be listed goes
+    into `unreadable` (with why), and the walk goes on. Links to folders are not followed, so
+    a link loop cannot trap the walk."""
+
+    def note(error: OSError) -> None:
+        where = os.path.normpath(error.filename or folder)
+        unreadable[where] = error.strerror or str(error)
+
+    for parent, folders, files in os.walk(folder, onerror=note):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         for name in sorted(files):
             if name.endswith(PROPOSAL_SUFFIXES) and not name.startswith("."):
@@ -98,9 +111,11 @@ def _yaml_files(folder: str) -> Iterator[str]:
 
 
 def has_marker(path: str, limit: int = DEFAULT_MAX_BYTES) -> bool:
-    """Whether a line of the file starts with the ``ctreview:`` key, reading at most `limit`
-    bytes line by line (the marker is usually in the first lines). A path that is not a
-    readable regular file counts as a proposal: its review reports why it cannot be read."""
+    """Whether the file has the ``ctreview:`` key, reading at most `limit` bytes line by line
+    (the marker is usually in the first lines): a line that starts with it, or, in a file
+    written in flow style such as JSON (its first character is `{`), the key after a `{` or
+    a `,`. A path that is not a readable regular file counts as a proposal: its review
+    reports why it cannot be read."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -108,12 +123,14 @@ def has_marker(path: str, limit: int = DEFAULT_MAX_BYTES) -> bool:
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             return True
-        at_line_start, remaining = True, limit
+        at_line_start, remaining, flow = True, limit, None
         while remaining > 0:
             line = handle.readline(min(remaining, _LINE_LIMIT))
             if not line:
                 return False
-            if at_line_start and _MARKER.match(line):
+            if flow is None and line.strip(b" \t\r\n\xef\xbb\xbf"):
+                flow = line.lstrip(b" \t\xef\xbb\xbf").startswith(b"{")
+            if at_line_start and _MARKER.match(line) or flow and _FLOW_MARKER.search(line):
                 return True
             at_line_start = line.endswith(b"\n")
             remaining -= len(line)
@@ -137,7 +154,10 @@ class Task:
 
 
 def plan_tasks(
-    discovery: Discovery, out_dir: str | None, formats: Sequence[str] = ("markdown",)
+    discovery: Discovery,
+    out_dir: str | None,
+    formats: Sequence[str] = ("markdown",),
+    inputs: Sequence[str] = (),
 ) -> list[Task]:
     """A task per proposal; with `out_dir`, its reports go to OUT/proposals/<relative path>
     with the YAML suffix replaced. Raise ScreenError for an unknown format, two proposals
@@ -162,7 +182,7 @@ def plan_tasks(
                     f"{other} and {path} would share the report {report}; rename one of them"
                 )
         tasks.append(Task(path, reports))
-    check_outputs([*owners, *portfolio_paths(out_dir)], discovery)
+    check_outputs([*owners, *portfolio_paths(out_dir)], discovery, inputs)
     return tasks
 
 
@@ -175,9 +195,13 @@ def portfolio_paths(out_dir: str) -> list[str]:
     return [os.path.join(out_dir, f"portfolio.{ext}") for ext in ("md", "html", "csv", "json")]
 
 
-def check_outputs(outputs: Sequence[str], discovery: Discovery) -> None:
-    """Refuse, before anything is written, any output that is one of the input files."""
-    inputs = {os.path.realpath(p) for p in (*discovery.proposals, *discovery.skipped)}
+def check_outputs(
+    outputs: Sequence[str], discovery: Discovery, other_inputs: Sequence[str] = ()
+) -> None:
+    """Refuse, before anything is written, any output that is one of the input files (the
+    files found, and `other_inputs`: configurations, rule files)."""
+    found = (*discovery.proposals, *discovery.skipped, *other_inputs)
+    inputs = {os.path.realpath(p) for p in found}
     for output in outputs:
         if os.path.realpath(output) in inputs:
             raise ScreenError(f"{output}: refusing to write a report over an input file")
@@ -220,6 +244,10 @@ class ScreenResult:
     error: str = ""  # why the file could not be reviewed; '' when it was
     exit_code: int = 0  # as `ctreview check` would return for this file alone
     catalogue_version: str = ""
+    # The review did not complete for a reason that is not the file's: its worker was
+    # killed, or ctreview failed. `error` says why.
+    failed: bool = False
+    output_error: str = ""  # a report of this file that could not be written (not its fault)
 
     @property
     def reviewed(self) -> bool:
@@ -246,12 +274,41 @@ def screen_file(task: Task) -> ScreenResult:
         judgement = _checker.judge(task.path)
         result = summarise(judgement, _reviewer_of(task.path).catalogue.version)
         if result.reviewed:
-            _write_reports(task, judgement)
+            try:
+                _write_reports(task, judgement)
+            except OutputError as error:  # the proposal was reviewed: its row stays
+                return replace(result, output_error=str(error), exit_code=2)
         return result
     except Exception as error:  # noqa: BLE001 - reported as this file's error row
         if os.environ.get("CTREVIEW_DEBUG"):
             raise
-        return ScreenResult(task.path, error=_describe(task.path, error), exit_code=2)
+        failed = not isinstance(error, ConfigError | EngineError | OSError | click.ClickException)
+        return ScreenResult(
+            task.path, error=_describe(task.path, error), exit_code=2, failed=failed
+        )
+
+
+def failed_review(task: Task, why: str) -> ScreenResult:
+    """The row of a file whose review never finished (its worker died, see pool.py)."""
+    return ScreenResult(
+        task.path,
+        error=f"{task.path}: not reviewed: {why}; screen it again, alone or with fewer jobs",
+        exit_code=2,
+        failed=True,
+    )
+
+
+def unreadable_folders(discovery: Discovery) -> list[ScreenResult]:
+    """An error row for each folder that could not be searched (its proposals are unknown)."""
+    return [
+        ScreenResult(
+            folder,
+            error=f"{folder}: this folder cannot be read ({why}), so its proposals were not "
+            "screened. Check its permissions",
+            exit_code=2,
+        )
+        for folder, why in discovery.unreadable
+    ]
 
 
 def _reviewer_of(path: str) -> Reviewer:
@@ -348,15 +405,30 @@ def _context(reviewer: Reviewer, fail_on: str, path: str) -> ReportContext:
 
 
 def prepare(checker: Checker, discovery: Discovery) -> KnowledgeBase | None:
-    """Compile the rule catalogue here, before any worker starts (forked workers inherit it),
-    so that broken rules stop the run at once; return the knowledge base for the portfolio."""
+    """Find every proposal's configuration and compile the rule catalogue here, before any
+    worker starts (forked workers inherit both), so that broken rules stop the run at once
+    and the parent knows every file the run reads; return the knowledge base for the
+    portfolio."""
     if not discovery.proposals:
         return None
+    reviewer = None
+    for path in discovery.proposals:
+        try:
+            config = checker.config_for(path)
+            reviewer = reviewer or checker.reviewer_for(config)
+        except ConfigError:  # that file's row will say what is wrong with its configuration
+            continue
+    return reviewer.knowledge if reviewer else bundled_knowledge()
+
+
+def worker_count(requested: int | None, tasks: int) -> int:
+    """How many worker processes: as asked (default: one per CPU this process may use), but
+    never more than the CPUs nor than the files to review."""
     try:
-        reviewer = checker.reviewer_for(checker.config_for(discovery.proposals[0]))
-    except ConfigError:  # that file's row will say what is wrong with its configuration
-        return bundled_knowledge()
-    return reviewer.knowledge
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(requested or cpus, cpus, tasks))
 
 
 def screen(tasks: Sequence[Task], checker: Checker, jobs: int = 1) -> Iterator[ScreenResult]:
@@ -372,11 +444,14 @@ def screen(tasks: Sequence[Task], checker: Checker, jobs: int = 1) -> Iterator[S
     if jobs <= 1 or len(tasks) <= 1:
         yield from map(screen_file, tasks)
         return
-    chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-    with ProcessPoolExecutor(
-        jobs, initializer=init_worker, initargs=(checker.options, checker.make_reviewer)
-    ) as pool:
-        yield from pool.map(screen_file, tasks, chunksize=chunk)
+    yield from run_ordered(
+        screen_file,
+        tasks,
+        jobs,
+        on_failure=failed_review,
+        initializer=init_worker,
+        initargs=(checker.options, checker.make_reviewer),
+    )
 
 
 def batch_exit_code(results: Sequence[ScreenResult]) -> int:
