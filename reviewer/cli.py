@@ -619,22 +619,31 @@ def schema() -> None:
 @click.option("--interactive", "-i", is_flag=True, help="Ask the key ICAT questions.")
 def init(path: str, types: tuple[str, ...], interactive: bool) -> None:
     """Write a commented proposal skeleton to PATH (never overwrites)."""
-    from reviewer.scaffold import fill_interactively, render, skeleton
+    import shlex
+
+    from reviewer.output import write_new
+    from reviewer.scaffold import fill_interactively, proposal_id, render, skeleton
 
     target = Path(path)
-    if target.exists():
+    if os.path.lexists(target):
         raise UsageProblem(f"{path} already exists; ctreview init never overwrites a file")
-    tree = skeleton(target.stem or "proposal", types)
+    stem = target.stem
+    ident = proposal_id(stem)
+    if ident != stem:
+        err(
+            f"note: the proposal id is {ident!r}, made from the file name (an id holds "
+            "letters, digits, - _ . only)"
+        )
+    tree = skeleton(ident, types)
     if interactive:
         tree = fill_interactively(
             tree, lambda q, d: click.prompt(q, default=d, show_default=bool(d))
         )
-    try:
-        with target.open("x", encoding="utf-8") as stream:
-            stream.write(render(tree))
-    except OSError as error:
-        raise UsageProblem(f"cannot write {path}: {error.strerror}") from None
-    click.echo(f"wrote {path}: fill it in, then run `ctreview check {path}`")
+    with _output_problems():
+        write_new(target, render(tree))
+        shown = path if not path.startswith("-") else os.path.join(".", path)
+        command = f"ctreview check {shlex.quote(shown)}"
+        out(f"wrote {one_line(path)}: fill it in, then run `{one_line(command)}`\n")
 
 
 @cli.command()
