@@ -176,7 +176,7 @@ def build_portfolio(
     ranked = sorted(results, key=_rank_key)
     written = reports or {}
     rows = tuple(
-        Row(n, verdict_of(r), r, tuple(written.get(r.file, ())) if r.reviewed else ())
+        Row(n, verdict_of(r), r, tuple(written.get(r.file, ())) if r.reports_written else ())
         for n, r in enumerate(ranked, 1)
     )
     versions = sorted({r.catalogue_version for r in results if r.catalogue_version})
@@ -614,7 +614,7 @@ def _json_row(row: Row) -> dict:
         "organisation": r.organisation,
     }
     if not r.reviewed:
-        return {**data, "error": r.error}
+        return {**data, "error": r.error, "reports": dict(row.reports)}
     return {
         **data,
         "findings": dict(r.counts),

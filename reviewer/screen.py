@@ -248,6 +248,7 @@ class ScreenResult:
     # killed, or ctreview failed. `error` says why.
     failed: bool = False
     output_error: str = ""  # a report of this file that could not be written (not its fault)
+    reports_written: bool = False  # its reports under --out exist (refused files get them too)
 
     @property
     def reviewed(self) -> bool:
@@ -273,12 +274,11 @@ def screen_file(task: Task) -> ScreenResult:
     try:
         judgement = _checker.judge(task.path)
         result = summarise(judgement, _reviewer_of(task.path).catalogue.version)
-        if result.reviewed:
-            try:
-                _write_reports(task, judgement)
-            except OutputError as error:  # the proposal was reviewed: its row stays
-                return replace(result, output_error=str(error), exit_code=2)
-        return result
+        try:  # a file that could not be reviewed gets reports too: they say why
+            _write_reports(task, judgement)
+        except OutputError as error:  # not the proposal's fault: its row stays as it is
+            return replace(result, output_error=str(error), exit_code=2)
+        return replace(result, reports_written=bool(task.reports))
     except Exception as error:  # noqa: BLE001 - reported as this file's error row
         if os.environ.get("CTREVIEW_DEBUG"):
             raise

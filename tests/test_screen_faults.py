@@ -245,3 +245,20 @@ def test_a_report_that_cannot_be_written_is_not_blamed_on_the_proposal(tmp_path:
     row = _rows(out)[files[0].name]
     assert row["verdict"] in ("ready", "revise", "not ready"), "the proposal was reviewed"
     assert "error" not in row
+
+
+def test_a_refused_proposal_gets_a_report_that_says_why(tmp_path: Path) -> None:
+    call = tmp_path / "call"
+    _call(call, copies=1)
+    (call / "broken.yaml").write_text("ctreview: proposal/v1\nid: b\ntitle: [unclosed\n")
+    out = tmp_path / "out"
+    args = ("screen", "--no-config", "--today", TODAY, "--jobs", "1", "--out", out)
+    result = invoke(*args, "--report-format", "sarif", "--report-format", "markdown", call)
+    assert result.exit_code == 2
+    row = _rows(out)["broken.yaml"]
+    assert row["verdict"] == "input error"
+    assert row["reports"] == {"sarif": "proposals/broken.sarif", "markdown": "proposals/broken.md"}
+    assert "Why it could not be reviewed" in (out / "proposals" / "broken.md").read_text()
+    sarif = json.loads((out / "proposals" / "broken.sarif").read_text())
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["input-error"]
+    assert "proposals/broken.md" in (out / "portfolio.md").read_text()
