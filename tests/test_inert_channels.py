@@ -29,7 +29,7 @@ COMMANDS = "\n::error file=x.yaml::injected\n  ::add-mask::secret\r\n::stop-comm
 MENTIONS = "ping @octocat or write to someone@example.org"
 HOSTILE = f"{TERMINAL} {BIDI} {ZERO_WIDTH} {COMMANDS} {MENTIONS}"
 # A file name carries all of it but the line breaks and slashes.
-HOSTILE_NAME = f"{TERMINAL}{BIDI}{ZERO_WIDTH}::error::x @octocat.yaml".replace("/", "")
+HOSTILE_NAME = f"{TERMINAL}{BIDI}{ZERO_WIDTH}\n::error::x @octocat.yaml".replace("/", "")
 SAMPLE = next(p for p in SAMPLES if p.name == "livelihoods-np.yaml")
 # Our own annotations: `::command` then properties, which never hold a raw colon, then `::`.
 ANNOTATION = re.compile(r"::(error|warning|notice) [^:\n]*::[^\n]*\Z")
@@ -165,12 +165,17 @@ def _hostile_pack(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("command", [("rules",), ("explain", "FUN-001")])
+@pytest.mark.parametrize("command", [("rules",), ("explain", "FUN-001"), ("test-rules",)])
 def test_rules_and_explain_show_a_rule_pack_inertly(command, tmp_path: Path) -> None:
-    result = invoke(*command, "--rules", _hostile_pack(tmp_path))
+    pack = _hostile_pack(tmp_path)
+    result = (
+        invoke(*command, pack) if command == ("test-rules",) else invoke(*command, "--rules", pack)
+    )
     assert result.exit_code == 0, result.output
-    assert "Title" in result.stdout and "\\u202e" in result.stdout
+    if command != ("test-rules",):
+        assert "Title" in result.stdout and "\\u202e" in result.stdout
     assert_inert(result.stdout)
+    assert_inert(result.stderr)
 
 
 def test_config_show_and_config_errors(tmp_path: Path) -> None:
@@ -178,8 +183,7 @@ def test_config_show_and_config_errors(tmp_path: Path) -> None:
     folder.mkdir()
     escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in HOSTILE)
     (folder / ".ctreview.yaml").write_text(
-        "waivers:\n  - {rule: GEN-001, justification: "
-        f'"{escaped}", accepted_by: "{escaped}"}}\n',
+        f'waivers:\n  - {{rule: GEN-001, justification: "{escaped}", accepted_by: "{escaped}"}}\n',
         encoding="utf-8",
     )
     shown = invoke("config", "--show", folder / HOSTILE_NAME)
@@ -209,4 +213,12 @@ def test_click_usage_errors_quote_the_command_line_inertly() -> None:
     assert_inert(result.stderr)
     result = invoke(f"no-such-command{BIDI}\n::error::x")
     assert result.exit_code == 2
+    assert_inert(result.stderr)
+
+
+def test_init_says_what_it_wrote_inertly(tmp_path: Path) -> None:
+    result = invoke("init", tmp_path / HOSTILE_NAME)
+    assert result.exit_code == 0, result.output
+    assert "wrote " in result.stdout and "note: the proposal id is" in result.stderr
+    assert_inert(result.stdout)
     assert_inert(result.stderr)

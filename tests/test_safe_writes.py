@@ -13,9 +13,11 @@ import json
 import os
 import resource
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,7 @@ from robustness_helpers import (
 
 from reviewer import output
 from reviewer.output import OutputError, write_atomic
+from reviewer.stopping import Stopped
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
 
@@ -257,3 +260,42 @@ def test_a_closed_standard_output_is_an_output_error() -> None:
     assert done.returncode == 2
     assert "cannot write standard output: it is closed" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- stopped by a signal -------------------------------------------------------------------------
+
+
+def test_a_write_stopped_by_a_signal_leaves_the_old_report_and_no_temporary_file(
+    tmp_path, monkeypatch
+) -> None:
+    target = tmp_path / "review.md"
+    target.write_text("the previous report\n")
+
+    def stopped_halfway(handle: int, content: str) -> None:
+        os.write(handle, content[:10].encode())
+        raise Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr(output, "_fill", stopped_halfway)
+    with pytest.raises(Stopped):
+        write_atomic(target, "a new report, never finished")
+    assert target.read_text() == "the previous report\n"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_check_stopped_by_a_signal_exits_with_the_conventional_status(signum, tmp_path) -> None:
+    target = tmp_path / "review.json"
+    many = [SAMPLE] * 600  # several seconds of work: the signal comes well before the end
+    run = subprocess.Popen(
+        [*_script(), "check", "--no-config", "--today", TODAY, *many, "-o", f"json={target}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    assert run.poll() is None, "the run ended before the signal"
+    run.send_signal(signum)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 128 + signum
+    assert "Traceback" not in stderr
+    assert not target.exists() and _leftovers(tmp_path) == []
