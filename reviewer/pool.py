@@ -77,6 +77,9 @@ def run_ordered(
                 index, result = _collect(worker, items, on_failure)
                 done[index] = result
                 if worker.connection.closed:  # it died: a new one takes its place
+                    worker.holding = None
+                    if not queue:
+                        continue
                     workers[slot] = start()
                 _hand(workers, slot, items, queue, start)
             while next_index in done:
@@ -195,12 +198,11 @@ def _serve(
     stop_on_signals()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        if initializer is not None:
-            initializer(*initargs)
+        broken = _prepared(initializer, initargs)
         while (message := connection.recv()) is not None:
             index, item = message
             try:
-                value = function(item)
+                value = broken or function(item)
             except Exception as error:  # noqa: BLE001 - reported as this item's failure
                 value = _Raised(f"{type(error).__name__}: {error}")
             connection.send((index, value))
@@ -208,3 +210,14 @@ def _serve(
         sys.exit(stop.status)
     except (EOFError, OSError):
         pass  # the parent has gone: nothing left to do
+
+
+def _prepared(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> Any:
+    """Run the initializer; if it fails, what every item of this worker gets instead (a new
+    worker would fail the same way)."""
+    try:
+        if initializer is not None:
+            initializer(*initargs)
+    except Exception as error:  # noqa: BLE001 - each item reports it
+        return _Raised(f"the worker could not start ({type(error).__name__}: {error})")
+    return None
