@@ -17,6 +17,7 @@ import click
 from reviewer import __version__
 from reviewer.loader import InputError
 from reviewer.policy import FAIL_ON, SEVERITIES
+from reviewer.report import FORMATS
 from reviewer.rules import RuleError
 from reviewer.scaffold import COMPONENT_TYPES
 
@@ -69,12 +70,13 @@ def _config_options(command):
                 "config_path",
                 type=click.Path(dir_okay=False),
                 help="Configuration file for every proposal (default: the nearest "
-                ".ctreview.yaml above each proposal, up to the repository root).",
+                ".ctreview.yaml or .ctreview.yml above each proposal, up to the repository "
+                "root).",
             ),
             click.option(
                 "--no-config",
                 is_flag=True,
-                help="Ignore .ctreview.yaml files: the recommended preset applies.",
+                help="Ignore .ctreview.yaml/.yml files: the recommended preset applies.",
             ),
             click.option(
                 "--today",
@@ -134,6 +136,7 @@ def _echo_notices(reviews) -> None:
     "--format",
     "-f",
     "fmt",
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Output format on standard output.",
@@ -144,7 +147,20 @@ def _echo_notices(reviews) -> None:
     "outputs",
     multiple=True,
     metavar="FORMAT=PATH",
-    help="Also write FORMAT to PATH (repeatable), e.g. -o sarif=review.sarif.",
+    help=f"Also write FORMAT ({', '.join(FORMATS)}) to PATH (repeatable), "
+    "e.g. -o sarif=review.sarif.",
+)
+@click.option(
+    "--proposals-only",
+    is_flag=True,
+    help="Skip named files without the `ctreview:` marker too, and pass when none is left "
+    "(for pre-commit and other callers that pass every changed YAML file).",
+)
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="With FILE `-`: the name of the proposal read from standard input, used in reports "
+    "and to find its configuration  [default: <stdin>, configuration of the current folder].",
 )
 @fail_on_option
 @click.option(
@@ -193,15 +209,25 @@ def check(
     strict_waivers: bool | None,
     baseline_path: str | None,
     write_baseline: str | None,
+    proposals_only: bool,
+    stdin_filename: str | None,
 ) -> None:
-    """Review proposal FILES and report the findings."""
-    from reviewer.baseline import BaselineError, baseline_json, entries_for
-    from reviewer.policy import exit_code, visible, with_baseline
-    from reviewer.report import RENDERERS, ReportContext, render, write_atomic
+    """Review proposals and report the findings.
 
-    targets = [_parse_output(spec, RENDERERS) for spec in outputs]
-    if fmt not in RENDERERS:
-        raise UsageProblem(f"unknown format {fmt!r}; choose one of {', '.join(RENDERERS)}")
+    FILES are proposal files, folders (searched recursively; YAML files without the
+    `ctreview:` marker are skipped and counted), glob patterns (quote them: `'proposals/**/*.yaml'`;
+    matches are filtered by the marker too) and `-` for standard input. Output is sorted by
+    file, line and column.
+    """
+    from reviewer.baseline import BaselineError, baseline_json, entries_for
+    from reviewer.policy import Judgement, exit_code, visible, with_baseline
+    from reviewer.report import ReportContext, render, write_atomic
+
+    targets = [_parse_output(spec, FORMATS) for spec in outputs]
+    inputs = _check_inputs(files, proposals_only, stdin_filename)
+    files = inputs.names
+    if inputs.skipped_note():
+        click.echo(f"ctreview: {inputs.skipped_note()}", err=True)
     checker = _checker(
         config_path,
         no_config,
@@ -212,7 +238,15 @@ def check(
         strict_waivers=strict_waivers,
     )
     with _ConfigProblems():
-        judgements = [checker.judge(path) for path in files]
+        judgements = [Judgement(review) for review in inputs.refused()]
+        judgements += [checker.judge(path) for path in inputs.proposals]
+        if inputs.stdin:
+            judgements.append(checker.judge(inputs.stdin, load=_stdin_loader(inputs.stdin)))
+    if not judgements:  # every file given lacks the marker
+        if not proposals_only:
+            raise UsageProblem(inputs.nothing_found())
+        click.echo(f"ctreview: {inputs.nothing_found()}", err=True)
+        sys.exit(EXIT_OK)
     reviews = [j.review for j in judgements]
     _report_input_problems(reviews)
     if write_baseline:
@@ -254,6 +288,22 @@ def check(
     sys.exit(exit_code(judgements))
 
 
+def _check_inputs(files: Sequence[str], proposals_only: bool, stdin_filename: str | None):
+    """What `check` reviews (see discovery.check_inputs); bad combinations are usage errors."""
+    from reviewer.discovery import InputsError, check_inputs
+
+    try:
+        return check_inputs(files, proposals_only=proposals_only, stdin_filename=stdin_filename)
+    except InputsError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def _stdin_loader(name: str):
+    from reviewer.loader import load_stream
+
+    return lambda: load_stream(sys.stdin.buffer, name)
+
+
 def _parse_output(spec: str, known) -> tuple[str, str]:
     fmt, sep, path = spec.partition("=")
     if not sep or not path or fmt not in known:
@@ -277,11 +327,9 @@ def _report_input_problems(reviews) -> bool:
             click.echo(f"error: {problem}", err=True)
             broken = True
     if broken:
-        click.echo(
-            "Fix the problems above (the proposal format is described in "
-            "docs/proposal-format.md) and run ctreview again.",
-            err=True,
-        )
+        from reviewer.doc_links import format_hint
+
+        click.echo(f"Fix the problems above and run ctreview again; {format_hint()}.", err=True)
     return broken
 
 
@@ -354,7 +402,7 @@ def diff(
     "--report-format",
     "report_formats",
     multiple=True,
-    metavar="FORMAT",
+    type=click.Choice(FORMATS),
     help="Format of each proposal's report under --out (repeatable)  [default: markdown].",
 )
 @fail_on_option
@@ -381,6 +429,7 @@ def screen(
     import contextlib
 
     from reviewer import screen as screening
+    from reviewer.discovery import find_proposals
     from reviewer.portfolio import (
         PORTFOLIO_FORMATS,
         Tally,
@@ -393,7 +442,9 @@ def screen(
     if report_formats and not out_dir:
         raise UsageProblem("--report-format needs --out DIR (where the reports go)")
     checker = _checker(config_path, no_config, rule_dirs, today, fail_on=fail_on)
-    discovery = screening.find_proposals(paths)
+    discovery = find_proposals(paths)
+    for pattern in discovery.unmatched:
+        click.echo(f"error: {pattern}: no file matches this pattern", err=True)
     try:
         tasks = screening.plan_tasks(discovery, out_dir, report_formats or ("markdown",))
     except screening.ScreenError as error:
@@ -436,7 +487,7 @@ def screen(
         )
     else:
         click.echo(render_table(portfolio), nl=False)
-    sys.exit(screening.batch_exit_code(results))
+    sys.exit(EXIT_ERROR if discovery.unmatched else screening.batch_exit_code(results))
 
 
 @cli.command("config")
