@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from reviewer import __version__
+from reviewer.doc_links import DocsURLError
 from reviewer.loader import InputError
 from reviewer.policy import FAIL_ON, SEVERITIES
 from reviewer.report import FORMATS
@@ -542,9 +543,26 @@ def list_rules(rule_dirs: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("rule_id")
 @rules_option
-def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
-    """Explain a rule: why it matters, questions to revisit, indicators, examples."""
-    from reviewer.explain import explain_rule
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown prints the rule's documentation page (as in docs/rules/).",
+)
+@click.option(
+    "--path",
+    "show_path",
+    is_flag=True,
+    help="Print where the rule's page is installed (offline), e.g. for a Markdown viewer.",
+)
+def explain(rule_id: str, rule_dirs: tuple[str, ...], fmt: str, show_path: bool) -> None:
+    """Explain a rule: why it matters, questions to revisit, indicators, examples, and where
+    its documentation page is, online and offline."""
+    from reviewer.explain import explain_rule, page_locations
+    from reviewer.rule_docs import rule_markdown
 
     reviewer = _reviewer(rule_dirs)
     rule = reviewer.catalogue.get(rule_id.upper())
@@ -554,7 +572,18 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
         close = difflib.get_close_matches(rule_id.upper(), [r.id for r in reviewer.catalogue.rules])
         hint = f" (did you mean {close[0]}?)" if close else " (see `ctreview rules`)"
         raise UsageProblem(f"no rule {rule_id!r}{hint}")
-    click.echo(explain_rule(rule, reviewer.knowledge))
+    url, path = page_locations(rule)
+    if show_path:
+        if path is None:
+            raise UsageProblem(
+                f"{rule.id} has no installed page (rules from --rules directories have none); "
+                f"`ctreview explain {rule.id} --format markdown` prints one"
+            )
+        click.echo(str(path))
+    elif fmt == "markdown":
+        click.echo(rule_markdown(rule, reviewer.knowledge), nl=False)
+    else:
+        click.echo(explain_rule(rule, reviewer.knowledge, url=url, path=path))
 
 
 @cli.command("test-rules")
@@ -640,11 +669,17 @@ def coverage(write: bool, rule_dirs: tuple[str, ...]) -> None:
 def generate_docs() -> None:
     """Regenerate the reference documents and example reports in docs/ and the prebuilt data of
     the bundled rule packs and question banks (for maintainers)."""
-    from reviewer.docgen import write_documents, write_prebuilt
+    from reviewer.docgen import bundled_rule_documents, write_documents, write_prebuilt
     from reviewer.report.examples import write_example_reports
+    from reviewer.rule_docs import write_rule_documents
 
     docs = _repo_docs()
-    written = [*write_documents(docs), *write_example_reports(docs.parent), *write_prebuilt()]
+    written = [
+        *write_documents(docs),
+        *write_rule_documents(docs, bundled_rule_documents()),
+        *write_example_reports(docs.parent),
+        *write_prebuilt(),
+    ]
     for path in written:
         click.echo(f"wrote {path}")
 
@@ -667,6 +702,9 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except DocsURLError as error:
+        click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(EXIT_ERROR)
