@@ -439,6 +439,7 @@ def screen(
         summary_line,
     )
     from reviewer.report import write_atomic
+    from reviewer.terminal_table import terminal_width
 
     if report_formats and not out_dir:
         raise UsageProblem("--report-format needs --out DIR (where the reports go)")
@@ -487,7 +488,7 @@ def screen(
             f"wrote the portfolio and the reports of {reviewed} proposals to {out_dir}", err=True
         )
     else:
-        click.echo(render_table(portfolio), nl=False)
+        click.echo(render_table(portfolio, terminal_width()), nl=False)
     sys.exit(EXIT_ERROR if discovery.unmatched else screening.batch_exit_code(results))
 
 
@@ -530,13 +531,12 @@ def config_command(
 @rules_option
 def list_rules(rule_dirs: tuple[str, ...]) -> None:
     """List the rule catalogue: id, severity, entity, title, ICAT references."""
+    from reviewer.terminal_table import render_table, terminal_width
+
     catalogue = _reviewer(rule_dirs).catalogue
     rows = [(r.id, r.severity, r.applies_to, r.title, " ".join(r.icat)) for r in catalogue.rules]
     header = ("ID", "SEVERITY", "APPLIES TO", "TITLE", "ICAT")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
-    for row in [header, *rows]:
-        cells = [str(cell).ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
-        click.echo("  ".join([*cells, row[4]]).rstrip())
+    click.echo(render_table([header, *rows], flexible=(4, 3), width=terminal_width()), nl=False)
     click.echo(f"\n{len(rows)} rules (catalogue {catalogue.version})")
 
 
