@@ -56,6 +56,19 @@ rules_option = click.option(
 )
 
 
+def _text_or_markdown(help_text: str):
+    """The --format option of commands that write text or Markdown (diff, explain)."""
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(["text", "markdown"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctreview")
 def cli() -> None:
@@ -338,15 +351,7 @@ def _report_input_problems(reviews) -> bool:
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
 @_config_options
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "markdown"]),
-    default="text",
-    show_default=True,
-    help="markdown suits a pull-request comment.",
-)
+@_text_or_markdown("markdown suits a pull-request comment.")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -543,15 +548,7 @@ def list_rules(rule_dirs: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("rule_id")
 @rules_option
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "markdown"]),
-    default="text",
-    show_default=True,
-    help="markdown prints the rule's documentation page (as in docs/rules/).",
-)
+@_text_or_markdown("markdown prints the rule's documentation page (as in docs/rules/).")
 @click.option(
     "--path",
     "show_path",

@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reviewer import cli as cli_module
 from reviewer.cli import cli
 from reviewer.report import FORMATS
-from reviewer.review import Reviewer
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 WITH_ERRORS = "shelter-closed-my.yaml"
@@ -21,14 +19,7 @@ ONLY_WARNINGS = "child-protection-ug.yaml"
 CLEAN = "hotline-campaign-kh-th.yaml"
 
 
-@pytest.fixture(scope="module")
-def reviewer() -> Reviewer:
-    return Reviewer()
-
-
-@pytest.fixture(autouse=True)
-def shared_reviewer(reviewer, monkeypatch):
-    monkeypatch.setattr(cli_module, "_reviewer", lambda dirs: reviewer)
+pytestmark = pytest.mark.usefixtures("cli_shares_reviewer")
 
 
 @pytest.fixture

@@ -24,15 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
 
-@pytest.fixture(scope="module")
-def reviewer() -> Reviewer:
-    return Reviewer()
+pytestmark = pytest.mark.usefixtures("cli_shares_reviewer")
 
 
-@pytest.fixture(autouse=True)
-def shared_reviewer(reviewer, monkeypatch):
-    monkeypatch.setattr(cli_module, "_reviewer", lambda dirs: Reviewer(dirs) if dirs else reviewer)
+@pytest.fixture
+def reviewer(cli_shares_reviewer, monkeypatch) -> Reviewer:
     monkeypatch.delenv(doc_links.DOCS_URL_VARIABLE, raising=False)
+    return cli_shares_reviewer
 
 
 def test_committed_rule_pages_are_current_and_complete(reviewer):
