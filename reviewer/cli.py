@@ -1,7 +1,8 @@
 """Command-line interface. Commands stay thin: each calls one pipeline function and prints.
 
-Exit codes: 0 nothing reaches the threshold, 1 findings reach it, 2 usage, input or
-configuration errors (never a traceback; set CTREVIEW_DEBUG=1 to see one for a bug report).
+Exit codes: 0 nothing reaches the threshold, 1 findings reach it, 2 usage, input,
+configuration or output errors (never a traceback; set CTREVIEW_DEBUG=1 to see one for a bug
+report), 130/143 stopped by SIGINT/SIGTERM, 141 standard output's reader went away.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import click
 
 from reviewer import __version__
 from reviewer.console import ReaderGone, err, message, out
+from reviewer.doc_links import DocsURLError
 from reviewer.inert import inert_lines, one_line
 from reviewer.loader import InputError
 from reviewer.output import OutputError
 from reviewer.paths import real_path
 from reviewer.policy import FAIL_ON, SEVERITIES
+from reviewer.report import FORMATS
 from reviewer.rules import RuleError
 from reviewer.scaffold import COMPONENT_TYPES
 
@@ -92,6 +95,19 @@ rules_option = click.option(
 )
 
 
+def _text_or_markdown(help_text: str):
+    """The --format option of commands that write text or Markdown (diff, explain)."""
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(["text", "markdown"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctreview")
 def cli() -> None:
@@ -107,12 +123,13 @@ def _config_options(command):
                 "config_path",
                 type=click.Path(dir_okay=False),
                 help="Configuration file for every proposal (default: the nearest "
-                ".ctreview.yaml above each proposal, up to the repository root).",
+                ".ctreview.yaml or .ctreview.yml above each proposal, up to the repository "
+                "root).",
             ),
             click.option(
                 "--no-config",
                 is_flag=True,
-                help="Ignore .ctreview.yaml files: the recommended preset applies.",
+                help="Ignore .ctreview.yaml/.yml files: the recommended preset applies.",
             ),
             click.option(
                 "--today",
@@ -179,6 +196,7 @@ INPUT_PATH = click.Path(readable=False)
     "--format",
     "-f",
     "fmt",
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Output format on standard output.",
@@ -189,7 +207,20 @@ INPUT_PATH = click.Path(readable=False)
     "outputs",
     multiple=True,
     metavar="FORMAT=PATH",
-    help="Also write FORMAT to PATH (repeatable), e.g. -o sarif=review.sarif.",
+    help=f"Also write FORMAT ({', '.join(FORMATS)}) to PATH (repeatable), "
+    "e.g. -o sarif=review.sarif.",
+)
+@click.option(
+    "--proposals-only",
+    is_flag=True,
+    help="Skip named files without the `ctreview:` marker too, and pass when none is left "
+    "(for pre-commit and other callers that pass every changed YAML file).",
+)
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="With FILE `-`: the name of the proposal read from standard input, used in reports "
+    "and to find its configuration  [default: <stdin>, configuration of the current folder].",
 )
 @fail_on_option
 @click.option(
@@ -238,16 +269,26 @@ def check(
     strict_waivers: bool | None,
     baseline_path: str | None,
     write_baseline: str | None,
+    proposals_only: bool,
+    stdin_filename: str | None,
 ) -> None:
-    """Review proposal FILES and report the findings."""
+    """Review proposals and report the findings.
+
+    FILES are proposal files, folders (searched recursively; YAML files without the
+    `ctreview:` marker are skipped and counted), glob patterns (quote them: `'proposals/**/*.yaml'`;
+    matches are filtered by the marker too) and `-` for standard input. Output is sorted by
+    file, line and column.
+    """
     from reviewer.baseline import BaselineError, baseline_json, entries_for
     from reviewer.output import write_atomic
-    from reviewer.policy import exit_code, visible, with_baseline
-    from reviewer.report import RENDERERS, WORKFLOW_COMMAND_FORMATS, ReportContext, render
+    from reviewer.policy import Judgement, exit_code, visible, with_baseline
+    from reviewer.report import WORKFLOW_COMMAND_FORMATS, ReportContext, render
 
-    targets = [_parse_output(spec, RENDERERS) for spec in outputs]
-    if fmt not in RENDERERS:
-        raise UsageProblem(f"unknown format {fmt!r}; choose one of {', '.join(RENDERERS)}")
+    targets = [_parse_output(spec, FORMATS) for spec in outputs]
+    inputs = _check_inputs(files, proposals_only, stdin_filename)
+    files = inputs.names
+    if inputs.skipped_note():
+        err(f"ctreview: {inputs.skipped_note()}")
     checker = _checker(
         config_path,
         no_config,
@@ -258,13 +299,21 @@ def check(
         strict_waivers=strict_waivers,
     )
     with _ConfigProblems():
-        judgements = [checker.judge(path) for path in files]
-    inputs = (*files, *checker.input_files(), *([baseline_path] if baseline_path else []))
+        judgements = [Judgement(review) for review in inputs.refused()]
+        judgements += [checker.judge(path) for path in inputs.proposals]
+        if inputs.stdin:
+            judgements.append(checker.judge(inputs.stdin, load=_stdin_loader(inputs.stdin)))
+    if not judgements:  # every file given lacks the marker
+        if not proposals_only:
+            raise UsageProblem(inputs.nothing_found())
+        err(f"ctreview: {inputs.nothing_found()}")
+        sys.exit(EXIT_OK)
+    protected = (*files, *checker.input_files(), *([baseline_path] if baseline_path else []))
     reviews = [j.review for j in judgements]
     if write_baseline:
         entries = entries_for([r for r in reviews if r.ok], real_path(write_baseline).parent)
         with _output_problems():
-            write_atomic(write_baseline, baseline_json(entries), inputs=inputs)
+            write_atomic(write_baseline, baseline_json(entries), inputs=protected)
         err(f"wrote {write_baseline} ({len(entries)} findings recorded)")
     elif baseline_path:
         try:
@@ -295,7 +344,7 @@ def check(
         else:
             stdout_failure = None
         for out_fmt, path in targets:
-            write_atomic(path, render(out_fmt, shown, ctx), inputs=inputs)
+            write_atomic(path, render(out_fmt, shown, ctx), inputs=protected)
         if stdout_failure:
             raise stdout_failure
     _report_input_problems(reviews)
@@ -314,6 +363,22 @@ def _output_problems() -> Iterator[None]:
         raise UsageProblem(str(error)) from None
 
 
+def _check_inputs(files: Sequence[str], proposals_only: bool, stdin_filename: str | None):
+    """What `check` reviews (see discovery.check_inputs); bad combinations are usage errors."""
+    from reviewer.discovery import InputsError, check_inputs
+
+    try:
+        return check_inputs(files, proposals_only=proposals_only, stdin_filename=stdin_filename)
+    except InputsError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def _stdin_loader(name: str):
+    from reviewer.loader import load_stream
+
+    return lambda: load_stream(sys.stdin.buffer, name)
+
+
 def _parse_output(spec: str, known) -> tuple[str, str]:
     fmt, sep, path = spec.partition("=")
     if not sep or not path or fmt not in known:
@@ -330,14 +395,13 @@ def _colour_wanted() -> bool:
 def _report_input_problems(reviews) -> bool:
     """Say on standard error why files could not be reviewed (every report format lists it
     too); return whether any could not."""
+    from reviewer.doc_links import format_hint
+
     refused = [problem for review in reviews for problem in review.refusals]
     if not refused:
         return False
     err(*(f"error: {problem}" for problem in refused))
-    err(
-        "Fix the problems above (the proposal format is described in "
-        "docs/proposal-format.md) and run ctreview again."
-    )
+    err(f"Fix the problems above and run ctreview again; {format_hint()}.")
     return True
 
 
@@ -345,15 +409,7 @@ def _report_input_problems(reviews) -> bool:
 @click.argument("old", type=INPUT_PATH)
 @click.argument("new", type=INPUT_PATH)
 @_config_options
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "markdown"]),
-    default="text",
-    show_default=True,
-    help="markdown suits a pull-request comment.",
-)
+@_text_or_markdown("markdown suits a pull-request comment.")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -412,7 +468,7 @@ def diff(
     "--report-format",
     "report_formats",
     multiple=True,
-    metavar="FORMAT",
+    type=click.Choice(FORMATS),
     help="Format of each proposal's report under --out (repeatable)  [default: markdown].",
 )
 @fail_on_option
@@ -437,6 +493,7 @@ def screen(
     proposal has a finding at or above --fail-on, else 0.
     """
     from reviewer import screen as screening
+    from reviewer.discovery import find_proposals
     from reviewer.output import write_atomic
     from reviewer.portfolio import (
         PORTFOLIO_FORMATS,
@@ -445,11 +502,13 @@ def screen(
         render_table,
         summary_line,
     )
+    from reviewer.terminal_table import terminal_width
 
     if report_formats and not out_dir:
         raise UsageProblem("--report-format needs --out DIR (where the reports go)")
     checker = _checker(config_path, no_config, rule_dirs, today, fail_on=fail_on)
-    discovery = screening.find_proposals(paths)
+    discovery = find_proposals(paths)
+    err(*(f"error: {pattern}: no file matches this pattern" for pattern in discovery.unmatched))
     with _ConfigProblems():
         knowledge = screening.prepare(checker, discovery)
     inputs = (*discovery.proposals, *checker.input_files())
@@ -494,8 +553,8 @@ def screen(
         )
     else:
         with _output_problems():
-            out(render_table(portfolio))
-    sys.exit(screening.batch_exit_code(results))
+            out(render_table(portfolio, terminal_width()))
+    sys.exit(EXIT_ERROR if discovery.unmatched else screening.batch_exit_code(results))
 
 
 @cli.command("config")
@@ -540,27 +599,34 @@ def config_command(
 @rules_option
 def list_rules(rule_dirs: tuple[str, ...]) -> None:
     """List the rule catalogue: id, severity, entity, title, ICAT references."""
+    from reviewer.terminal_table import render_table, terminal_width
+
     catalogue = _reviewer(rule_dirs).catalogue
     rows = [
         tuple(map(one_line, (r.id, r.severity, r.applies_to, r.title, " ".join(r.icat))))
         for r in catalogue.rules
     ]
     header = ("ID", "SEVERITY", "APPLIES TO", "TITLE", "ICAT")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-    lines = [
-        "  ".join([*(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)), row[4]]).rstrip()
-        for row in [header, *rows]
-    ]
+    table = render_table([header, *rows], flexible=(4, 3), width=terminal_width())
     with _output_problems():
-        out("\n".join(lines) + f"\n\n{len(rows)} rules (catalogue {catalogue.version})\n")
+        out(f"{table}\n{len(rows)} rules (catalogue {catalogue.version})\n")
 
 
 @cli.command()
 @click.argument("rule_id")
 @rules_option
-def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
-    """Explain a rule: why it matters, questions to revisit, indicators, examples."""
-    from reviewer.explain import explain_rule
+@_text_or_markdown("markdown prints the rule's documentation page (as in docs/rules/).")
+@click.option(
+    "--path",
+    "show_path",
+    is_flag=True,
+    help="Print where the rule's page is installed (offline), e.g. for a Markdown viewer.",
+)
+def explain(rule_id: str, rule_dirs: tuple[str, ...], fmt: str, show_path: bool) -> None:
+    """Explain a rule: why it matters, questions to revisit, indicators, examples, and where
+    its documentation page is, online and offline."""
+    from reviewer.explain import explain_rule, page_locations
+    from reviewer.rule_docs import rule_markdown
 
     reviewer = _reviewer(rule_dirs)
     rule = reviewer.catalogue.get(rule_id.upper())
@@ -570,8 +636,19 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
         close = difflib.get_close_matches(rule_id.upper(), [r.id for r in reviewer.catalogue.rules])
         hint = f" (did you mean {close[0]}?)" if close else " (see `ctreview rules`)"
         raise UsageProblem(f"no rule {rule_id!r}{hint}")
+    url, path = page_locations(rule)
+    if show_path and path is None:
+        raise UsageProblem(
+            f"{rule.id} has no installed page (rules from --rules directories have none); "
+            f"`ctreview explain {rule.id} --format markdown` prints one"
+        )
     with _output_problems():
-        out(explain_rule(rule, reviewer.knowledge) + "\n")
+        if show_path:
+            out(f"{one_line(path)}\n")
+        elif fmt == "markdown":
+            out(rule_markdown(rule, reviewer.knowledge))
+        else:
+            out(explain_rule(rule, reviewer.knowledge, url=url, path=path) + "\n")
 
 
 @cli.command("test-rules")
@@ -670,11 +747,17 @@ def coverage(write: bool, rule_dirs: tuple[str, ...]) -> None:
 def generate_docs() -> None:
     """Regenerate the reference documents and example reports in docs/ and the prebuilt data of
     the bundled rule packs and question banks (for maintainers)."""
-    from reviewer.docgen import write_documents, write_prebuilt
+    from reviewer.docgen import bundled_rule_documents, write_documents, write_prebuilt
     from reviewer.report.examples import write_example_reports
+    from reviewer.rule_docs import write_rule_documents
 
     docs = _repo_docs()
-    written = [*write_documents(docs), *write_example_reports(docs.parent), *write_prebuilt()]
+    written = [
+        *write_documents(docs),
+        *write_rule_documents(docs, bundled_rule_documents()),
+        *write_example_reports(docs.parent),
+        *write_prebuilt(),
+    ]
     with _output_problems():
         out("".join(f"wrote {path}\n" for path in written))
 
@@ -721,6 +804,9 @@ def _run() -> int:
         return PIPE_CLOSED_STATUS
     except OutputError as error:
         err(f"ctreview: {error}")
+        return EXIT_ERROR
+    except DocsURLError as error:
+        err(f"Error: {error}")
         return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("CTREVIEW_DEBUG"):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
+from reviewer.doc_links import doc_path, rule_page, rule_url
 from reviewer.examples import snippet_text
 from reviewer.inert import inert_lines
 from reviewer.knowledge import KnowledgeBase
@@ -12,12 +14,22 @@ from reviewer.rules import Rule
 _WIDTH = 92
 
 
-def explain_rule(rule: Rule, knowledge: KnowledgeBase) -> str:
+def page_locations(rule: Rule) -> tuple[str | None, Path | None]:
+    """The rule's documentation page online and installed (None for rules without one)."""
+    url = rule_url(rule)
+    return url, doc_path(rule_page(rule.id)) if url else None
+
+
+def explain_rule(
+    rule: Rule, knowledge: KnowledgeBase, *, url: str | None = None, path: Path | None = None
+) -> str:
     """The explanation as printed: a rule pack is outside text, so every line is inert."""
-    return inert_lines(_explanation(rule, knowledge))
+    return inert_lines(_explanation(rule, knowledge, url, path))
 
 
-def _explanation(rule: Rule, knowledge: KnowledgeBase) -> str:
+def _explanation(
+    rule: Rule, knowledge: KnowledgeBase, url: str | None, path: Path | None
+) -> str:
     parts = [
         f"{rule.id}  {rule.title}",
         f"severity: {rule.severity}    applies to: {rule.applies_to}",
@@ -38,6 +50,10 @@ def _explanation(rule: Rule, knowledge: KnowledgeBase) -> str:
         snippets = rule.examples_fail if kind == "fail" else rule.examples_pass
         for snippet in snippets[:1]:
             parts.append(_section(title, snippet_text(snippet).rstrip(), wrap=False))
+    pages = [f"online:  {url}"] if url else []
+    pages += [f"offline: {path}"] if path else []
+    if pages:
+        parts.append(_section("Documentation page", "\n".join(pages), wrap=False))
     return "\n\n".join(parts) + "\n"
 
 

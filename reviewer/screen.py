@@ -1,10 +1,10 @@
 """Screen a call's proposals at once: find them, review each in a pool of workers, sum up.
 
-A funder's folder of submissions holds proposals next to other YAML. `find_proposals` keeps the
-YAML files that carry the format marker (a top-level ``ctreview:`` line, found by reading lines,
-not by parsing). `screen` reviews each one exactly as `ctreview check` would (same configuration,
-rules, severities and waivers), optionally writes its reports, and returns one small picklable
-`ScreenResult` per file, in sorted file order, for the portfolio (see portfolio.py).
+A funder's folder of submissions holds proposals next to other YAML; `find_proposals` (see
+discovery.py) keeps the YAML files that carry the format marker. `screen` reviews each one
+exactly as `ctreview check` would (same configuration, rules, severities and waivers),
+optionally writes its reports, and returns one small picklable `ScreenResult` per file, in
+sorted file order, for the portfolio (see portfolio.py).
 
 Speed: compiling the rule catalogue is the expensive part, so it happens once per process. The
 parent builds its Checker before starting the pool; workers started by ``fork`` inherit it and
@@ -16,8 +16,6 @@ changes the output.
 from __future__ import annotations
 
 import os
-import re
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,9 +24,10 @@ import click
 
 from reviewer import __version__
 from reviewer.config import ConfigError
+from reviewer.discovery import Discovery
+from reviewer.discovery import unreadable_folders as discovered_unreadable
 from reviewer.engine import EngineError
 from reviewer.knowledge import KnowledgeBase, bundled_knowledge
-from reviewer.loader import DEFAULT_MAX_BYTES
 from reviewer.output import OutputError, write_atomic
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
 from reviewer.pool import run_ordered
@@ -36,7 +35,6 @@ from reviewer.report import RENDERERS, ReportContext, render
 from reviewer.report.content import section_counts, severity_counts
 from reviewer.review import SEVERITY_RANK, Finding, Reviewer
 
-PROPOSAL_SUFFIXES = (".yaml", ".yml")
 REPORTS_FOLDER = "proposals"  # per-proposal reports go under OUT/proposals/, mirroring inputs
 REPORT_SUFFIXES = {
     "markdown": ".md",
@@ -45,101 +43,14 @@ REPORT_SUFFIXES = {
     "sarif": ".sarif",
     "junit": ".junit.xml",
     "github": ".github.txt",
+    "gitlab": ".gitlab.json",
     "text": ".txt",
 }
 TOP_FINDINGS = 3
-# A top-level key starts a line; an optional UTF-8 BOM, optional quotes.
-_MARKER = re.compile(rb"(?:\xef\xbb\xbf)?(?:ctreview|\"ctreview\"|'ctreview')[ \t]*:")
-# In flow style (JSON): the key after the mapping's `{` or a `,`, or first on a line.
-_FLOW_MARKER = re.compile(rb"(?:^|[{,])[ \t]*(?:ctreview|\"ctreview\"|'ctreview')[ \t]*:")
-_LINE_LIMIT = 65_536
 
 
 class ScreenError(ValueError):
     """A screening that cannot start (e.g. a report would be written over an input)."""
-
-
-# --- finding the proposals ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Discovery:
-    """What PATHS hold: proposals to review and other files passed over, both sorted."""
-
-    proposals: tuple[str, ...]
-    skipped: tuple[str, ...]  # YAML in folders, or named files, without the marker
-    root: str  # absolute folder the reports mirror paths from (common to every PATH)
-    unreadable: tuple[tuple[str, str], ...] = ()  # (folder, why) that could not be searched
-
-
-def find_proposals(paths: Sequence[str]) -> Discovery:
-    """Proposals in PATHS. Folders are searched recursively for ``*.yaml``/``*.yml`` files,
-    passing over hidden files and folders; files named in PATHS are candidates too. A candidate
-    is a proposal when a line starts with the marker; one that cannot be read is kept, so that
-    its review says what is wrong with it."""
-    proposals: dict[str, str] = {}
-    skipped: dict[str, str] = {}
-    unreadable: dict[str, str] = {}
-    for given in paths:
-        candidates = _yaml_files(given, unreadable) if os.path.isdir(given) else iter([given])
-        for candidate in candidates:
-            path = os.path.normpath(candidate)
-            target = proposals if has_marker(path) else skipped
-            target.setdefault(os.path.abspath(path), path)
-    return Discovery(
-        proposals=tuple(sorted(proposals.values())),
-        skipped=tuple(sorted(p for key, p in skipped.items() if key not in proposals)),
-        root=_common_folder(paths),
-        unreadable=tuple(sorted(unreadable.items())),
-    )
-
-
-def _yaml_files(folder: str, unreadable: dict[str, str]) -> Iterator[str]:
-    """YAML files under a folder, hidden ones left out; a folder that cannot be listed goes
-    into `unreadable` (with why), and the walk goes on. Links to folders are not followed, so
-    a link loop cannot trap the walk."""
-
-    def note(error: OSError) -> None:
-        where = os.path.normpath(error.filename or folder)
-        unreadable[where] = error.strerror or str(error)
-
-    for parent, folders, files in os.walk(folder, onerror=note):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
-        for name in sorted(files):
-            if name.endswith(PROPOSAL_SUFFIXES) and not name.startswith("."):
-                yield os.path.join(parent, name)
-
-
-def has_marker(path: str, limit: int = DEFAULT_MAX_BYTES) -> bool:
-    """Whether the file has the ``ctreview:`` key, reading at most `limit` bytes line by line
-    (the marker is usually in the first lines): a line that starts with it, or, in a file
-    written in flow style such as JSON (its first character is `{`), the key after a `{` or
-    a `,`. A path that is not a readable regular file counts as a proposal: its review
-    reports why it cannot be read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return True
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return True
-        at_line_start, remaining, flow = True, limit, None
-        while remaining > 0:
-            line = handle.readline(min(remaining, _LINE_LIMIT))
-            if not line:
-                return False
-            if flow is None and line.strip(b" \t\r\n\xef\xbb\xbf"):
-                flow = line.lstrip(b" \t\xef\xbb\xbf").startswith(b"{")
-            if at_line_start and _MARKER.match(line) or flow and _FLOW_MARKER.search(line):
-                return True
-            at_line_start = line.endswith(b"\n")
-            remaining -= len(line)
-    return False
-
-
-def _common_folder(paths: Sequence[str]) -> str:
-    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
-    return os.path.commonpath(folders) if folders else os.path.abspath(".")
 
 
 # --- where reports go -----------------------------------------------------------------------
@@ -301,13 +212,8 @@ def failed_review(task: Task, why: str) -> ScreenResult:
 def unreadable_folders(discovery: Discovery) -> list[ScreenResult]:
     """An error row for each folder that could not be searched (its proposals are unknown)."""
     return [
-        ScreenResult(
-            folder,
-            error=f"{folder}: this folder cannot be read ({why}), so its proposals were not "
-            "screened. Check its permissions",
-            exit_code=2,
-        )
-        for folder, why in discovery.unreadable
+        ScreenResult(review.file, error=str(review.input_error), exit_code=2)
+        for review in discovered_unreadable(discovery)
     ]
 
 

@@ -15,9 +15,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from robustness_helpers import FORMATS, SAMPLES, TODAY, dump_yaml, invoke, load_plain, one_reviewer
+from robustness_helpers import SAMPLES, TODAY, dump_yaml, invoke, load_plain, one_reviewer
 
 from reviewer.inert import INVISIBLE, guard_commands, inert, inert_json, one_line
+from reviewer.report import FORMATS
 from reviewer.report.markdown import md
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
@@ -94,7 +95,7 @@ def test_a_line_never_starts_a_workflow_command() -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_check_output_and_errors_in_every_format(fmt: str, tmp_path: Path) -> None:
     proposal = _hostile_proposal(tmp_path / HOSTILE_NAME)
-    missing = tmp_path / HOSTILE_NAME
+    missing = tmp_path / f"missing {HOSTILE_NAME}"
     result = invoke("check", "--no-config", "--today", TODAY, proposal, missing, "-f", fmt)
     assert result.exit_code == 2
     assert "TITLE" in result.stdout
@@ -165,7 +166,10 @@ def _hostile_pack(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("command", [("rules",), ("explain", "FUN-001"), ("test-rules",)])
+@pytest.mark.parametrize(
+    "command",
+    [("rules",), ("explain", "FUN-001"), ("explain", "FUN-001", "-f", "markdown"), ("test-rules",)],
+)
 def test_rules_and_explain_show_a_rule_pack_inertly(command, tmp_path: Path) -> None:
     pack = _hostile_pack(tmp_path)
     result = (

@@ -15,7 +15,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from report_fixtures import SARIF_SCHEMA
-from robustness_helpers import FORMATS, SAMPLES, TODAY, invoke, one_reviewer
+from robustness_helpers import SAMPLES, TODAY, invoke, one_reviewer
+
+from reviewer.report import FORMATS
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
 
@@ -147,8 +149,8 @@ def test_text_lists_the_problems_under_the_file(refused) -> None:
 
 def test_the_summary_counts_findings_and_refusals_together(refused) -> None:
     text = _run("text", refused["broken"], GOOD)
-    last = text.rstrip().splitlines()[-1]
-    assert last.startswith("1 file could not be reviewed; ") and "findings" in last
+    summary = next(line for line in text.splitlines() if "could not be reviewed" in line)
+    assert summary.startswith("1 file could not be reviewed; ") and "findings" in summary
 
 
 def test_refused_files_are_in_files_written_with_output(refused, tmp_path: Path) -> None:
@@ -157,3 +159,18 @@ def test_refused_files_are_in_files_written_with_output(refused, tmp_path: Path)
     assert result.exit_code == 2
     results = json.loads(target.read_text())["runs"][0]["results"]
     assert [r["ruleId"] for r in results] == ["input-error"]
+
+
+def test_gitlab_has_a_blocker_issue_per_problem(refused) -> None:
+    issues = json.loads(_run("gitlab", refused["broken"], refused["invalid"], GOOD))
+    blockers = [i for i in issues if i["check_name"] == "input-error"]
+    assert [
+        (Path(i["location"]["path"]).name, i["location"]["lines"]["begin"]) for i in blockers
+    ] == [
+        ("broken.yaml", 4),
+        ("invalid.yaml", 1),
+        ("invalid.yaml", 2),
+    ]
+    assert all(i["severity"] == "blocker" for i in blockers)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    assert len(issues) > len(blockers), "the good file's findings"

@@ -285,9 +285,12 @@ def test_a_write_stopped_by_a_signal_leaves_the_old_report_and_no_temporary_file
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_check_stopped_by_a_signal_exits_with_the_conventional_status(signum, tmp_path) -> None:
     target = tmp_path / "review.json"
-    many = [SAMPLE] * 600  # several seconds of work: the signal comes well before the end
+    many = tmp_path / "many"  # several seconds of work: the signal comes well before the end
+    many.mkdir()
+    for n in range(600):
+        shutil.copy(SAMPLE, many / f"p{n:03d}.yaml")
     run = subprocess.Popen(
-        [*_script(), "check", "--no-config", "--today", TODAY, *many, "-o", f"json={target}"],
+        [*_script(), "check", "--no-config", "--today", TODAY, many, "-o", f"json={target}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -299,3 +302,4 @@ def test_check_stopped_by_a_signal_exits_with_the_conventional_status(signum, tm
     assert run.returncode == 128 + signum
     assert "Traceback" not in stderr
     assert not target.exists() and _leftovers(tmp_path) == []
+    assert not [p for p in many.iterdir() if not p.name.endswith(".yaml")]

@@ -19,6 +19,7 @@ import pytest
 from robustness_helpers import SAMPLES, TODAY, invoke, one_reviewer, run_as_ordinary_user
 
 from reviewer import screen as screening
+from reviewer.discovery import has_marker
 from reviewer.portfolio import verdict_of
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
@@ -199,6 +200,9 @@ def test_unreadable_folders_files_and_link_loops_are_rows_and_the_rest_is_screen
         checked = run_as_ordinary_user(
             ["check", "--no-config", "--today", TODAY, locked_file, call / "loop-a.yaml", GOOD]
         )
+        folder_checked = run_as_ordinary_user(
+            ["check", "--no-config", "--today", TODAY, "-f", "json", call]
+        )
     finally:
         locked_folder.chmod(0o755)
         locked_file.chmod(0o644)
@@ -212,6 +216,12 @@ def test_unreadable_folders_files_and_link_loops_are_rows_and_the_rest_is_screen
     assert f"error: {locked_file}: the file cannot be read (permission denied)" in checked.stderr
     assert "Too many levels of symbolic links" in checked.stderr
     assert "awareness-et.yaml" in checked.stdout, "the readable proposal is reviewed"
+    assert folder_checked.returncode == 2
+    report = json.loads(folder_checked.stdout)
+    refused = {p["file"]: p for p in report["proposals"] if not p["reviewed"]}
+    assert "this folder cannot be read" in refused[str(locked_folder)]["input_errors"][0]["message"]
+    assert {str(locked_file), str(call / "loop-a.yaml"), str(call / "loop-b.yaml")} < set(refused)
+    assert sum(p["reviewed"] for p in report["proposals"]) == 3, "the rest is reviewed"
 
 
 def test_a_json_proposal_named_explicitly_is_reviewed(tmp_path: Path) -> None:
@@ -219,14 +229,14 @@ def test_a_json_proposal_named_explicitly_is_reviewed(tmp_path: Path) -> None:
     proposal.write_text(JSON_PROPOSAL, encoding="utf-8")
     pretty = tmp_path / "pretty.json"
     pretty.write_text(json.dumps(json.loads(JSON_PROPOSAL), indent=2), encoding="utf-8")
-    assert screening.has_marker(str(proposal)) and screening.has_marker(str(pretty))
+    assert has_marker(str(proposal)) and has_marker(str(pretty))
     for command in ("check", "screen"):
         result = invoke(command, "--no-config", "--today", TODAY, proposal, pretty)
         assert result.exit_code == 1, (command, result.output)
         assert "proposal.json" in result.stdout and "pretty.json" in result.stdout
     other = tmp_path / "package.json"
     other.write_text('{"name": "ctreview-action", "ctreview_version": 1}\n')
-    assert not screening.has_marker(str(other)), "a JSON file without the key is passed over"
+    assert not has_marker(str(other)), "a JSON file without the key is passed over"
 
 
 # --- reports that cannot be written ---------------------------------------------------------------

@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from robustness_helpers import FORMATS, SAMPLES, TODAY, invoke, one_reviewer, run_ctreview
+from robustness_helpers import SAMPLES, TODAY, invoke, one_reviewer, run_ctreview
 
 from reviewer.loader import InputError, load_text
+from reviewer.report import FORMATS
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
 

@@ -53,7 +53,9 @@ RENDERERS: dict[str, Renderer] = {
     "sarif": _lazy("sarif", "render_sarif"),
     "junit": _lazy("junit", "render_junit"),
     "github": _lazy("github", "render_github"),
+    "gitlab": _lazy("gitlab", "render_gitlab"),
 }
+FORMATS = tuple(RENDERERS)
 
 
 # How each format writes a colon that must not start a CI workflow command (`::`) at the

@@ -134,7 +134,7 @@ class ProposalReport:
     def verdict(self) -> str:
         if self.refusals:
             return f"not reviewed: {_plural(len(self.refusals), 'problem')} to fix first"
-        return verdict(self.counts)
+        return verdict(self.counts, self.review.hidden)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -184,8 +184,31 @@ def section_title(section: str) -> str:
     return SECTION_TITLES.get(section, "Other sources")
 
 
-def verdict(counts: dict[str, int]) -> str:
-    """One line a reader acts on: errors block, warnings are to address, info to consider."""
+def hidden_counts(reviews: Iterable[Review]) -> dict[str, int]:
+    """Findings hidden by --min-severity/--quiet in all `reviews`, by severity."""
+    total: dict[str, int] = {}
+    for review in reviews:
+        for severity, count in review.hidden.items():
+            total[severity] = total.get(severity, 0) + count
+    return total
+
+
+def verdict(counts: dict[str, int], hidden: dict[str, int] | None = None) -> str:
+    """One line a reader acts on: errors block, warnings are to address, info to consider.
+    Findings hidden from the output are named, so a filtered view never reads as ready."""
+    hidden = {severity: n for severity, n in (hidden or {}).items() if n}
+    if not hidden:
+        return _shown_verdict(counts)
+    words = " and ".join(
+        _plural(hidden[s], "note" if s == "info" else s) for s in SEVERITIES if s in hidden
+    )
+    if any(counts.values()):
+        return f"{_shown_verdict(counts)}; {words} not shown"
+    settled = "no errors" if "warning" in hidden else "no errors or warnings"
+    return f"{settled}; {words} not shown"
+
+
+def _shown_verdict(counts: dict[str, int]) -> str:
     errors = counts["error"]
     if errors:
         return f"{_plural(errors, 'error')} {'blocks' if errors == 1 else 'block'} approval"
@@ -197,15 +220,18 @@ def verdict(counts: dict[str, int]) -> str:
 
 
 def overall_verdict(reports: Sequence[ProposalReport]) -> str:
-    """The verdict of a whole run: never "ready" while a file could not be reviewed."""
+    """The verdict of a whole run: never "ready" while a file could not be reviewed (nor while
+    findings are hidden, see `verdict`)."""
     active = severity_counts(entry.finding for report in reports for entry in report.entries)
+    hidden = hidden_counts(report.review for report in reports)
     refused = sum(1 for report in reports if report.refusals)
     if not refused:
-        return verdict(active)
+        return verdict(active, hidden)
     head = f"{_plural(refused, 'file')} could not be reviewed"
     if refused == len(reports):
         return head
-    return f"{head}; the others: " + (verdict(active) if any(active.values()) else "no findings")
+    found = any(active.values()) or any(hidden.values())
+    return f"{head}; the others: " + (verdict(active, hidden) if found else "no findings")
 
 
 def fingerprint(finding: Finding) -> str:

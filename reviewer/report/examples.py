@@ -31,6 +31,7 @@ EXAMPLE_FILES = {
     "sarif": "sarif",
     "junit": "junit.xml",
     "github": "github.txt",
+    "gitlab": "gitlab.json",
 }
 
 

@@ -24,8 +24,9 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 def render_github(reviews: Sequence[Review], ctx: ReportContext) -> str:
     reports = build_reports(reviews, ctx.knowledge)
+    findings = [entry.finding for report in reports for entry in report.entries]
     lines = [refusal_annotation(problem) for report in reports for problem in report.refusals]
-    lines += [annotation(entry.finding) for report in reports for entry in report.entries]
+    lines += [annotation(finding) for finding in sorted(findings, key=Finding.position_key)]
     waived = sum(len(r.waived) for r in reports)
     lines.append(
         f"ctreview: {overall_verdict(reports)}" + (f" ({waived} waived)" if waived else "")
@@ -36,7 +37,7 @@ def render_github(reviews: Sequence[Review], ctx: ReportContext) -> str:
 def refusal_annotation(problem: Problem) -> str:
     """An ``::error`` for a problem that kept a file from being reviewed (on its line when
     known, else on the file)."""
-    properties = {"file": _relative_path(problem.file)}
+    properties = {"file": repository_path(problem.file)}
     if problem.line:
         properties |= {"line": str(problem.line), "col": str(max(problem.column, 1))}
     properties["title"] = f"{INPUT_ERROR} {INPUT_ERROR_TITLE}"
@@ -47,7 +48,7 @@ def refusal_annotation(problem: Problem) -> str:
 def annotation(finding: Finding) -> str:
     rule = finding.rule
     properties = {
-        "file": _relative_path(finding.file),
+        "file": repository_path(finding.file),
         "line": str(max(finding.line, 1)),
         "col": str(max(finding.column, 1)),
         "title": f"{rule.id} {rule.title}",
@@ -73,6 +74,8 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _relative_path(file: str) -> str:
-    """The path GitHub matches against the repository: relative, forward slashes."""
+def repository_path(file: str) -> str:
+    """The path CI services (GitHub, GitLab) match against the repository: relative to the
+    working directory, forward slashes (a name that is not UTF-8 keeps its bytes as
+    surrogates, which the annotation shows as escapes)."""
     return unquote(artifact_uri(file).removeprefix("file://"), errors="surrogateescape")
