@@ -180,6 +180,7 @@ class Source:
 
     id: str
     kind: str
+    short: str  # how reports name it, e.g. 'Council of Europe Convention (CETS 197)'
     title: str
     author: str
     year: int
@@ -190,8 +191,13 @@ class Source:
 
     @property
     def citation(self) -> str:
-        """Short form for reports: 'Council of Europe (2005) Convention on ...'."""
+        """The full reference: 'Council of Europe (2005), Council of Europe Convention ...'."""
         return f"{self.author} ({self.year}), {self.title}"
+
+    @property
+    def label(self) -> str:
+        """How a report names it in passing: 'Council of Europe Convention (CETS 197), 2005'."""
+        return f"{self.short}, {self.year}"
 
 
 class KnowledgeBase:
@@ -564,7 +570,7 @@ class _Loader:
 
     def _read_source(self, node: dict) -> None:
         name = self._name(node)
-        required = {"id", "kind", "title", "author", "year", "summary"}
+        required = {"id", "kind", "short", "title", "author", "year", "summary"}
         optional = {"url", "in_icat", "parts"}
         self._check_keys(node, name, required=required, allowed=required | optional)
         source_id = self._text(node, "id")
@@ -580,6 +586,7 @@ class _Loader:
             Source(
                 source_id,
                 self._term(node, "kind", SOURCE_KINDS, source_id),
+                self._text(node, "short"),
                 self._text(node, "title"),
                 self._text(node, "author"),
                 year,

@@ -253,6 +253,7 @@ SOURCE = """\
 sources:
   - id: CETS-197
     kind: standard
+    short: A convention
     title: A convention
     author: Council of Europe
     year: 2005
@@ -350,9 +351,9 @@ BAD_FILES = {
     "note attached to nothing known": (NOTE, 2, "attached_to 'ICAT-2.Q1.e' is not a lesson"),
     "source id malformed": (SOURCE.replace("id: CETS-197", "id: cets 197"), 2, "malformed"),
     "source of an unknown kind": (SOURCE.replace("kind: standard", "kind: law"), 3, "kind"),
-    "source part of another source": (SOURCE.replace("CETS-197.art13", "OHCHR.art13"), 9,
+    "source part of another source": (SOURCE.replace("CETS-197.art13", "OHCHR.art13"), 10,
                                       "a part's ref is CETS-197.<part>"),
-    "source year not a year": (SOURCE.replace("year: 2005", "year: recent"), 6, "four-digit"),
+    "source year not a year": (SOURCE.replace("year: 2005", "year: recent"), 7, "four-digit"),
     "caveat naming its own category": (
         INDICATOR + "    not_a_proxy_for: [reach, impact]\n", 11, "names its own category"),
     "caveat unlike its row's": (

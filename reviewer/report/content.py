@@ -1,8 +1,10 @@
 """What a findings report says, independent of its format.
 
 Markdown, HTML and JSON carry the same content; building it once here keeps them in step:
-findings grouped by component then severity, each with its ICAT lessons, questions and
-indicators, the consolidated questions to revisit, waived findings, counts and a verdict.
+findings grouped by component then severity, each with what its rule checks (ICAT lessons,
+questions, tables, notes, other sources), its basis, related questions and indicators; the
+consolidated questions to revisit (raised: a finding's rule checks them; related: apart);
+waived findings, counts and a verdict.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ SECTION_TITLES = {
     "8": "Support and durable solutions",
     "9": "National plans of action",
 }
+# How a rule's declared basis reads in a report (other sources read as their citation).
+BASIS_LABELS = {
+    "icat": "ICAT toolkit",
+    "icat-footnote": "ICAT footnote",
+    "ctreview-judgement": "ctreview's own judgement (goes beyond its sources)",
+}
+_BULLET = re.compile(r"^(ICAT-[1-9]\.Q[0-9]+)\.[a-z]$")
 NOT_JUDGED = (
     "A document review checks what the proposal says, not whether it is true or will be done "
     "well: the quality of the evidence, the skills of the team, the context on the ground and "
@@ -74,14 +83,24 @@ class IndicatorNote:
 
 
 @dataclass(frozen=True)
+class BasisNote:
+    """Where a rule's judgement comes from: a term of its `basis`, read for people."""
+
+    term: str  # icat | icat-footnote | other-standard:<id> | ctreview-judgement
+    label: str  # 'ICAT toolkit', or the source's citation
+    text: str = ""  # the source's summary, for other standards
+
+
+@dataclass(frozen=True)
 class Entry:
     """One finding as reported, with the knowledge its rule points to."""
 
     finding: Finding
     anchor: str  # unique in the report, e.g. 'p1-f3' ('p1-w1' for a waived finding)
-    citations: tuple[Citation, ...]
-    questions: tuple[Citation, ...]
+    citations: tuple[Citation, ...]  # what the rule checks (its `icat`)
+    questions: tuple[Citation, ...]  # related questions, not checked
     indicators: tuple[IndicatorNote, ...]
+    basis: tuple[BasisNote, ...] = ()  # () when the rule does not declare it
 
     @property
     def fingerprint(self) -> str:
@@ -105,11 +124,13 @@ class ComponentGroup:
 
 @dataclass(frozen=True)
 class Revisit:
-    """A question to revisit, listed once, with the findings that raised it."""
+    """A question to revisit, listed once: the findings whose rule checks it (or one of its
+    bullets) raised it; findings that only list it as related are kept apart."""
 
     question: Citation
     anchor: str
     raised_by: tuple[Entry, ...]
+    related_to: tuple[Entry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,8 +149,9 @@ class ProposalReport:
     counts: dict[str, int]  # active findings by severity
     sections: tuple[tuple[str, int], ...]  # (ICAT section, active findings citing it)
     groups: tuple[ComponentGroup, ...]
-    questions: tuple[SectionQuestions, ...]
+    questions: tuple[SectionQuestions, ...]  # raised: some finding's rule checks them
     waived: tuple[Entry, ...]
+    related_questions: tuple[SectionQuestions, ...] = ()  # only related to findings
 
     @property
     def title(self) -> str:
@@ -155,14 +177,16 @@ def build_report(review: Review, anchor: str, knowledge: KnowledgeBase | None) -
     active = [f for f in ordered if f.waiver is None]
     waived = [f for f in ordered if f.waiver is not None]
     entries = [_entry(f, f"{anchor}-f{n}", knowledge) for n, f in enumerate(active, 1)]
+    raised, related = _questions(entries, anchor, knowledge)
     return ProposalReport(
         review=review,
         anchor=anchor,
         counts=severity_counts(active),
         sections=section_counts(active),
         groups=_groups(entries),
-        questions=_questions(entries, anchor),
+        questions=raised,
         waived=tuple(_entry(f, f"{anchor}-w{n}", knowledge) for n, f in enumerate(waived, 1)),
+        related_questions=related,
     )
 
 
@@ -205,7 +229,16 @@ def fingerprint(finding: Finding) -> str:
 
 
 def question_anchor(report_anchor: str, ref: str) -> str:
+    """The anchor of a question in the consolidated list; a bullet links to its question."""
+    ref = revisit_ref(ref)
     return f"{report_anchor}-q-" + re.sub(r"[^a-z0-9]+", "-", ref.lower()).strip("-")
+
+
+def revisit_ref(ref: str) -> str:
+    """The question a reference is revisited under: a bullet (ICAT-7.Q2.c) under its
+    question (ICAT-7.Q2), whose bullets the list shows; anything else as it is."""
+    match = _BULLET.match(ref)
+    return match.group(1) if match else ref
 
 
 def _plural(n: int, word: str) -> str:
@@ -224,7 +257,18 @@ def _entry(finding: Finding, anchor: str, knowledge: KnowledgeBase | None) -> En
         citations=tuple(cite(ref, knowledge) for ref in rule.icat),
         questions=tuple(cite(ref, knowledge) for ref in dict.fromkeys(rule.questions)),
         indicators=tuple(_indicator(i, knowledge) for i in rule.indicators),
+        basis=tuple(basis_note(term, knowledge) for term in rule.basis),
     )
+
+
+def basis_note(term: str, knowledge: KnowledgeBase | None) -> BasisNote:
+    """A basis term read for people: other standards by their citation and summary."""
+    if term in BASIS_LABELS:
+        return BasisNote(term, BASIS_LABELS[term])
+    source = knowledge.source(term.split(":", 1)[-1]) if knowledge else None
+    if source is None:
+        return BasisNote(term, term)
+    return BasisNote(term, source.label, f"{source.citation}. {source.summary}")
 
 
 def cite(ref: str, knowledge: KnowledgeBase | None) -> Citation:
@@ -245,7 +289,7 @@ def cite(ref: str, knowledge: KnowledgeBase | None) -> Citation:
         return Citation(
             ref, f"Sample indicators for section {section} ({section_title(section)})", section
         )
-    return Citation(ref, "", section)
+    return Citation(ref, knowledge.describe(ref), section)  # notes and other sources
 
 
 def _with_stem(stem: str, text: str) -> str:
@@ -273,21 +317,48 @@ def _groups(entries: Sequence[Entry]) -> tuple[ComponentGroup, ...]:
     )
 
 
-def _questions(entries: Sequence[Entry], report_anchor: str) -> tuple[SectionQuestions, ...]:
+def _questions(
+    entries: Sequence[Entry], report_anchor: str, knowledge: KnowledgeBase | None
+) -> tuple[tuple[SectionQuestions, ...], tuple[SectionQuestions, ...]]:
+    """The questions to revisit, each once (a bullet under its question): those some
+    finding's rule checks (raised), then those findings only list as related."""
     raised: dict[str, list[Entry]] = {}
-    citations: dict[str, Citation] = {}
+    related: dict[str, list[Entry]] = {}
     for entry in entries:
-        for question in entry.questions:
-            citations.setdefault(question.ref, question)
-            raised.setdefault(question.ref, []).append(entry)
+        for ref in dict.fromkeys(revisit_ref(c.ref) for c in entry.citations):
+            if _is_question(ref, knowledge):
+                raised.setdefault(ref, []).append(entry)
+        for ref in dict.fromkeys(revisit_ref(q.ref) for q in entry.questions):
+            related.setdefault(ref, []).append(entry)
+
+    def revisit(ref: str) -> Revisit:
+        return Revisit(
+            cite(ref, knowledge),
+            question_anchor(report_anchor, ref),
+            tuple(raised.get(ref, ())),
+            tuple(e for e in related.get(ref, ()) if e not in raised.get(ref, ())),
+        )
+
+    only_related = [ref for ref in related if ref not in raised]
+    return _by_section(map(revisit, sorted(raised, key=_ref_order))), _by_section(
+        map(revisit, sorted(only_related, key=_ref_order))
+    )
+
+
+def _is_question(ref: str, knowledge: KnowledgeBase | None) -> bool:
+    """Whether a checked reference is a question (without a knowledge base, by its shape)."""
+    if knowledge is not None:
+        return knowledge.question(ref) is not None
+    return bool(re.match(r"^ICAT-[1-9]\.Q[0-9]+$", ref))
+
+
+def _by_section(revisits: Iterable[Revisit]) -> tuple[SectionQuestions, ...]:
     by_section: dict[str, list[Revisit]] = {}
-    for ref in sorted(raised, key=_ref_order):
-        question = citations[ref]
-        revisit = Revisit(question, question_anchor(report_anchor, ref), tuple(raised[ref]))
-        by_section.setdefault(question.section or OTHER_SECTION, []).append(revisit)
+    for revisit in revisits:
+        by_section.setdefault(revisit.question.section or OTHER_SECTION, []).append(revisit)
     return tuple(
-        SectionQuestions(section, section_title(section), tuple(revisits))
-        for section, revisits in sorted(by_section.items(), key=lambda i: _section_rank(i[0]))
+        SectionQuestions(section, section_title(section), tuple(members))
+        for section, members in sorted(by_section.items(), key=lambda i: _section_rank(i[0]))
     )
 
 
