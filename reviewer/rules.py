@@ -13,6 +13,7 @@ import hashlib
 import re
 import stat
 import string
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,11 +347,10 @@ def _reference_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> lis
     """Every reference resolves in the knowledge base: `icat` (what the rule checks) to an
     ICAT reference or another source of question_banks/sources.yaml, `questions` (related
     questions) to an ICAT question, `indicators` to a sample indicator."""
-    questions = [q.ref for q in knowledge.questions]
     problems = []
     for key, known, choices in (
         ("icat", knowledge.resolves, knowledge.citable),
-        ("questions", lambda ref: knowledge.question(ref) is not None, lambda: questions),
+        ("questions", lambda ref: knowledge.question(ref) is not None, _question_refs(knowledge)),
         ("indicators", lambda ref: knowledge.indicator(ref) is not None, _indicator_ids(knowledge)),
     ):
         values = raw.get(key, [])
@@ -375,13 +375,19 @@ def _reference_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> lis
     return problems
 
 
+# Did-you-mean candidates, computed only when a reference is unknown.
+def _question_refs(knowledge: KnowledgeBase) -> Callable[[], list[str]]:
+    return lambda: [question.ref for question in knowledge.questions]
+
+
 def _indicator_ids(knowledge: KnowledgeBase) -> Callable[[], list[str]]:
     return lambda: [indicator.id for indicator in knowledge.indicators]
 
 
 def _repeated(values: Sequence[str]) -> list[str]:
-    seen: set[str] = set()
-    return [value for value in values if value in seen or seen.add(value)]
+    """The values listed more than once (each once, in order of their second listing)."""
+    counts = Counter(values)
+    return [value for value in dict.fromkeys(values) if counts[value] > 1]
 
 
 def _basis_problems(raw: Mapping[str, Any], checks: _Checks) -> list[str]:
