@@ -316,18 +316,27 @@ def _section_table(section: int, rows: Sequence[CoverageRow]) -> list[str]:
     return lines
 
 
+def _table_start(title: str, intro: str, columns: Sequence[str]) -> list[str]:
+    """A section heading, its introduction and a table header."""
+    return [
+        "",
+        f"## {title}",
+        "",
+        intro,
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + " --- |" * len(columns),
+    ]
+
+
 def _sources(rows: Sequence[CoverageRow]) -> list[str]:
-    lines = [
-        "",
-        "## Other sources",
-        "",
+    lines = _table_start(
+        "Other sources",
         "The sources of `question_banks/sources.yaml` other than ICAT: which rules check a "
         "provision of theirs (in `icat`) and which declare them in their `basis`. A source a "
         "rule rests on without checking a provision of it is *cited only*.",
-        "",
-        "| reference | summary | checked by | basis of | level |",
-        "| --- | --- | --- | --- | --- |",
-    ]
+        ("reference", "summary", "checked by", "basis of", "level"),
+    )
     for row in rows:
         lines.append(
             f"| {row.ref} | {_cell(row.summary)} | {_rules(row.rules)} | "
@@ -338,16 +347,12 @@ def _sources(rows: Sequence[CoverageRow]) -> list[str]:
 
 def _rule_bases(rules: Sequence[Rule]) -> list[str]:
     """The rules that rest on more than ICAT's main text, with what else they rest on."""
-    lines = [
-        "",
-        "## Rules resting on more than ICAT's main text",
-        "",
+    lines = _table_start(
+        "Rules resting on more than ICAT's main text",
         "Rules whose `basis` names an ICAT footnote, another source or ctreview's own judgement "
         "(the rest rest on ICAT's main text alone).",
-        "",
-        "| rule | kind | basis |",
-        "| --- | --- | --- |",
-    ]
+        ("rule", "kind", "basis"),
+    )
     lines += [
         f"| {rule.id} | {rule.kind} | {', '.join(rule.basis)} |"
         for rule in rules
