@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from reviewer.knowledge import KnowledgeBase
 from reviewer.review import Finding, Review
+from reviewer.rules import Rule
 
 SEVERITIES = ("error", "warning", "info")
 SECTION_TITLES = {
@@ -36,6 +37,7 @@ BASIS_LABELS = {
     "ctreview-judgement": "ctreview's own judgement (goes beyond its sources)",
 }
 _BULLET = re.compile(r"^(ICAT-[1-9]\.Q[0-9]+)\.[a-z]$")
+_QUESTION = re.compile(r"^ICAT-[1-9]\.Q[0-9]+(?:\.[a-z])?$")
 NOT_JUDGED = (
     "A document review checks what the proposal says, not whether it is true or will be done "
     "well: the quality of the evidence, the skills of the team, the context on the ground and "
@@ -234,6 +236,12 @@ def question_anchor(report_anchor: str, ref: str) -> str:
     return f"{report_anchor}-q-" + re.sub(r"[^a-z0-9]+", "-", ref.lower()).strip("-")
 
 
+def raised_questions(rule: Rule) -> tuple[str, ...]:
+    """The questions a rule's findings raise: the ICAT questions it checks (in `icat`), a
+    bullet counted as its question. Related questions (`questions`) are not raised."""
+    return tuple(dict.fromkeys(revisit_ref(ref) for ref in rule.icat if _QUESTION.match(ref)))
+
+
 def revisit_ref(ref: str) -> str:
     """The question a reference is revisited under: a bullet (ICAT-7.Q2.c) under its
     question (ICAT-7.Q2), whose bullets the list shows; anything else as it is."""
@@ -325,9 +333,8 @@ def _questions(
     raised: dict[str, list[Entry]] = {}
     related: dict[str, list[Entry]] = {}
     for entry in entries:
-        for ref in dict.fromkeys(revisit_ref(c.ref) for c in entry.citations):
-            if _is_question(ref, knowledge):
-                raised.setdefault(ref, []).append(entry)
+        for ref in raised_questions(entry.finding.rule):
+            raised.setdefault(ref, []).append(entry)
         for ref in dict.fromkeys(revisit_ref(q.ref) for q in entry.questions):
             related.setdefault(ref, []).append(entry)
 
@@ -343,13 +350,6 @@ def _questions(
     return _by_section(map(revisit, sorted(raised, key=_ref_order))), _by_section(
         map(revisit, sorted(only_related, key=_ref_order))
     )
-
-
-def _is_question(ref: str, knowledge: KnowledgeBase | None) -> bool:
-    """Whether a checked reference is a question (without a knowledge base, by its shape)."""
-    if knowledge is not None:
-        return knowledge.question(ref) is not None
-    return bool(re.match(r"^ICAT-[1-9]\.Q[0-9]+$", ref))
 
 
 def _by_section(revisits: Iterable[Revisit]) -> tuple[SectionQuestions, ...]:
