@@ -1,12 +1,21 @@
 """Markdown report: full content, anchors that resolve, and proposal text that stays text."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from report_fixtures import NASTY, clean_review, context, hostile_review, with_text
+from report_fixtures import (
+    NASTY,
+    RULES,
+    clean_review,
+    context,
+    finding,
+    hostile_review,
+    with_text,
+)
 
 from reviewer.report import render
 from reviewer.review import Review
@@ -86,6 +95,9 @@ def test_each_finding_says_what_it_checks_its_basis_and_related_questions():
     assert "**Related questions**\n\n- [ICAT-3.Q3](#p1-q-icat-3-q3) " in awr
     prg = text[text.index("PRG-001 · ") :].split("#####")[0]
     assert "ctreview's own judgement" in prg and "IATI Standard, 2018" in prg
+    undeclared = replace(RULES["AWR-002"], basis=())  # a funder's rule may leave it out
+    review = replace(clean_review(), findings=[replace(finding("AWR-002", 3), rule=undeclared)])
+    assert "**Basis:** not declared by its rule pack" in _markdown(review)
 
 
 def test_every_link_points_at_an_anchor_of_the_document():

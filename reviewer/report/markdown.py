@@ -191,8 +191,8 @@ def _finding(entry: Entry, report_anchor: str, marks: Marks) -> list[str]:
         "",
         *[f"- {_citation(c)}" for c in entry.citations],
     ]
-    if entry.basis:
-        lines += ["", "**Basis:** " + " · ".join(md(b.label) for b in entry.basis)]
+    basis = " · ".join(md(b.label) for b in entry.basis) or "not declared by its rule pack"
+    lines += ["", f"**Basis:** {basis}"]
     if entry.questions:
         lines += ["", "**Related questions**", ""]
         lines += [
