@@ -6,7 +6,7 @@ import textwrap
 
 from reviewer.examples import snippet_text
 from reviewer.knowledge import KnowledgeBase
-from reviewer.report.content import basis_note
+from reviewer.report.content import basis_note, indicator_note
 from reviewer.rules import Rule
 
 _WIDTH = 92
@@ -75,11 +75,5 @@ def _question_text(ref: str, knowledge: KnowledgeBase) -> str:
 def _indicator_text(ident: str, knowledge: KnowledgeBase) -> str:
     """The indicator with its chain step and, where ICAT's table says so, what it cannot
     stand in for (e.g. reach is not a proxy for behaviour change)."""
-    indicator = knowledge.indicator(ident)
-    if indicator is None:
-        return ""
-    step = indicator.category.replace("_", " ")
-    if indicator.category == "output":
-        step = f"{indicator.table_category}; not on ICAT's results chain"
-    caveat = ", ".join(c.replace("_", " ") for c in indicator.not_a_proxy_for)
-    return f"{indicator.text} ({step}" + (f"; not a proxy for {caveat})" if caveat else ")")
+    note = indicator_note(ident, knowledge)
+    return f"{note.text} ({note.label})" if note.text else ""

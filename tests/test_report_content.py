@@ -5,7 +5,14 @@ from dataclasses import replace
 from report_fixtures import RULES, clean_review, finding, hostile_review
 
 from reviewer.knowledge import bundled_knowledge
-from reviewer.report.content import build_report, cite, one_line, section_counts, verdict
+from reviewer.report.content import (
+    build_report,
+    cite,
+    indicator_note,
+    one_line,
+    section_counts,
+    verdict,
+)
 
 
 def _report():
@@ -115,3 +122,18 @@ def test_a_question_a_rule_lists_twice_is_raised_once():
     review = replace(clean_review(), findings=[replace(finding("AWR-005", 4), rule=twice)])
     (group,) = build_report(review, "p1", None).questions
     assert [len(r.raised_by) for r in group.questions] == [1]
+
+
+def test_a_suggested_indicator_says_where_it_sits_and_what_it_cannot_stand_for():
+    knowledge = bundled_knowledge()
+    reach = indicator_note("IND-3-04", knowledge)
+    assert reach.label == (
+        "reach; not a proxy for knowledge attitude change, behaviour change or impact"
+    )
+    income = indicator_note("IND-4-07", knowledge)  # ICAT: livelihoods are not migration
+    assert income.label == (
+        "change in livelihoods, not on ICAT's results chain; not a proxy for behaviour "
+        "change or impact"
+    )
+    assert indicator_note("IND-3-15", knowledge).label == "behaviour change"
+    assert indicator_note("IND-9-99", knowledge).label == "indicator"  # unknown: no claim

@@ -56,7 +56,10 @@ def test_header_summary_and_findings_with_their_icat_knowledge():
     assert "**Why it matters.** Why AWR-002 matters." in finding
     assert "- ICAT-3.L2.b: Evaluations of awareness work" in finding
     assert "- [ICAT-3.Q3](#p1-q-icat-3-q3) How would that new behaviour" in finding
-    assert "- IND-3-10 (knowledge attitude change): Change in how many" in finding
+    assert (
+        "- IND-3-10 (knowledge attitude change; not a proxy for behaviour change or impact): "
+        "Change in how many" in finding
+    )
     assert "**How to fix.** Add awareness.desired\\_action." in finding
 
 

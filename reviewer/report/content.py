@@ -82,6 +82,21 @@ class IndicatorNote:
     ref: str
     text: str
     category: str
+    table_category: str = ""  # the ICAT table's own row label
+    not_a_proxy_for: tuple[str, ...] = ()  # chain steps it cannot stand in for (ICAT's caveat)
+
+    @property
+    def label(self) -> str:
+        """How a memo names its place on ICAT's chain, with ICAT's caveat when there is one:
+        'reach; not a proxy for knowledge or attitude change, behaviour change or impact'."""
+        step = self.category.replace("_", " ") or "indicator"
+        if self.category == "output" and self.table_category:
+            step = f"{self.table_category}, not on ICAT's results chain"
+        if not self.not_a_proxy_for:
+            return step
+        steps = [c.replace("_", " ") for c in self.not_a_proxy_for]
+        listed = ", ".join(steps[:-1]) + " or " + steps[-1] if len(steps) > 1 else steps[0]
+        return f"{step}; not a proxy for {listed}"
 
 
 @dataclass(frozen=True)
@@ -264,7 +279,7 @@ def _entry(finding: Finding, anchor: str, knowledge: KnowledgeBase | None) -> En
         anchor=anchor,
         citations=tuple(cite(ref, knowledge) for ref in rule.icat),
         questions=tuple(cite(ref, knowledge) for ref in dict.fromkeys(rule.questions)),
-        indicators=tuple(_indicator(i, knowledge) for i in rule.indicators),
+        indicators=tuple(indicator_note(i, knowledge) for i in rule.indicators),
         basis=tuple(basis_note(term, knowledge) for term in rule.basis),
     )
 
@@ -306,11 +321,18 @@ def _with_stem(stem: str, text: str) -> str:
     return f"{stem} {text}" if stem.endswith(":") else f"{stem} In particular: {text}"
 
 
-def _indicator(indicator_id: str, knowledge: KnowledgeBase | None) -> IndicatorNote:
+def indicator_note(indicator_id: str, knowledge: KnowledgeBase | None) -> IndicatorNote:
     indicator = knowledge.indicator(indicator_id) if knowledge else None
     if indicator is None:
         return IndicatorNote(indicator_id, "", "", "")
-    return IndicatorNote(indicator.id, indicator.ref, indicator.text, indicator.category)
+    return IndicatorNote(
+        indicator.id,
+        indicator.ref,
+        indicator.text,
+        indicator.category,
+        indicator.table_category,
+        indicator.not_a_proxy_for,
+    )
 
 
 def _groups(entries: Sequence[Entry]) -> tuple[ComponentGroup, ...]:

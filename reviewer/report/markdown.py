@@ -202,7 +202,7 @@ def _finding(entry: Entry, report_anchor: str, marks: Marks) -> list[str]:
     if entry.indicators:
         lines += ["", "**Indicators you could use**", ""]
         lines += [
-            f"- {md(i.id)} ({md(i.category.replace('_', ' ') or 'indicator')}): {md(i.text)}"
+            f"- {md(i.id)} ({md(i.label)}): {md(i.text)}"
             for i in entry.indicators
         ]
     if rule.fix:
