@@ -15,8 +15,10 @@ from pathlib import Path
 import click
 
 from reviewer import __version__
+from reviewer.doc_links import DocsURLError
 from reviewer.loader import InputError
 from reviewer.policy import FAIL_ON, SEVERITIES
+from reviewer.report import FORMATS
 from reviewer.rules import RuleError
 from reviewer.scaffold import COMPONENT_TYPES
 
@@ -54,6 +56,19 @@ rules_option = click.option(
 )
 
 
+def _text_or_markdown(help_text: str):
+    """The --format option of commands that write text or Markdown (diff, explain)."""
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(["text", "markdown"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctreview")
 def cli() -> None:
@@ -69,12 +84,13 @@ def _config_options(command):
                 "config_path",
                 type=click.Path(dir_okay=False),
                 help="Configuration file for every proposal (default: the nearest "
-                ".ctreview.yaml above each proposal, up to the repository root).",
+                ".ctreview.yaml or .ctreview.yml above each proposal, up to the repository "
+                "root).",
             ),
             click.option(
                 "--no-config",
                 is_flag=True,
-                help="Ignore .ctreview.yaml files: the recommended preset applies.",
+                help="Ignore .ctreview.yaml/.yml files: the recommended preset applies.",
             ),
             click.option(
                 "--today",
@@ -134,6 +150,7 @@ def _echo_notices(reviews) -> None:
     "--format",
     "-f",
     "fmt",
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Output format on standard output.",
@@ -144,7 +161,20 @@ def _echo_notices(reviews) -> None:
     "outputs",
     multiple=True,
     metavar="FORMAT=PATH",
-    help="Also write FORMAT to PATH (repeatable), e.g. -o sarif=review.sarif.",
+    help=f"Also write FORMAT ({', '.join(FORMATS)}) to PATH (repeatable), "
+    "e.g. -o sarif=review.sarif.",
+)
+@click.option(
+    "--proposals-only",
+    is_flag=True,
+    help="Skip named files without the `ctreview:` marker too, and pass when none is left "
+    "(for pre-commit and other callers that pass every changed YAML file).",
+)
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="With FILE `-`: the name of the proposal read from standard input, used in reports "
+    "and to find its configuration  [default: <stdin>, configuration of the current folder].",
 )
 @fail_on_option
 @click.option(
@@ -193,15 +223,25 @@ def check(
     strict_waivers: bool | None,
     baseline_path: str | None,
     write_baseline: str | None,
+    proposals_only: bool,
+    stdin_filename: str | None,
 ) -> None:
-    """Review proposal FILES and report the findings."""
-    from reviewer.baseline import BaselineError, baseline_json, entries_for
-    from reviewer.policy import exit_code, visible, with_baseline
-    from reviewer.report import RENDERERS, ReportContext, render, write_atomic
+    """Review proposals and report the findings.
 
-    targets = [_parse_output(spec, RENDERERS) for spec in outputs]
-    if fmt not in RENDERERS:
-        raise UsageProblem(f"unknown format {fmt!r}; choose one of {', '.join(RENDERERS)}")
+    FILES are proposal files, folders (searched recursively; YAML files without the
+    `ctreview:` marker are skipped and counted), glob patterns (quote them: `'proposals/**/*.yaml'`;
+    matches are filtered by the marker too) and `-` for standard input. Output is sorted by
+    file, line and column.
+    """
+    from reviewer.baseline import BaselineError, baseline_json, entries_for
+    from reviewer.policy import Judgement, exit_code, visible, with_baseline
+    from reviewer.report import ReportContext, render, write_atomic
+
+    targets = [_parse_output(spec, FORMATS) for spec in outputs]
+    inputs = _check_inputs(files, proposals_only, stdin_filename)
+    files = inputs.names
+    if inputs.skipped_note():
+        click.echo(f"ctreview: {inputs.skipped_note()}", err=True)
     checker = _checker(
         config_path,
         no_config,
@@ -212,7 +252,15 @@ def check(
         strict_waivers=strict_waivers,
     )
     with _ConfigProblems():
-        judgements = [checker.judge(path) for path in files]
+        judgements = [Judgement(review) for review in inputs.refused()]
+        judgements += [checker.judge(path) for path in inputs.proposals]
+        if inputs.stdin:
+            judgements.append(checker.judge(inputs.stdin, load=_stdin_loader(inputs.stdin)))
+    if not judgements:  # every file given lacks the marker
+        if not proposals_only:
+            raise UsageProblem(inputs.nothing_found())
+        click.echo(f"ctreview: {inputs.nothing_found()}", err=True)
+        sys.exit(EXIT_OK)
     reviews = [j.review for j in judgements]
     _report_input_problems(reviews)
     if write_baseline:
@@ -254,6 +302,22 @@ def check(
     sys.exit(exit_code(judgements))
 
 
+def _check_inputs(files: Sequence[str], proposals_only: bool, stdin_filename: str | None):
+    """What `check` reviews (see discovery.check_inputs); bad combinations are usage errors."""
+    from reviewer.discovery import InputsError, check_inputs
+
+    try:
+        return check_inputs(files, proposals_only=proposals_only, stdin_filename=stdin_filename)
+    except InputsError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def _stdin_loader(name: str):
+    from reviewer.loader import load_stream
+
+    return lambda: load_stream(sys.stdin.buffer, name)
+
+
 def _parse_output(spec: str, known) -> tuple[str, str]:
     fmt, sep, path = spec.partition("=")
     if not sep or not path or fmt not in known:
@@ -277,11 +341,9 @@ def _report_input_problems(reviews) -> bool:
             click.echo(f"error: {problem}", err=True)
             broken = True
     if broken:
-        click.echo(
-            "Fix the problems above (the proposal format is described in "
-            "docs/proposal-format.md) and run ctreview again.",
-            err=True,
-        )
+        from reviewer.doc_links import format_hint
+
+        click.echo(f"Fix the problems above and run ctreview again; {format_hint()}.", err=True)
     return broken
 
 
@@ -289,15 +351,7 @@ def _report_input_problems(reviews) -> bool:
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
 @_config_options
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "markdown"]),
-    default="text",
-    show_default=True,
-    help="markdown suits a pull-request comment.",
-)
+@_text_or_markdown("markdown suits a pull-request comment.")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -354,7 +408,7 @@ def diff(
     "--report-format",
     "report_formats",
     multiple=True,
-    metavar="FORMAT",
+    type=click.Choice(FORMATS),
     help="Format of each proposal's report under --out (repeatable)  [default: markdown].",
 )
 @fail_on_option
@@ -381,6 +435,7 @@ def screen(
     import contextlib
 
     from reviewer import screen as screening
+    from reviewer.discovery import find_proposals
     from reviewer.portfolio import (
         PORTFOLIO_FORMATS,
         Tally,
@@ -389,11 +444,14 @@ def screen(
         summary_line,
     )
     from reviewer.report import write_atomic
+    from reviewer.terminal_table import terminal_width
 
     if report_formats and not out_dir:
         raise UsageProblem("--report-format needs --out DIR (where the reports go)")
     checker = _checker(config_path, no_config, rule_dirs, today, fail_on=fail_on)
-    discovery = screening.find_proposals(paths)
+    discovery = find_proposals(paths)
+    for pattern in discovery.unmatched:
+        click.echo(f"error: {pattern}: no file matches this pattern", err=True)
     try:
         tasks = screening.plan_tasks(discovery, out_dir, report_formats or ("markdown",))
     except screening.ScreenError as error:
@@ -435,8 +493,8 @@ def screen(
             f"wrote the portfolio and the reports of {reviewed} proposals to {out_dir}", err=True
         )
     else:
-        click.echo(render_table(portfolio), nl=False)
-    sys.exit(screening.batch_exit_code(results))
+        click.echo(render_table(portfolio, terminal_width()), nl=False)
+    sys.exit(EXIT_ERROR if discovery.unmatched else screening.batch_exit_code(results))
 
 
 @cli.command("config")
@@ -478,22 +536,30 @@ def config_command(
 @rules_option
 def list_rules(rule_dirs: tuple[str, ...]) -> None:
     """List the rule catalogue: id, severity, entity, title, ICAT references."""
+    from reviewer.terminal_table import render_table, terminal_width
+
     catalogue = _reviewer(rule_dirs).catalogue
     rows = [(r.id, r.severity, r.applies_to, r.title, " ".join(r.icat)) for r in catalogue.rules]
     header = ("ID", "SEVERITY", "APPLIES TO", "TITLE", "ICAT")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
-    for row in [header, *rows]:
-        cells = [str(cell).ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
-        click.echo("  ".join([*cells, row[4]]).rstrip())
+    click.echo(render_table([header, *rows], flexible=(4, 3), width=terminal_width()), nl=False)
     click.echo(f"\n{len(rows)} rules (catalogue {catalogue.version})")
 
 
 @cli.command()
 @click.argument("rule_id")
 @rules_option
-def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
-    """Explain a rule: why it matters, questions to revisit, indicators, examples."""
-    from reviewer.explain import explain_rule
+@_text_or_markdown("markdown prints the rule's documentation page (as in docs/rules/).")
+@click.option(
+    "--path",
+    "show_path",
+    is_flag=True,
+    help="Print where the rule's page is installed (offline), e.g. for a Markdown viewer.",
+)
+def explain(rule_id: str, rule_dirs: tuple[str, ...], fmt: str, show_path: bool) -> None:
+    """Explain a rule: why it matters, questions to revisit, indicators, examples, and where
+    its documentation page is, online and offline."""
+    from reviewer.explain import explain_rule, page_locations
+    from reviewer.rule_docs import rule_markdown
 
     reviewer = _reviewer(rule_dirs)
     rule = reviewer.catalogue.get(rule_id.upper())
@@ -503,7 +569,18 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
         close = difflib.get_close_matches(rule_id.upper(), [r.id for r in reviewer.catalogue.rules])
         hint = f" (did you mean {close[0]}?)" if close else " (see `ctreview rules`)"
         raise UsageProblem(f"no rule {rule_id!r}{hint}")
-    click.echo(explain_rule(rule, reviewer.knowledge))
+    url, path = page_locations(rule)
+    if show_path:
+        if path is None:
+            raise UsageProblem(
+                f"{rule.id} has no installed page (rules from --rules directories have none); "
+                f"`ctreview explain {rule.id} --format markdown` prints one"
+            )
+        click.echo(str(path))
+    elif fmt == "markdown":
+        click.echo(rule_markdown(rule, reviewer.knowledge), nl=False)
+    else:
+        click.echo(explain_rule(rule, reviewer.knowledge, url=url, path=path))
 
 
 @cli.command("test-rules")
@@ -589,11 +666,17 @@ def coverage(write: bool, rule_dirs: tuple[str, ...]) -> None:
 def generate_docs() -> None:
     """Regenerate the reference documents and example reports in docs/ and the prebuilt data of
     the bundled rule packs and question banks (for maintainers)."""
-    from reviewer.docgen import write_documents, write_prebuilt
+    from reviewer.docgen import bundled_rule_documents, write_documents, write_prebuilt
     from reviewer.report.examples import write_example_reports
+    from reviewer.rule_docs import write_rule_documents
 
     docs = _repo_docs()
-    written = [*write_documents(docs), *write_example_reports(docs.parent), *write_prebuilt()]
+    written = [
+        *write_documents(docs),
+        *write_rule_documents(docs, bundled_rule_documents()),
+        *write_example_reports(docs.parent),
+        *write_prebuilt(),
+    ]
     for path in written:
         click.echo(f"wrote {path}")
 
@@ -616,6 +699,9 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except DocsURLError as error:
+        click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(EXIT_ERROR)

@@ -1,10 +1,10 @@
 """The configuration file `.ctreview.yaml`: which rules apply, how severe they are, what fails.
 
-A proposal's configuration is the nearest `.ctreview.yaml` found by walking up from the
-proposal's folder; the walk stops at a repository root (a folder holding `.git`) so a checkout
-never picks up a file from outside it. With no configuration, the `recommended` preset applies.
-Configurations compose explicitly with `extends:` (presets are data in reviewer/presets/); there
-is no implicit cascade, so one file always says everything that applies.
+A proposal's configuration is the nearest `.ctreview.yaml` (or `.ctreview.yml`) found by walking
+up from the proposal's folder; the walk stops at a repository root (a folder holding `.git`) so a
+checkout never picks up a file from outside it. With no configuration, the `recommended` preset
+applies. Configurations compose explicitly with `extends:` (presets are data in
+reviewer/presets/); there is no implicit cascade, so one file always says everything that applies.
 
 Every problem is reported at once as `file:line:col: message`, with a did-you-mean for keys and
 rule ids, and ends the run with exit code 2.
@@ -37,6 +37,7 @@ from reviewer.schema import (
 from reviewer.schema_check import Check, Unsupported, compile_check
 
 CONFIG_NAME = ".ctreview.yaml"
+CONFIG_NAMES = (CONFIG_NAME, ".ctreview.yml")  # either spelling, as yamllint and others accept
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 PRESETS = ("recommended", "strict")
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.yaml"
@@ -142,12 +143,21 @@ class Config:
 
 
 def find_config(start: str | Path) -> Path | None:
-    """The nearest `.ctreview.yaml` from a folder upwards, stopping at a repository root."""
+    """The nearest `.ctreview.yaml` (or `.ctreview.yml`) from a folder upwards, stopping at a
+    repository root. Both in one folder is an error: silently preferring one would leave the
+    other's settings ignored."""
     folder = Path(start).resolve()
     for candidate_dir in (folder, *folder.parents):
-        candidate = candidate_dir / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
+        found = [candidate_dir / name for name in CONFIG_NAMES if (candidate_dir / name).is_file()]
+        if len(found) > 1:
+            raise ConfigError(
+                [
+                    f"{found[0]}: {found[1].name} is in the same folder; ctreview reads one "
+                    "configuration per folder: merge them into one file and delete the other"
+                ]
+            )
+        if found:
+            return found[0]
         if (candidate_dir / ".git").exists():
             return None
     return None

@@ -39,6 +39,15 @@ def coverage_document() -> str:
     )
 
 
+def bundled_rule_documents() -> dict[str, str]:
+    """docs/rules/*.md: a page per bundled rule and the index (see rule_docs.py)."""
+    from reviewer.review import Reviewer
+    from reviewer.rule_docs import rule_documents
+
+    reviewer = Reviewer()
+    return rule_documents(reviewer.catalogue, reviewer.knowledge)
+
+
 def prebuilt_text() -> str:
     """reviewer/prebuilt.jsonl for the bundled data files (see `reviewer.prebuilt`)."""
     from reviewer import prebuilt

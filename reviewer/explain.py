@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
+from reviewer.doc_links import doc_path, rule_page, rule_url
 from reviewer.examples import snippet_text
 from reviewer.knowledge import KnowledgeBase
 from reviewer.report.content import basis_note, indicator_note
@@ -16,7 +18,15 @@ _KINDS = {
 }
 
 
-def explain_rule(rule: Rule, knowledge: KnowledgeBase) -> str:
+def page_locations(rule: Rule) -> tuple[str | None, Path | None]:
+    """The rule's documentation page online and installed (None for rules without one)."""
+    url = rule_url(rule)
+    return url, doc_path(rule_page(rule.id)) if url else None
+
+
+def explain_rule(
+    rule: Rule, knowledge: KnowledgeBase, *, url: str | None = None, path: Path | None = None
+) -> str:
     kind = _KINDS.get(rule.kind, rule.kind or "not declared")
     parts = [
         f"{rule.id}  {rule.title}",
@@ -39,6 +49,10 @@ def explain_rule(rule: Rule, knowledge: KnowledgeBase) -> str:
     ):
         for snippet in snippets[:1]:
             parts.append(_section(title, snippet_text(snippet).rstrip(), wrap=False))
+    pages = [f"online:  {url}"] if url else []
+    pages += [f"offline: {path}"] if path else []
+    if pages:
+        parts.append(_section("Documentation page", "\n".join(pages), wrap=False))
     return "\n\n".join(parts) + "\n"
 
 

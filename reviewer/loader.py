@@ -48,7 +48,7 @@ import stat
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -146,6 +146,19 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_
     name = os.fspath(path)
     raw = _read_bounded(name, max_bytes)
     return load_text(_decode(raw, name), name)
+
+
+def load_stream(stream: BinaryIO, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read, decode and parse a proposal from a byte stream (standard input, named `path` in
+    messages), with the same limits and checks as a file."""
+    try:
+        raw = stream.read(max_bytes + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError(path, f"cannot be read ({reason})", "Check the input") from None
+    if len(raw) > max_bytes:
+        raise _too_large(path, max_bytes)
+    return load_text(_decode(raw, path), path)
 
 
 def load_text(text: str, path: str = "<string>") -> Document:

@@ -78,9 +78,15 @@ def exit_code(judgements: Sequence[Judgement]) -> int:
 
 
 def visible(review: Review, min_severity: str) -> Review:
-    """The review as shown: findings below `min_severity` hidden (they still count)."""
-    shown = [f for f in review.findings if reaches(f.severity, min_severity)]
-    return replace(review, findings=shown)
+    """The review as shown: findings below `min_severity` hidden (they still count), and how
+    many were hidden, by severity, so that summaries can say so."""
+    shown, hidden = [], dict(review.hidden)
+    for finding in review.findings:
+        if reaches(finding.severity, min_severity):
+            shown.append(finding)
+        else:
+            hidden[finding.severity] = hidden.get(finding.severity, 0) + 1
+    return replace(review, findings=shown, hidden=hidden)
 
 
 def apply_severities(review: Review, severities: Mapping[str, str]) -> Review:
@@ -203,21 +209,35 @@ class Checker:
             strict_waivers=bool(_first(opts.strict_waivers, config.strict_waivers, False)),
         )
 
-    def judge(self, path: str, *, config_of: str | None = None) -> Judgement:
+    def judge(
+        self,
+        path: str,
+        *,
+        config_of: str | None = None,
+        load: Callable[[], Document] | None = None,
+    ) -> Judgement:
         """Review one file and apply its configuration and waivers (`config_of`: take the
-        configuration of another file, so two versions of a proposal are judged alike)."""
+        configuration of another file, so two versions of a proposal are judged alike; `load`:
+        how to read it when it is not the file at `path`, e.g. standard input)."""
         config = self.config_for(config_of or path)
         file_config = config.for_file(config_of or path)
         reviewer = self.reviewer_for(config)
         settings = self.settings(file_config)
         with paused_gc():
-            return self._judge(path, reviewer, file_config, settings)
+            return self._judge(
+                path, load or (lambda: load_document(path)), reviewer, file_config, settings
+            )
 
     def _judge(
-        self, path: str, reviewer: Reviewer, file_config: FileConfig, settings: Settings
+        self,
+        path: str,
+        load: Callable[[], Document],
+        reviewer: Reviewer,
+        file_config: FileConfig,
+        settings: Settings,
     ) -> Judgement:
         try:
-            doc = load_document(path)
+            doc = load()
         except InputError as error:
             return Judgement(Review(path, input_error=error), settings)
         review = reviewer.review_document(doc)

@@ -625,23 +625,19 @@ def _json_row(row: Row) -> dict:
 # --- terminal ---------------------------------------------------------------------------------
 
 
-def render_table(portfolio: Portfolio) -> str:
-    """The ranking as a plain-text table for the terminal, with a one-line summary."""
+def render_table(portfolio: Portfolio, width: int | None = None) -> str:
+    """The ranking as a plain-text table for the terminal, with a one-line summary; titles are
+    cut to fit `width` cells (see terminal_table.py)."""
+    from reviewer.terminal_table import render_table as table
+
     rows = [("#", "VERDICT", "E", "W", "I", "FILE", "TITLE")]
     for row in portfolio.rows:
         r = row.result
         counts = [str(r.counts[s]) if r.reviewed else "-" for s in SEVERITIES]
         title = _shorten(one_line(r.title))
         rows.append((str(row.rank), row.verdict, *counts, one_line(r.file), title))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            cell.rjust(width) if column in (0, 2, 3, 4) else cell.ljust(width)
-            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-    return "\n".join(lines) + "\n\n" + summary_line(portfolio) + "\n"
+    text = table(rows, flexible=(6, 5), right=(0, 2, 3, 4), width=width)
+    return text + "\n" + summary_line(portfolio) + "\n"
 
 
 def summary_line(portfolio: Portfolio) -> str:

@@ -64,7 +64,12 @@ class Finding:
         baselines and diffs): rule, entity and item id."""
         return (self.rule.id, self.entity, self.item)
 
+    def position_key(self) -> tuple:
+        """The order of line-oriented outputs (text, annotations): file, line, column."""
+        return (self.file, self.line, self.column, self.rule.id, self.item)
+
     def sort_key(self) -> tuple:
+        """The order of reports: by component (programme-level first), severity, then line."""
         return (
             self.file,
             self.component_index,
@@ -86,6 +91,9 @@ class Review:
     input_error: InputError | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # e.g. expired or unmatched waivers
+    # Findings left out of the output by --min-severity/--quiet, by severity: they still count,
+    # and a summary must not read "no findings" while they exist.
+    hidden: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from reviewer.doc_links import FORMAT_PAGE, doc_url
 from reviewer.schema import proposal_schema, vocabulary
 
 COMPONENT_TYPES = vocabulary("component", "type")
@@ -104,7 +105,8 @@ def render(tree: CommentedMap) -> str:
     stream = io.StringIO()
     stream.write(
         "# A ctreview proposal. Empty fields count as absent: fill in what applies.\n"
-        "# Format reference: docs/proposal-format.md. Check it with: ctreview check FILE\n"
+        f"# Format reference: {doc_url(FORMAT_PAGE)}\n"
+        "# Check it with: ctreview check FILE\n"
         "# Editor completion: save `ctreview schema` as proposal.schema.json and add the line\n"
         "#   # yaml-language-server: $schema=proposal.schema.json\n"
     )

@@ -83,8 +83,11 @@ def vocabulary(definition: str, field: str) -> tuple[str, ...]:
 
 
 def schema_json() -> str:
-    """The schema as the JSON document `ctreview schema` prints and docs/ commits."""
-    return json.dumps(proposal_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The schema as the JSON document `ctreview schema` prints and docs/ commits: the editors'
+    version, in which optional fields may be left blank (see editor_schema.py)."""
+    from reviewer.editor_schema import editor_schema
+
+    return json.dumps(editor_schema(proposal_schema()), indent=2, ensure_ascii=False) + "\n"
 
 
 @cache

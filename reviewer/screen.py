@@ -1,10 +1,10 @@
 """Screen a call's proposals at once: find them, review each in a pool of workers, sum up.
 
-A funder's folder of submissions holds proposals next to other YAML. `find_proposals` keeps the
-YAML files that carry the format marker (a top-level ``ctreview:`` line, found by reading lines,
-not by parsing). `screen` reviews each one exactly as `ctreview check` would (same configuration,
-rules, severities and waivers), optionally writes its reports, and returns one small picklable
-`ScreenResult` per file, in sorted file order, for the portfolio (see portfolio.py).
+A funder's folder of submissions holds proposals next to other YAML; `find_proposals` (see
+discovery.py) keeps the YAML files that carry the format marker. `screen` reviews each one
+exactly as `ctreview check` would (same configuration, rules, severities and waivers),
+optionally writes its reports, and returns one small picklable `ScreenResult` per file, in
+sorted file order, for the portfolio (see portfolio.py).
 
 Speed: compiling the rule catalogue is the expensive part, so it happens once per process. The
 parent builds its Checker before starting the pool; workers started by ``fork`` inherit it and
@@ -16,8 +16,6 @@ changes the output.
 from __future__ import annotations
 
 import os
-import re
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -27,15 +25,14 @@ import click
 
 from reviewer import __version__
 from reviewer.config import ConfigError
+from reviewer.discovery import Discovery
 from reviewer.engine import EngineError
 from reviewer.knowledge import KnowledgeBase, bundled_knowledge
-from reviewer.loader import DEFAULT_MAX_BYTES
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
 from reviewer.report import RENDERERS, ReportContext, render, write_atomic
 from reviewer.report.content import raised_questions, section_counts, severity_counts
 from reviewer.review import SEVERITY_RANK, Finding, Reviewer
 
-PROPOSAL_SUFFIXES = (".yaml", ".yml")
 REPORTS_FOLDER = "proposals"  # per-proposal reports go under OUT/proposals/, mirroring inputs
 REPORT_SUFFIXES = {
     "markdown": ".md",
@@ -44,84 +41,14 @@ REPORT_SUFFIXES = {
     "sarif": ".sarif",
     "junit": ".junit.xml",
     "github": ".github.txt",
+    "gitlab": ".gitlab.json",
     "text": ".txt",
 }
 TOP_FINDINGS = 3
-# A top-level key starts a line; an optional UTF-8 BOM, optional quotes.
-_MARKER = re.compile(rb"(?:\xef\xbb\xbf)?(?:ctreview|\"ctreview\"|'ctreview')[ \t]*:")
-_LINE_LIMIT = 65_536
 
 
 class ScreenError(ValueError):
     """A screening that cannot start (e.g. a report would be written over an input)."""
-
-
-# --- finding the proposals ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Discovery:
-    """What PATHS hold: proposals to review and other files passed over, both sorted."""
-
-    proposals: tuple[str, ...]
-    skipped: tuple[str, ...]  # YAML in folders, or named files, without the marker
-    root: str  # absolute folder the reports mirror paths from (common to every PATH)
-
-
-def find_proposals(paths: Sequence[str]) -> Discovery:
-    """Proposals in PATHS. Folders are searched recursively for ``*.yaml``/``*.yml`` files,
-    passing over hidden files and folders; files named in PATHS are candidates too. A candidate
-    is a proposal when a line starts with the marker; one that cannot be read is kept, so that
-    its review says what is wrong with it."""
-    proposals: dict[str, str] = {}
-    skipped: dict[str, str] = {}
-    for given in paths:
-        candidates = _yaml_files(given) if os.path.isdir(given) else iter([given])
-        for candidate in candidates:
-            path = os.path.normpath(candidate)
-            target = proposals if has_marker(path) else skipped
-            target.setdefault(os.path.abspath(path), path)
-    return Discovery(
-        proposals=tuple(sorted(proposals.values())),
-        skipped=tuple(sorted(p for key, p in skipped.items() if key not in proposals)),
-        root=_common_folder(paths),
-    )
-
-
-def _yaml_files(folder: str) -> Iterator[str]:
-    for parent, folders, files in os.walk(folder):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
-        for name in sorted(files):
-            if name.endswith(PROPOSAL_SUFFIXES) and not name.startswith("."):
-                yield os.path.join(parent, name)
-
-
-def has_marker(path: str, limit: int = DEFAULT_MAX_BYTES) -> bool:
-    """Whether a line of the file starts with the ``ctreview:`` key, reading at most `limit`
-    bytes line by line (the marker is usually in the first lines). A path that is not a
-    readable regular file counts as a proposal: its review reports why it cannot be read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return True
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return True
-        at_line_start, remaining = True, limit
-        while remaining > 0:
-            line = handle.readline(min(remaining, _LINE_LIMIT))
-            if not line:
-                return False
-            if at_line_start and _MARKER.match(line):
-                return True
-            at_line_start = line.endswith(b"\n")
-            remaining -= len(line)
-    return False
-
-
-def _common_folder(paths: Sequence[str]) -> str:
-    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
-    return os.path.commonpath(folders) if folders else os.path.abspath(".")
 
 
 # --- where reports go -----------------------------------------------------------------------

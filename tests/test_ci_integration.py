@@ -213,37 +213,88 @@ def load_yaml(name: str):
     return YAML(typ="safe").load((ROOT / name).read_text(encoding="utf-8"))
 
 
-def test_pre_commit_hook_runs_on_proposals_only(tmp_path):
-    (hook,) = load_yaml(".pre-commit-hooks.yaml")
-    assert (hook["id"], hook["entry"], hook["language"]) == ("ctreview", "ctreview check", "python")
-    files = re.compile(hook["files"])
-    for path in ("proposals/p.yaml", "calls/2027/proposals/x.yml", "hotline.proposal.yaml"):
-        assert files.search(path), path
-    for path in (".ctreview.yaml", "rules/mel.yaml", ".github/workflows/ci.yml", "proposals.md"):
-        assert not files.search(path), path
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "proposals").mkdir()
-    shutil.copy(WELL_DESIGNED, tmp_path / "proposals" / "good.yaml")
-    (tmp_path / "proposals" / "broken.yaml").write_text("ctreview: [\n", encoding="utf-8")
+def mixed_repository(root: Path, *proposals: Path) -> list[str]:
+    """A repository holding proposals next to a configuration (in the proposals' folder, where
+    the hook used to fail on it), a workflow, a rule pack and other YAML; the relative paths of
+    every YAML file, as pre-commit passes them."""
+    (root / ".git").mkdir(exist_ok=True)
+    (root / "proposals").mkdir(exist_ok=True)
+    for proposal in proposals:
+        shutil.copy(proposal, root / "proposals" / proposal.name)
+    others = {
+        "proposals/.ctreview.yaml": "fail_on: error\n",
+        "proposals/.ctreview.yml.bak.yaml": "notes: [1]\n",
+        ".github/workflows/ci.yml": "on: push\njobs: {}\n",
+        "funder-rules/extra.yaml": "rules: []\n",
+        "mkdocs.yml": "site_name: x\n",
+    }
+    for name, text in others.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*.y*ml") if ".git/" not in str(p)
+    )
+
+
+def run_hook_entry(hook: dict, root: Path, files: list[str]) -> subprocess.CompletedProcess:
     command = [*shlex.split(hook["entry"]), *hook.get("args", [])]
-    good = subprocess.run(
-        [*command, "proposals/good.yaml"],
-        cwd=tmp_path,
+    return subprocess.run(
+        [*command, *files],
+        cwd=root,
         env=shell_env(),
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert good.returncode == 0, good.stderr
-    broken = subprocess.run(
-        [*command, "proposals/good.yaml", "proposals/broken.yaml"],
-        cwd=tmp_path,
-        env=shell_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+
+def test_pre_commit_hook_reviews_proposals_and_passes_over_other_yaml(tmp_path):
+    (hook,) = load_yaml(".pre-commit-hooks.yaml")
+    assert (hook["id"], hook["language"], hook["types"]) == ("ctreview", "python", ["yaml"])
+    assert hook["entry"] == "ctreview check --proposals-only" and "files" not in hook
+    files = mixed_repository(tmp_path, WELL_DESIGNED)
+    assert "proposals/.ctreview.yaml" in files and len(files) == 6
+    good = run_hook_entry(hook, tmp_path, files)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "skipped 5 files without the `ctreview:` marker" in good.stderr
+    only_config = run_hook_entry(hook, tmp_path, ["proposals/.ctreview.yaml", "mkdocs.yml"])
+    assert only_config.returncode == 0, only_config.stderr
+    (tmp_path / "proposals" / "broken.yaml").write_text("ctreview: [\n", encoding="utf-8")
+    broken = run_hook_entry(hook, tmp_path, [*files, "proposals/broken.yaml"])
     assert broken.returncode == 2 and "broken.yaml:2:1" in broken.stderr
+
+
+def test_pre_commit_runs_the_hook_as_written_on_a_mixed_repository(tmp_path):
+    """pre-commit itself selects the files (types, files, exclude) and runs the entry. The hook
+    is declared as our .pre-commit-hooks.yaml writes it, except `language: system` (ctreview
+    from this venv) instead of `python`, which would pip-install the repository into a new
+    environment: that build is not run here."""
+    pre_commit = shutil.which("pre-commit", path=str(VENV_BIN))
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]' installs it)")
+    (hook,) = load_yaml(".pre-commit-hooks.yaml")
+    mixed_repository(tmp_path, WELL_DESIGNED)
+    local = {**hook, "language": "system"}
+    config = {"repos": [{"repo": "local", "hooks": [local]}]}
+    (tmp_path / ".pre-commit-config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    env = shell_env(PRE_COMMIT_HOME=str(tmp_path / ".cache"), GIT_CONFIG_GLOBAL=os.devnull)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
+
+    shutil.rmtree(tmp_path / ".git")
+    git("init", "-q")
+    git("add", "-A")
+    run = [pre_commit, "run", "--all-files", "--color", "never"]
+    passed = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "ctreview (counter-trafficking proposal design review)" in passed.stdout
+    assert "Passed" in passed.stdout
+    shutil.copy(SAMPLES / "shelter-closed-my.yaml", tmp_path / "proposals" / "closed.yaml")
+    git("add", "-A")
+    failed = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 1 and "Failed" in failed.stdout
+    assert "proposals/closed.yaml" in failed.stdout and "SUP-001" in failed.stdout
 
 
 def github_substitute(text: str, inputs: dict[str, str], outputs: dict[str, str]) -> str:
@@ -260,8 +311,9 @@ def github_substitute(text: str, inputs: dict[str, str], outputs: dict[str, str]
     return re.sub(r"\$\{\{(.*?)\}\}", value, text)
 
 
-def run_action(workspace: Path, **given: str) -> tuple[dict[str, str], int]:
-    """Run the Action's shell steps (not setup-python, install or upload) as GitHub would."""
+def run_action(workspace: Path, **given: str) -> tuple[dict[str, str], int, str]:
+    """Run the Action's shell steps (not setup-python, install or upload) as GitHub would;
+    return its outputs, the job's exit code and the log of the review step."""
     action = load_yaml("action.yml")
     inputs = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
     assert set(given) <= set(inputs), "unknown input"
@@ -270,11 +322,11 @@ def run_action(workspace: Path, **given: str) -> tuple[dict[str, str], int]:
     outputs_file = workspace / "github_output"
     outputs_file.write_text("", encoding="utf-8")
 
-    def shell_step(step) -> int:
+    def shell_step(step) -> subprocess.CompletedProcess:
         env = {k: github_substitute(str(v), inputs, outputs) for k, v in step["env"].items()}
         script = workspace / "step.sh"
         script.write_text(github_substitute(step["run"], inputs, outputs), encoding="utf-8")
-        done = subprocess.run(
+        return subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
             cwd=workspace,
             env=shell_env(GITHUB_OUTPUT=str(outputs_file), **env),
@@ -282,32 +334,55 @@ def run_action(workspace: Path, **given: str) -> tuple[dict[str, str], int]:
             text=True,
             timeout=180,
         )
-        return done.returncode
 
     outputs: dict[str, str] = {}
-    assert shell_step(steps["run"]) == 0
+    review = shell_step(steps["run"])
+    assert review.returncode == 0, review.stderr
     outputs = dict(
         line.split("=", 1) for line in outputs_file.read_text(encoding="utf-8").splitlines()
     )
-    return outputs, shell_step(steps["Pass or fail by ctreview's exit code"])
+    verdict = shell_step(steps["Pass or fail by ctreview's exit code"])
+    return outputs, verdict.returncode, review.stdout
 
 
 def test_action_reviews_writes_sarif_and_passes(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "proposals" / "kh").mkdir(parents=True)
     shutil.copy(WELL_DESIGNED, tmp_path / "proposals" / "kh" / "p.yaml")
-    outputs, code = run_action(tmp_path, files="proposals/**/*.yaml", **{"fail-on": "error"})
+    outputs, code, _ = run_action(tmp_path, files="proposals/**/*.yaml", **{"fail-on": "error"})
     assert outputs == {"exit-code": "0", "sarif-file": "ctreview.sarif"}
     assert code == 0
     sarif = json.loads((tmp_path / "ctreview.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0"
 
 
+def test_action_defaults_review_the_repository_and_annotate_each_finding_once(
+    tmp_path, reviewer, sample_with_findings
+):
+    """Default inputs on a repository that also holds configurations and other YAML: only the
+    proposals are reviewed, and each finding is annotated once (from the uploaded SARIF, so
+    the log carries no workflow-command annotations of its own)."""
+    mixed_repository(tmp_path, WELL_DESIGNED, sample_with_findings)
+    active = [f for f in findings_of(reviewer, sample_with_findings) if f.waiver is None]
+    outputs, code, log = run_action(tmp_path, **{"fail-on": "never"})
+    assert (outputs["exit-code"], code) == ("0", 0)
+    sarif = json.loads((tmp_path / "ctreview.sarif").read_text(encoding="utf-8"))
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(active)
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {
+        f"proposals/{sample_with_findings.name}"
+    }
+    assert not [line for line in log.splitlines() if line.startswith("::")]
+    _, _, log = run_action(tmp_path, **{"fail-on": "never", "upload-sarif": "false"})
+    annotations = [line for line in log.splitlines() if line.startswith("::")]
+    assert len(annotations) == len(active)
+
+
 def test_action_fails_the_job_by_the_exit_code(tmp_path):
     (tmp_path / ".git").mkdir()
     proposal = tmp_path / "p.proposal.yaml"
     proposal.write_text(WELL_DESIGNED.read_text(encoding="utf-8") + STALE_WAIVER, "utf-8")
-    outputs, code = run_action(
+    outputs, code, _ = run_action(
         tmp_path,
         files="*.proposal.yaml",
         args="--strict-waivers --today 2027-01-01",
@@ -315,5 +390,5 @@ def test_action_fails_the_job_by_the_exit_code(tmp_path):
         **{"fail-on": "never"},
     )
     assert (outputs["exit-code"], code) == ("1", 1)
-    outputs, code = run_action(tmp_path, files="missing/*.yaml")
-    assert (outputs, code) == ({"exit-code": "2"}, 2)
+    outputs, code, _ = run_action(tmp_path, files="missing/*.yaml")
+    assert (outputs["exit-code"], code) == ("2", 2)

@@ -249,8 +249,12 @@ def test_dev_zero_is_refused_without_reading_it(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not a regular file" in result.stderr
 
 
-def test_a_directory_is_refused(tmp_path: Path) -> None:
-    refused(tmp_path, "this is a directory")
+def test_a_directory_without_proposals_is_refused(tmp_path: Path) -> None:
+    """A folder is searched for proposals (see test_cli_inputs.py); finding none is an error."""
+    (tmp_path / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    result = invoke("check", "--no-config", tmp_path)
+    assert result.exit_code == 2 and "No findings" not in result.stdout
+    assert "no proposal found" in result.stderr and "skipped 1 file" in result.stderr
 
 
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from robustness_helpers import (
     one_reviewer,
 )
 
-from reviewer import cli
+from reviewer import cli, doc_links
 from reviewer.report.text import render_text
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
@@ -157,7 +157,9 @@ def test_text_passes_no_control_character_to_the_terminal(outputs: dict[str, str
 def test_coloured_text_has_only_its_own_colour_codes(hostile_file: Path) -> None:
     review = cli._reviewer(()).review_file(hostile_file)
     coloured = render_text([review], colour=True)
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", coloured)
+    base = re.escape(doc_links.docs_base_url())
+    own_links = re.compile(rf"\x1b\]8;;(?:{base}/rules/[A-Z0-9-]+\.md)?\x1b\\")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", own_links.sub("", coloured))
     assert coloured != plain, "colour is on"
     assert not _TERMINAL_CONTROLS.search(plain)
 

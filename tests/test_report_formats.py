@@ -5,7 +5,7 @@ from report_fixtures import clean_review, context, hostile_review
 
 from reviewer.report import RENDERERS, render
 
-FORMATS = ["text", "markdown", "html", "json", "sarif", "junit", "github"]
+FORMATS = ["text", "markdown", "html", "json", "sarif", "junit", "github", "gitlab"]
 
 
 def test_every_format_is_registered():
@@ -20,7 +20,7 @@ def test_two_renders_of_the_same_input_are_byte_identical(fmt):
     assert first.endswith("\n")
 
 
-@pytest.mark.parametrize("fmt", FORMATS[1:])  # text keeps the pipeline's (sorted) order
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_findings_given_in_any_order_render_the_same(fmt):
     review = hostile_review()
     shuffled = hostile_review()

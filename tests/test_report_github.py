@@ -16,8 +16,16 @@ def _lines(*reviews) -> list[str]:
 
 def test_one_annotation_per_active_finding_with_the_right_command():
     lines = _lines()
-    commands = [line.split(" ", 1)[0] for line in lines if line.startswith("::")]
-    assert commands == ["::error", "::notice", "::error", "::warning", "::warning"]
+    annotations = [line for line in lines if line.startswith("::")]
+    commands = {"error": "::error", "warning": "::warning", "info": "::notice"}
+    active = sorted(
+        (f for f in hostile_review().findings if f.waiver is None), key=lambda f: (f.line, f.column)
+    )
+    assert [line.split(" ", 1)[0] for line in annotations] == [
+        commands[f.severity] for f in active
+    ]
+    lines_in_order = [int(line.split(",line=", 1)[1].split(",", 1)[0]) for line in annotations]
+    assert lines_in_order == sorted(lines_in_order)
     assert lines[-1] == "ctreview: 2 errors block approval (1 waived)"
     awr = next(line for line in lines if "AWR-002" in line)
     assert awr.startswith(

@@ -54,14 +54,31 @@ def test_one_case_per_rule_and_file_with_file_as_classname():
     assert "samples/hostile proposal.yaml:30:3" in (case.find("failure").text or "")
 
 
-def test_findings_below_the_threshold_and_waived_ones_go_to_system_out():
-    suite = _junit().find("testsuite")
-    outputs = {
-        c.get("name", "").split()[0]: c.findtext("system-out") for c in suite.iter("testcase")
-    }
-    assert "[warning]" in outputs["AWR-005"]
-    assert "waived (Consent is handled by the | partner <b>)" in outputs["SUP-001"]
-    assert outputs["AWR-002"] is None
+def test_findings_below_the_threshold_are_skipped_cases_and_waived_ones_go_to_system_out():
+    root = _junit()
+    suite = root.find("testsuite")
+    cases = {c.get("name", "").split()[0]: c for c in suite.iter("testcase")}
+    skipped = cases["AWR-005"].find("skipped")
+    assert skipped is not None and cases["AWR-005"].find("failure") is None
+    assert skipped.get("message", "").startswith("1 warning below the fail threshold (error): ")
+    assert "[warning]" in (skipped.text or "")
+    assert "waived (Consent is handled by the | partner <b>)" in cases["SUP-001"].findtext(
+        "system-out"
+    )
+    assert cases["SUP-001"].find("skipped") is None  # a waived finding passes
+    assert cases["AWR-002"].find("skipped") is None and cases["AWR-002"].find("failure") is not None
+    counted = sum(c.find("skipped") is not None for c in suite.iter("testcase"))
+    assert suite.get("skipped") == str(counted) and root.get("skipped") == str(counted)
+    assert _junit(fail_on="info").find("testsuite").find(".//skipped") is None
+
+
+def test_every_case_names_its_file_and_a_fixed_time():
+    root = _junit()
+    assert root.get("time") == "0"
+    for suite in root.findall("testsuite"):
+        assert suite.get("time") == "0"
+        for case in suite.iter("testcase"):
+            assert case.get("file") == suite.get("name") and case.get("time") == "0"
 
 
 def test_the_whole_catalogue_lists_passing_rules_too():

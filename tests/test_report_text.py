@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from report_fixtures import clean_review, hostile_review
 
+from reviewer.policy import visible
 from reviewer.report.text import inert, render_text
 
 
@@ -19,8 +22,35 @@ def test_stylish_lines_and_summary_count_only_unwaived_findings():
         assert any(line.rstrip().endswith(finding.rule_id) and f"{finding.line}:" in line
                    for line in lines)
     assert sum(" waived " in line for line in lines) == len(waived)
-    assert f"{len(unwaived)} finding" in lines[-1]
-    assert f"{len(waived)} waived" in lines[-1]
+    assert f"{len(unwaived)} finding" in lines[-2]
+    assert f"{len(waived)} waived" in lines[-2]
+    assert lines[-1] == (
+        "Why and how to fix: ctreview explain RULE, or "
+        "https://github.com/ctreview/ctreview/blob/main/docs/rules/RULE.md"
+    )
+
+
+def test_findings_are_listed_by_line_and_column_whatever_their_component():
+    review = hostile_review()
+    mixed = replace(
+        review,
+        findings=[
+            replace(f, line=100 - 10 * n, column=n, component_index=n)
+            for n, f in enumerate(review.findings)
+        ],
+    )
+    lines = [line for line in render_text([mixed]).splitlines() if line.startswith("  ")]
+    positions = [tuple(map(int, line.split()[0].split(":"))) for line in lines]
+    assert positions == sorted(positions) and len(positions) == len(review.findings)
+
+
+def test_a_filtered_view_never_reads_as_no_findings():
+    review = clean_review()
+    quiet = visible(replace(review, findings=list(hostile_review().findings)), "error")
+    assert quiet.hidden and all(f.severity == "error" for f in quiet.findings)
+    summary = render_text([replace(quiet, findings=[])]).splitlines()[-1]
+    assert "No findings" not in summary
+    assert summary.startswith("No errors; ") and "not shown (hidden by --quiet" in summary
 
 
 def test_no_findings_gives_a_short_positive_line():
@@ -41,3 +71,16 @@ def test_colour_only_when_asked():
     coloured = render_text([hostile_review()], colour=True)
     assert "\x1b[" not in plain
     assert "\x1b[" in coloured
+
+
+def test_rule_ids_link_to_their_pages_only_for_bundled_rules_on_a_colour_terminal(monkeypatch):
+    from reviewer import doc_links
+
+    review = hostile_review()
+    plain = render_text([review], colour=False)
+    assert "\x1b]8;;" not in plain
+    monkeypatch.setattr(doc_links, "is_bundled", lambda rule: rule.id == "AWR-002")
+    coloured = render_text([review], colour=True)
+    link = "\x1b]8;;https://github.com/ctreview/ctreview/blob/main/docs/rules/AWR-002.md\x1b\\"
+    assert link in coloured
+    assert coloured.count("\x1b]8;;https") == sum(f.rule_id == "AWR-002" for f in review.findings)

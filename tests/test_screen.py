@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from reviewer import cli as cli_module
 from reviewer.cli import cli
+from reviewer.discovery import Discovery, find_proposals, has_marker
 from reviewer.review import Reviewer
-from reviewer.screen import Discovery, ScreenError, find_proposals, has_marker, plan_tasks
+from reviewer.screen import ScreenError, plan_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -231,4 +232,4 @@ def test_report_format_needs_out_and_must_exist(tmp_path):
     assert run(tmp_path, "--report-format", "html").exit_code == 2
     result = run(tmp_path, "--out", tmp_path / "o", "--report-format", "pdf")
     assert result.exit_code == 2
-    assert "unknown report format 'pdf'" in result.output
+    assert "'pdf' is not one of 'text', 'markdown'" in result.output

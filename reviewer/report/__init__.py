@@ -56,7 +56,9 @@ RENDERERS: dict[str, Renderer] = {
     "sarif": _lazy("sarif", "render_sarif"),
     "junit": _lazy("junit", "render_junit"),
     "github": _lazy("github", "render_github"),
+    "gitlab": _lazy("gitlab", "render_gitlab"),
 }
+FORMATS = tuple(RENDERERS)
 
 
 def render(fmt: str, reviews: Sequence[Review], ctx: ReportContext) -> str:

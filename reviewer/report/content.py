@@ -176,7 +176,7 @@ class ProposalReport:
 
     @property
     def verdict(self) -> str:
-        return verdict(self.counts)
+        return verdict(self.counts, self.review.hidden)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -227,8 +227,31 @@ def section_title(section: str) -> str:
     return SECTION_TITLES.get(section, "Other sources")
 
 
-def verdict(counts: dict[str, int]) -> str:
-    """One line a reader acts on: errors block, warnings are to address, info to consider."""
+def hidden_counts(reviews: Iterable[Review]) -> dict[str, int]:
+    """Findings hidden by --min-severity/--quiet in all `reviews`, by severity."""
+    total: dict[str, int] = {}
+    for review in reviews:
+        for severity, count in review.hidden.items():
+            total[severity] = total.get(severity, 0) + count
+    return total
+
+
+def verdict(counts: dict[str, int], hidden: dict[str, int] | None = None) -> str:
+    """One line a reader acts on: errors block, warnings are to address, info to consider.
+    Findings hidden from the output are named, so a filtered view never reads as ready."""
+    hidden = {severity: n for severity, n in (hidden or {}).items() if n}
+    if not hidden:
+        return _shown_verdict(counts)
+    words = " and ".join(
+        _plural(hidden[s], "note" if s == "info" else s) for s in SEVERITIES if s in hidden
+    )
+    if any(counts.values()):
+        return f"{_shown_verdict(counts)}; {words} not shown"
+    settled = "no errors" if "warning" in hidden else "no errors or warnings"
+    return f"{settled}; {words} not shown"
+
+
+def _shown_verdict(counts: dict[str, int]) -> str:
     errors = counts["error"]
     if errors:
         return f"{_plural(errors, 'error')} {'blocks' if errors == 1 else 'block'} approval"

@@ -33,6 +33,7 @@ EXAMPLE_FILES = {
     "sarif": "sarif",
     "junit": "junit.xml",
     "github": "github.txt",
+    "gitlab": "gitlab.json",
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from urllib.parse import unquote
 
 from reviewer.report import ReportContext
-from reviewer.report.content import build_reports, severity_counts, verdict
+from reviewer.report.content import build_reports, hidden_counts, severity_counts, verdict
 from reviewer.report.sarif import artifact_uri
 from reviewer.report.text import inert
 from reviewer.review import Finding, Review
@@ -23,10 +23,10 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 def render_github(reviews: Sequence[Review], ctx: ReportContext) -> str:
     reports = build_reports(reviews, ctx.knowledge)
     findings = [entry.finding for report in reports for entry in report.entries]
-    lines = [annotation(finding) for finding in findings]
+    lines = [annotation(finding) for finding in sorted(findings, key=Finding.position_key)]
     waived = sum(len(r.waived) for r in reports)
     lines.append(
-        f"ctreview: {verdict(severity_counts(findings))}"
+        f"ctreview: {verdict(severity_counts(findings), hidden_counts(reviews))}"
         + (f" ({waived} waived)" if waived else "")
     )
     return "\n".join(lines) + "\n"
@@ -35,7 +35,7 @@ def render_github(reviews: Sequence[Review], ctx: ReportContext) -> str:
 def annotation(finding: Finding) -> str:
     rule = finding.rule
     properties = {
-        "file": _relative_path(finding.file),
+        "file": repository_path(finding.file),
         "line": str(max(finding.line, 1)),
         "col": str(max(finding.column, 1)),
         "title": f"{rule.id} {rule.title}",
@@ -57,6 +57,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _relative_path(file: str) -> str:
-    """The path GitHub matches against the repository: relative, forward slashes."""
+def repository_path(file: str) -> str:
+    """The path CI services (GitHub, GitLab) match against the repository: relative to the
+    working directory, forward slashes."""
     return unquote(artifact_uri(file).removeprefix("file://"))

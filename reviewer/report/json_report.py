@@ -20,6 +20,7 @@ from reviewer.report.content import (
     Revisit,
     SectionQuestions,
     build_reports,
+    hidden_counts,
     section_title,
     severity_counts,
     verdict,
@@ -48,7 +49,7 @@ def report_data(reviews: Sequence[Review], ctx: ReportContext) -> dict[str, Any]
         "summary": {
             "proposals": len(reports),
             "counts": {**active, "waived": sum(len(r.waived) for r in reports)},
-            "verdict": verdict(active),
+            "verdict": verdict(active, hidden_counts(reviews)),
         },
         "proposals": [_proposal(report) for report in reports],
         "not_judged": NOT_JUDGED,

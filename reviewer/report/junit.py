@@ -1,8 +1,13 @@
 """JUnit XML, for CI systems that show test results: one test case per rule and file.
 
 A rule fails in a file when one of its (unwaived) findings there reaches the fail threshold
-(``ReportContext.fail_on``); findings below it and waived findings go to the test case's
-system-out, so the run stays green but nothing is hidden.
+(``ReportContext.fail_on``). JUnit has no "warning" status, so a rule whose findings are all
+below the threshold is reported as skipped, with the findings as the reason: skipped is the one
+status CI views (GitLab, Jenkins, Azure) count and show without failing the run. Waived findings
+go to the test case's system-out: the test passes, the finding is still there.
+
+Each test case names its `file` (GitLab links to it). `time` is always 0: rules run together, so
+there is no time per rule, and a measured time would make the report differ on every run.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Sequence
 from reviewer.policy import reaches
 from reviewer.report import ReportContext
 from reviewer.report.content import one_line
+from reviewer.report.github import repository_path
 from reviewer.review import Finding, Review
 from reviewer.rules import Rule
 
@@ -26,9 +32,10 @@ def render_junit(reviews: Sequence[Review], ctx: ReportContext) -> str:
     root = ET.Element("testsuites", name="ctreview")
     for review in reviews:
         root.append(_suite(review, rules, ctx))
-    for key in ("tests", "failures"):
+    for key in ("tests", "failures", "skipped"):
         root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
     root.set("errors", "0")
+    root.set("time", "0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -53,16 +60,22 @@ def _suite(review: Review, rules: Sequence[Rule], ctx: ReportContext) -> ET.Elem
         ("proposal.title", str(review.metadata.get("title", ""))),
     ):
         ET.SubElement(properties, "property", name=name, value=_xml(one_line(value)))
-    failures = 0
+    failures = skipped = 0
     for rule in rules:
         findings = sorted(
             (f for f in review.findings if f.rule.id == rule.id), key=Finding.sort_key
         )
         case = ET.SubElement(
-            suite, "testcase", classname=_xml(review.file), name=_xml(f"{rule.id} {rule.title}")
+            suite,
+            "testcase",
+            classname=_xml(review.file),
+            name=_xml(f"{rule.id} {rule.title}"),
+            file=_xml(repository_path(review.file)),
+            time="0",
         )
         failing = [f for f in findings if fails(f, ctx.fail_on)]
-        others = [f for f in findings if not fails(f, ctx.fail_on)]
+        below = [f for f in findings if f.waiver is None and not fails(f, ctx.fail_on)]
+        waived = [f for f in findings if f.waiver is not None]
         if failing:
             failures += 1
             failure = ET.SubElement(
@@ -72,13 +85,28 @@ def _suite(review: Review, rules: Sequence[Rule], ctx: ReportContext) -> ET.Elem
                 message=_xml(_summary(failing)),
             )
             failure.text = _xml("\n".join(_line(f) for f in failing))
-        if others:
-            ET.SubElement(case, "system-out").text = _xml("\n".join(_line(f) for f in others))
+        elif below:
+            skipped += 1
+            reason = ET.SubElement(case, "skipped", message=_xml(_below(below, ctx.fail_on)))
+            reason.text = _xml("\n".join(_line(f) for f in below))
+        if waived:
+            ET.SubElement(case, "system-out").text = _xml("\n".join(_line(f) for f in waived))
     suite.set("tests", str(len(rules)))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
-    suite.set("skipped", "0")
+    suite.set("skipped", str(skipped))
+    suite.set("time", "0")
     return suite
+
+
+def _below(findings: Sequence[Finding], fail_on: str) -> str:
+    """Why a test case with findings did not fail: they are below the threshold."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    words = ", ".join(f"{n} {severity}" for severity, n in counts.items())
+    threshold = "--fail-on never" if fail_on == "never" else f"the fail threshold ({fail_on})"
+    return f"{words} below {threshold}: {one_line(findings[0].message)}"
 
 
 def _summary(findings: Sequence[Finding]) -> str:

@@ -19,6 +19,7 @@ from reviewer.report.content import (
     ProposalReport,
     SectionQuestions,
     build_reports,
+    hidden_counts,
     one_line,
     question_anchor,
     section_title,
@@ -100,7 +101,8 @@ def build_markdown(reviews: Sequence[Review], ctx: ReportContext, marks: Marks) 
     ]
     if len(reports) > 1:
         active = [e.finding for r in reports for e in r.entries]
-        lines += ["", f"**Overall: {verdict(severity_counts(active))}.**"]
+        overall = verdict(severity_counts(active), hidden_counts(reviews))
+        lines += ["", f"**Overall: {overall}.**"]
         lines += [""] + [f"- [{md(r.title)}](#{r.anchor}): {r.verdict}" for r in reports]
     if not reports:
         lines += ["", "No proposal was reviewed."]

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from reviewer.doc_links import rule_url
 from reviewer.report import ReportContext
 from reviewer.report.content import Entry, basis_note, build_reports, cite, one_line
 from reviewer.report.markdown import md
@@ -72,7 +73,9 @@ def artifact_uri(file: str) -> str:
 
 
 def _rule(rule: Rule, ctx: ReportContext) -> dict[str, Any]:
+    url = rule_url(rule)
     return {
+        **({"helpUri": url} if url else {}),
         "id": rule.id,
         "name": _pascal(rule.title),
         "shortDescription": {"text": rule.title},

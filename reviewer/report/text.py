@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 import click
 
-from reviewer.review import Review
+from reviewer.doc_links import doc_url, rule_page, rule_url
+from reviewer.report.content import hidden_counts, verdict
+from reviewer.review import Finding, Review
 
 # C0, DEL and C1 controls (ANSI escapes among them), and the Unicode line separators and
 # bidirectional controls, which make a terminal show text other than what it is.
@@ -16,7 +18,9 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
 def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
-    """One block per file with findings; waived findings stay listed, marked and not counted."""
+    """One block per file with findings, in line order; waived findings stay listed, marked and
+    not counted. The summary names findings hidden by --min-severity/--quiet, and a last line
+    says where each rule is explained. On a colour terminal the rule ids link to their pages."""
     lines: list[str] = []
     counts = {"error": 0, "warning": 0, "info": 0}
     waived = 0
@@ -25,7 +29,7 @@ def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
             continue
         lines.append(_style(inert(review.file), colour, underline=True))
         width = max(len(f"{f.line}:{f.column}") for f in review.findings)
-        for finding in review.findings:
+        for finding in sorted(review.findings, key=Finding.position_key):
             where = f"{finding.line}:{finding.column}".ljust(width)
             if finding.waiver:
                 waived += 1
@@ -37,14 +41,26 @@ def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
                 note = ""
             lines.append(
                 f"  {where}  {label}  {inert(finding.message)}{note}  "
-                f"{_style(finding.rule_id, colour, dim=True)}"
+                f"{_rule_id(finding, colour)}"
             )
         lines.append("")
     if not reviews:  # every file was refused: saying "no findings" would read as a pass
         lines.append("No proposal was reviewed.")
-    else:
-        lines.append(_summary(counts, waived, colour))
+        return "\n".join(lines) + "\n"
+    lines.append(_summary(counts, waived, hidden_counts(reviews), colour))
+    if any(review.findings for review in reviews):
+        lines.append(
+            f"Why and how to fix: ctreview explain RULE, or {doc_url(rule_page('RULE'))}"
+        )
     return "\n".join(lines) + "\n"
+
+
+def _rule_id(finding: Finding, colour: bool) -> str:
+    """The rule id, dimmed; on a colour terminal also a link to its page (OSC 8, as ruff and
+    ls do; terminals without link support show the id alone)."""
+    styled = _style(finding.rule_id, colour, dim=True)
+    url = rule_url(finding.rule) if colour else None
+    return f"\x1b]8;;{url}\x1b\\{styled}\x1b]8;;\x1b\\" if url else styled
 
 
 def inert(text: str) -> str:
@@ -57,9 +73,19 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def _summary(counts: dict[str, int], waived: int, colour: bool) -> str:
+def _summary(
+    counts: dict[str, int], waived: int, hidden: dict[str, int], colour: bool
+) -> str:
     total = sum(counts.values())
     extra = f"; {waived} waived" if waived else ""
+    if any(hidden.values()):  # a filtered view must never read as "no findings"
+        text = verdict(counts, hidden)
+        return _style(
+            f"{text[0].upper()}{text[1:]} (hidden by --quiet or --min-severity){extra}.",
+            colour,
+            fg="red" if counts["error"] else "yellow",
+            bold=True,
+        )
     if not total:
         return _style(
             f"No findings: the design covers every check ctreview makes{extra}.",

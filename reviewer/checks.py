@@ -1,0 +1,475 @@
+"""Content checks: named yes/no questions about what a proposal's text says.
+
+Rules used to judge only that a field is filled. A content check reads the words: does this
+desired behaviour name an action or only a state of knowledge? Is this indicator a count of
+people trained? Is this answer a placeholder? Each check is decided with lexicons (word lists
+kept as data, see lexicon.py) by a short function here, so that the same decision serves the
+facts rules read (through the text lens, lens.py) and the measurement of the check's precision
+and recall on its labelled corpus (corpus.py, tests/corpora/). docs/content-checks.md says what
+each check decides, its ICAT basis, its measured figures and its known limits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reviewer.lexicon import Lexicons, normalise
+
+# Punctuation that starts a second clause; " - " and "--" count as a dash.
+_CLAUSE_BREAK = re.compile(r"\s*(?:[;:()\[\]]|\s-\s|--|\u2014|\u2013)\s*")
+_WORD = re.compile(r"\w+")
+# A non-answer is short: an admission followed by twenty words has said something.
+_MAX_ADMISSION_WORDS = 14
+
+
+class Words:
+    """The lexicons of one language, asked by name."""
+
+    def __init__(self, lexicons: Lexicons, language: str) -> None:
+        self.lexicons = lexicons
+        self.language = language
+
+    def has(self, name: str, text: str) -> bool:
+        return self.lexicons.require(name, self.language).matches(text)
+
+    def find(self, name: str, text: str) -> str | None:
+        return self.lexicons.require(name, self.language).find(text)
+
+
+Decide = Callable[[Words, str], bool]
+CHECKS: dict[str, ContentCheck] = {}
+
+
+def check(name: str, question: str, lexicons: tuple[str, ...]) -> Callable[[Decide], Decide]:
+    """Register a decision function as the content check `name` (the lexicons it reads are
+    declared so that a language without them is known not to be readable)."""
+
+    def register(decide: Decide) -> Decide:
+        CHECKS[name] = ContentCheck(name, question, lexicons, decide)
+        return decide
+
+    return register
+
+
+@dataclass(frozen=True)
+class ContentCheck:
+    """A yes/no question about one text, and the lexicons that decide it."""
+
+    name: str
+    question: str
+    lexicons: tuple[str, ...]
+    decide: Decide
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a text, split at semicolons, colons, brackets and dashes."""
+    return [part for part in _CLAUSE_BREAK.split(text) if _WORD.search(part)]
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+# --- non-answers --------------------------------------------------------------------------
+
+
+def non_answer_kind(words: Words, text: str) -> str | None:
+    """Why a text is not an answer ('placeholder', 'not_applicable' or 'admission'), or None.
+
+    A placeholder stands where the answer should be ("TBD", "N/A", "see above"); an admission
+    says the question was not taken up ("Not considered.", "Not addressed by the project"); a
+    bare "not applicable" gives no reason. A text that goes on to a reason ("Not applicable:
+    the programme serves adults only") is an answer, and so is any longer text."""
+    if not _WORD.search(text):
+        return "placeholder"
+    if words.has("placeholder", text):
+        return "not_applicable" if _is_not_applicable(text) else "placeholder"
+    parts = clauses(text)
+    if len(parts) > 1:
+        kinds = [non_answer_kind(words, part) for part in parts]
+        return kinds[0] if all(kinds) else None
+    if (
+        word_count(text) <= _MAX_ADMISSION_WORDS
+        and words.has("admission", text)
+        and not words.has("reason_marker", text)
+    ):
+        return "not_applicable" if _is_not_applicable(text) else "admission"
+    return None
+
+
+def _is_not_applicable(text: str) -> bool:
+    normal = normalise(text)
+    return normal.startswith(("not applicable", "n/a", "n.a", "na ", "not relevant")) or normal in (
+        "na",
+        "n a",
+    )
+
+
+@check(
+    "non_answer",
+    "Is the answer a placeholder or an admission that the question was not answered?",
+    ("placeholder", "admission", "reason_marker"),
+)
+def _non_answer(words: Words, text: str) -> bool:
+    return non_answer_kind(words, text) is not None
+
+
+# --- behaviour, groups, bodies ------------------------------------------------------------
+
+
+@check(
+    "knowledge_not_action",
+    "Does the desired behaviour name a state of knowledge or attitude and no observable action?",
+    ("knowledge_state", "observable_action", "knowledge_frame", "knowledge_clause"),
+)
+def _knowledge_not_action(words: Words, text: str) -> bool:
+    """A state of knowledge or attitude, and no observable action outside a knowledge frame
+    ("know how to report" reports nothing)."""
+    if not words.has("knowledge_state", text):
+        return False
+    return not words.has("observable_action", _without_frames(words, text))
+
+
+def _without_frames(words: Words, text: str) -> str:
+    """The text as far as an opener of reported knowledge ("understand that ..."), with each
+    knowledge frame ("how to", "right to") and the word after it removed."""
+    normal = normalise(text)
+    opener = words.lexicons.require("knowledge_clause", words.language).pattern.search(normal)
+    if opener:
+        normal = normal[: opener.end()]
+    frame = words.lexicons.require("knowledge_frame", words.language).pattern
+    return frame.sub(" ", re.sub(rf"(?:{frame.pattern})\W+\w+", " ", normal))
+
+
+@check(
+    "generic_group",
+    "Is the target group generic, with no place, trait or size?",
+    ("generic_people",),
+)
+def _generic_group(words: Words, text: str) -> bool:
+    """Only generic people ("youth", "vulnerable communities at risk of trafficking") and
+    filler: no place, trait, occupation or number survives once those words are removed."""
+    return words.has("generic_people", text) and not re.search(r"\d", text)
+
+
+@check(
+    "generic_body",
+    "Does the text stand where a responsible body should be named, without naming one?",
+    ("generic_body",),
+)
+def _generic_body(words: Words, text: str) -> bool:
+    return words.has("generic_body", text)
+
+
+# --- indicators ---------------------------------------------------------------------------
+
+
+@check(
+    "delivery_count",
+    "Does the indicator count delivery (people trained, sessions held, materials distributed) "
+    "and nothing that changes?",
+    ("delivery", "change_or_use"),
+)
+def _delivery_count(words: Words, text: str) -> bool:
+    return words.has("delivery", text) and not words.has("change_or_use", text)
+
+
+@check(
+    "case_count",
+    "Does the indicator measure trafficking by cases recorded, reported or identified?",
+    ("recorded_cases", "survey_estimate", "process_share", "record_source", "trafficking_outcome"),
+)
+def _case_count(words: Words, text: str) -> bool:
+    """Trafficking measured by the cases someone records: case-count words, or a record
+    source for a trafficking outcome; never a survey estimate or a case-handling process."""
+    indicator, _, methods = text.partition(" | ")
+    if words.has("survey_estimate", methods or indicator) or words.has("process_share", indicator):
+        return False
+    if words.has("recorded_cases", text):
+        return True
+    return bool(methods) and words.has("record_source", methods) and words.has(
+        "trafficking_outcome", indicator
+    )
+
+
+@check(
+    "weak_method",
+    "Is every method one that measures only at the event or from a self-selected group?",
+    ("weak_method", "strong_method"),
+)
+def _weak_method(words: Words, text: str) -> bool:
+    """Every method listed is measured at the event or from a self-selected group."""
+    methods = [m for m in re.split(r"\s*;\s*", text) if _WORD.search(m)]
+    return bool(methods) and all(
+        words.has("weak_method", m) and not words.has("strong_method", m) for m in methods
+    )
+
+
+@check(
+    "unvalidated_reports",
+    "Does the indicator count calls or reports without validating them?",
+    ("report_count", "validated"),
+)
+def _unvalidated_reports(words: Words, text: str) -> bool:
+    return words.has("report_count", text) and not words.has("validated", text)
+
+
+@check(
+    "rewards_cooperation",
+    "Does the support indicator count testimony, cooperation or return as success?",
+    ("cooperation_or_return", "informed_choice"),
+)
+def _rewards_cooperation(words: Words, text: str) -> bool:
+    return words.has("cooperation_or_return", text) and not words.has("informed_choice", text)
+
+
+@check(
+    "cj_count_without_role",
+    "Does the justice indicator count cases without the offenders' role or level?",
+    ("justice_counts", "offender_role", "process_share", "victim_subject"),
+)
+def _cj_count_without_role(words: Words, text: str) -> bool:
+    """A count of justice outcomes (the indicator opens with it) that names no offender role."""
+    opening = head(text)
+    return (
+        words.has("justice_counts", opening)
+        and not words.has("offender_role", text)
+        and not words.has("process_share", opening)
+        and not words.has("victim_subject", opening)
+    )
+
+
+def head(text: str, size: int = 6) -> str:
+    """The first words of a text, where an indicator says what it counts or an answer names
+    its means, after any opening "the project will" or "we will"."""
+    found = _WORD.findall(text)
+    while found and found[0].lower() in _OPENING_FILLER:
+        found = found[1:]
+    return " ".join(found[:size])
+
+
+_OPENING_FILLER = frozenset(
+    {"a", "an", "the", "our", "we", "will", "shall", "would", "project", "programme", "program",
+     "this", "it", "also", "then"}
+)
+
+
+@check(
+    "comparison_method",
+    "Does the impact measure name a comparison or contribution method?",
+    ("comparison_method", "comparison_missing"),
+)
+def _comparison_method(words: Words, text: str) -> bool:
+    return words.has("comparison_method", text) and not words.has("comparison_missing", text)
+
+
+# --- analysis texts -----------------------------------------------------------------------
+
+
+@check(
+    "displacement_denial",
+    "Does the displacement analysis dismiss the question without reasoning?",
+    ("denial", "dismissal", "placeholder", "admission", "reason_marker"),
+)
+def _displacement_denial(words: Words, text: str) -> bool:
+    """Every clause either is a non-answer or dismisses the question in stock words ("no
+    displacement is expected", "unlikely given the holistic approach"); a clause with any
+    other content (a place, a group, a mechanism) is analysis."""
+    parts = [p for sentence in re.split(r"(?<=[.!?])\s+", text) for p in clauses(sentence)]
+    return bool(parts) and all(
+        _non_answer(words, part)
+        or (words.has("denial", part) and words.has("dismissal", part))
+        for part in parts
+    )
+
+
+@check(
+    "information_only",
+    "Is the barrier addressed only by information?",
+    ("information_means", "material_means", "topic_opener"),
+)
+def _information_only(words: Words, text: str) -> bool:
+    """Every means the answer names is a way of informing people, and at least one is: the
+    head of each listed part ("radio messages ...", "a complaints desk ...") decides, so that
+    what the information is about (fees, documents, the law) does not count as a means."""
+    parts = [part for part in _PARTS.split(text) if _WORD.search(part)]
+    heads = [head(part, 4) for part in parts]
+    informing = [h for h in heads if words.has("information_means", h)]
+    providing = [
+        h for part, h in zip(parts, heads, strict=True)
+        if words.has("material_means", h) and not words.has("topic_opener", part)
+    ]
+    return bool(informing) and not providing
+
+
+# Where a list of means splits: commas, semicolons, "and"/"plus"/"as well as" before a new means.
+_PARTS = re.compile(r"\s*(?:[,;]|\band\b|\bplus\b|\bas well as\b|\balongside\b|"
+                    r"\btogether with\b|\bcombined with\b|\bbacked by\b)\s*", re.IGNORECASE)
+
+
+@check(
+    "as_needed",
+    "Does the body meet without a regular rhythm?",
+    ("irregular_rhythm", "regular_rhythm"),
+)
+def _as_needed(words: Words, text: str) -> bool:
+    return words.has("irregular_rhythm", text) and not words.has("regular_rhythm", text)
+
+
+@check(
+    "justice_training",
+    "Does the component train criminal justice officials?",
+    ("justice_actors", "training"),
+)
+def _justice_training(words: Words, text: str) -> bool:
+    return words.has("justice_actors", text) and words.has("training", text)
+
+
+@check(
+    "test_planned",
+    "Does the text say how and when the programme will test the assumption?",
+    ("test_method", "test_timing", "past_test"),
+)
+def _test_planned(words: Words, text: str) -> bool:
+    """How (a method: indicator, survey, pilot ...) and when (in this programme) the assumption
+    will be tested; a test already done, or one without method or time, does not count."""
+    return (
+        words.has("test_method", text)
+        and words.has("test_timing", text)
+        and not words.has("past_test", text)
+    )
+
+
+@check(
+    "opinion_source",
+    "Is the evidence source opinion or unverifiable?",
+    ("weak_source", "checkable_study"),
+)
+def _opinion_source(words: Words, text: str) -> bool:
+    """Opinion, anecdote or an unnamed source, unless a checkable study backs it."""
+    return words.has("weak_source", text) and not words.has("checkable_study", text)
+
+
+@check(
+    "mechanism_building",
+    "Does the programme build the referral mechanism or its procedures?",
+    ("mechanism_noun", "build_verb", "existing_thing"),
+)
+def _mechanism_building(words: Words, text: str) -> bool:
+    """Some sentence has the programme build a referral mechanism or its procedures (one that
+    describes a mechanism already in place does not count)."""
+    return any(
+        words.has("mechanism_noun", sentence)
+        and words.has("build_verb", sentence)
+        and not words.has("existing_thing", sentence)
+        for sentence in sentences(text)
+    )
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?;])\s+", text) if _WORD.search(s)]
+
+
+@check(
+    "costing_planned",
+    "Is costing the plan a step still to be taken?",
+    ("costing_step", "costed_already"),
+)
+def _costing_planned(words: Words, text: str) -> bool:
+    return words.has("costing_step", text) and not words.has("costed_already", text)
+
+
+@check(
+    "mentions_children",
+    "Does the group include children?",
+    ("children", "child_service_frame", "children_included", "adults"),
+)
+def _mentions_children(words: Words, text: str) -> bool:
+    """Children themselves: not services or professions for children, and not a group whose
+    head names adults ("parents of primary-school children", "mothers of girls"), unless it
+    adds children to them ("workers and their children")."""
+    frames = words.lexicons.require("child_service_frame", words.language)
+    if not words.has("children", frames.pattern.sub(" ", normalise(text))):
+        return False
+    if words.has("children_included", text):
+        return True
+    group = _HEAD_BREAK.split(text.strip(), maxsplit=1)[0]
+    return not (words.has("adults", group) and not words.has("children", group))
+
+
+# Where the head of a group's description ends: "parents | of primary-school children".
+_HEAD_BREAK = re.compile(
+    r"\s+(?:of|in|who|whose|with|from|at|on|for|caring|working|living)\s+|[,.;:(]", re.IGNORECASE
+)
+
+
+@check(
+    "children_only",
+    "Is the group made up of children only?",
+    ("children", "child_service_frame", "children_included", "adults"),
+)
+def _children_only(words: Words, text: str) -> bool:
+    return _mentions_children(words, text) and not words.has("adults", text)
+
+
+@check(
+    "risk_to_participants",
+    "Is the risk one of harm to the people the programme works with?",
+    ("participant_harm",),
+)
+def _risk_to_participants(words: Words, text: str) -> bool:
+    return words.has("participant_harm", text)
+
+
+@check(
+    "reduction_claim",
+    "Does the goal claim less trafficking?",
+    ("reduction_word", "trafficking_harm", "risk_not_trafficking", "not_trafficking_reduction"),
+)
+def _reduction_claim(words: Words, text: str) -> bool:
+    """Some sentence claims less trafficking or exploitation itself: less of a risk, a
+    backlog or re-victimisation in court is another claim."""
+    risk = words.lexicons.require("risk_not_trafficking", words.language).pattern
+    return any(
+        words.has("reduction_word", sentence)
+        and words.has("trafficking_harm", risk.sub(" ", normalise(sentence)))
+        and not words.has("not_trafficking_reduction", sentence)
+        for sentence in sentences(text)
+    )
+
+
+class TextReader:
+    """The content checks of one language, answered once per distinct text."""
+
+    def __init__(self, lexicons: Lexicons, language: str) -> None:
+        self.language = language
+        self.words = Words(lexicons, language)
+        available = lexicons.names(language)
+        self.available = all(set(c.lexicons) <= available for c in CHECKS.values())
+        self._answer = lru_cache(maxsize=4096)(self._decide)
+
+    def check(self, name: str, text: str | None) -> bool:
+        """Whether the check holds for the text; False for no text or an unread language."""
+        if not self.available or not text:
+            return False
+        return self._answer(name, text)
+
+    def non_answer(self, text: str) -> str | None:
+        return non_answer_kind(self.words, text) if self.available else None
+
+    def _decide(self, name: str, text: str) -> bool:
+        return CHECKS[name].decide(self.words, text)
+
+
+def missing_lexicons(lexicons: Lexicons, language: str) -> list[str]:
+    """Lexicons the checks need that the language lacks (empty: the lens can read it)."""
+    have = lexicons.names(language)
+    return sorted({name for c in CHECKS.values() for name in c.lexicons} - have)
+
+
+def joined(parts: Iterable[object], separator: str = "; ") -> str:
+    """Texts of a list joined for a check that reads them together."""
+    return separator.join(str(p) for p in parts if p not in (None, ""))

@@ -1,0 +1,340 @@
+"""Lexicons: the word lists content checks read free text with, kept as data a domain expert edits.
+
+A lexicon file (``rules/lexicons/*.yaml``, format in docs/writing-lexicons.md) names one list of
+phrases in one language, says how a text must meet them (``whole``: the text is one of them;
+``start``: it begins with one; ``anywhere``: one occurs in it; ``only``: nothing but its
+phrases is in it, e.g. "relevant ministries and partners"), and carries ``examples`` that
+``ctreview test-rules`` and the test suite run.
+
+Phrases are not regular expressions. Lexicons may come from a funder's rule directory, which is
+untrusted input, and a regular expression written there could take exponential time. A phrase
+is a sequence of words with five markers (``word*`` any ending, ``#`` a number, ``yyyy`` a
+year, ``...`` up to three other words, ``?word`` an optional word); `compile_phrase` turns it
+into a pattern whose only repetitions are of single character classes (and the gap's, bounded
+at three words), so matching is linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.error import YAMLError
+
+from reviewer import prebuilt
+from reviewer.loader import DEFAULT_MAX_BYTES, InputError, load_document
+from reviewer.schema import to_plain
+
+MODES = ("whole", "start", "anywhere", "only")
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+MAX_PHRASES = 400
+MAX_PHRASE_WORDS = 12
+_KEYS_REQUIRED = ("name", "language", "description", "patterns", "examples")
+_KEYS_OPTIONAL = ("match", "notes")
+_WORD = re.compile(r"^\??[a-z0-9'%&#]+(?:[-./][a-z0-9'%&#]+)*\*?$|^\.\.\.$")
+_JOINER = re.compile(r"[-./]")
+_WORD_CHAR = re.compile(r"\w")
+# Gap marker: up to three other words between two phrase words.
+_GAP = r"(?:\W+\w+){0,3}"
+
+
+class LexiconError(Exception):
+    """Lexicon files that cannot be used; str() lists every problem, one per line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One named list of phrases in one language, compiled once."""
+
+    name: str
+    language: str
+    description: str
+    mode: str
+    phrases: tuple[str, ...]
+    examples_match: tuple[str, ...] = ()
+    examples_no_match: tuple[str, ...] = ()
+    file: str = ""
+    pattern: re.Pattern[str] = field(default=re.compile(r"(?!)"), compare=False, repr=False)
+
+    def matches(self, text: str) -> bool:
+        """Whether the text meets the lexicon in its mode (see the module docstring)."""
+        return self.find(text) is not None
+
+    def find(self, text: str) -> str | None:
+        """The first phrase occurrence in the text (as written there), or None."""
+        normal = normalise(text)
+        if self.mode == "only":
+            rest = self.pattern.sub(" ", normal)
+            return None if _WORD_CHAR.search(rest) or not normal else normal
+        if self.mode == "whole":
+            found = self.pattern.fullmatch(normal)
+        elif self.mode == "start":
+            found = self.pattern.match(normal)
+        else:
+            found = self.pattern.search(normal)
+        return found.group(0) if found else None
+
+
+@lru_cache(maxsize=8192)
+def normalise(text: str) -> str:
+    """Text as lexicons read it: lower case, compatibility forms folded, accents kept apart,
+    typographic quotes and dashes made plain, surrounding space and closing punctuation gone."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = folded.translate(_PLAIN)
+    return " ".join(folded.split()).strip(" .;:,!")
+
+
+_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                        "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-"})
+
+
+def compile_phrase(phrase: str) -> str:
+    """The pattern text of one phrase (see the module docstring for the markers).
+
+    Words are joined by runs of non-word characters, so "follow up" also reads "follow-up"
+    and "n a" reads "N/A"; every phrase starts and ends on a word boundary."""
+    first = phrase.split()[0].lstrip("?")
+    out = r"(?<!\w)" if first[:1].isalnum() or first[:1] == "#" else ""
+    pending_optional = ""  # an optional first word, written before the next word
+    previous = False  # a word has been written: the next one needs a separator first
+    for word in phrase.split():
+        if word == "...":
+            out += _GAP
+            continue
+        body = _word_pattern(word.lstrip("?"))
+        if word.startswith("?"):
+            if previous:
+                out += rf"(?:\W+{body})?"
+            else:
+                pending_optional += rf"(?:{body}\W+)?"
+            continue
+        out += (r"\W+" if previous else pending_optional) + body
+        previous = True
+    return out
+
+
+def _word_pattern(word: str) -> str:
+    """One phrase word: `#` is a number; `-`, `.` and `/` inside a word may be written or left
+    out ("post-test" reads "post test" and "posttest"); a final `*` allows any ending."""
+    open_end = word.endswith("*")
+    parts = [_part_pattern(p) for p in _JOINER.split(word.rstrip("*"))]
+    body = r"\W?".join(parts)
+    if open_end:
+        return body + r"\w*"
+    return body if word.endswith(("#", "%", "&")) else body + r"\b"
+
+
+def _part_pattern(part: str) -> str:
+    if part == "#":
+        return r"\d[\d,.]*(?<![,.])"
+    if part == "yyyy":
+        return r"(?:19|20)\d\d"
+    return re.escape(part).replace("\\#", r"\d+")
+
+
+def compile_lexicon(phrases: Iterable[str]) -> re.Pattern[str]:
+    """All phrases as one alternation, longest first so `find` reports the fullest phrase."""
+    ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
+    return re.compile("|".join(f"(?:{compile_phrase(p)})" for p in ordered))
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """Every lexicon available to a run, by (name, language)."""
+
+    by_key: Mapping[tuple[str, str], Lexicon]
+
+    def get(self, name: str, language: str) -> Lexicon | None:
+        return self.by_key.get((name, language))
+
+    def require(self, name: str, language: str) -> Lexicon:
+        found = self.get(name, language)
+        if found is None:
+            raise KeyError(f"no lexicon {name!r} for language {language!r}")
+        return found
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted({language for _, language in self.by_key}))
+
+    def names(self, language: str) -> set[str]:
+        return {name for name, lang in self.by_key if lang == language}
+
+    def all(self) -> list[Lexicon]:
+        return [self.by_key[key] for key in sorted(self.by_key)]
+
+
+def lexicon_dirs(rule_dirs: Iterable[Path]) -> list[Path]:
+    """The lexicon folders of rule directories: `<rules>/lexicons/` where it exists."""
+    return [Path(d) / "lexicons" for d in rule_dirs if (Path(d) / "lexicons").is_dir()]
+
+
+def load_lexicons(dirs: Iterable[Path]) -> Lexicons:
+    """Load and check every lexicon file of the folders; raise LexiconError listing all
+    problems. A (name, language) pair may be defined once: a funder's folder adds lexicons
+    (another language, say) but does not silently replace a bundled one."""
+    found: dict[tuple[str, str], Lexicon] = {}
+    problems: list[str] = []
+    for folder in dirs:
+        for path in sorted(Path(folder).rglob("*.yaml")):
+            lexicon, file_problems = _load_file(path)
+            problems.extend(file_problems)
+            if lexicon is None:
+                continue
+            key = (lexicon.name, lexicon.language)
+            if key in found:
+                problems.append(
+                    f"{path}:1:1: lexicon {lexicon.name!r} ({lexicon.language}) is already "
+                    f"defined in {found[key].file}; rename it or remove one of them"
+                )
+            else:
+                found[key] = lexicon
+    if problems:
+        raise LexiconError(problems)
+    return Lexicons(found)
+
+
+def _load_file(path: Path) -> tuple[Lexicon | None, list[str]]:
+    unusable = _unusable(path)
+    if unusable:
+        return None, [f"{path}: {unusable}"]
+    try:
+        data = prebuilt.load(path.read_text(encoding="utf-8"))
+        line_of = None
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
+        try:
+            doc = load_document(path)
+        except InputError as error:
+            return None, [str(error)]
+        data, line_of = to_plain(doc.data), doc
+    problems = _problems(data)
+    if problems:
+        line = 1
+        if line_of is not None:
+            line = line_of.location(()).line
+        return None, [f"{path}:{line}:1: {problem}" for problem in problems]
+    examples = data["examples"]
+    phrases = tuple(str(p) for p in data["patterns"])
+    return (
+        Lexicon(
+            name=data["name"],
+            language=data["language"],
+            description=" ".join(str(data["description"]).split()),
+            mode=data.get("match", "anywhere"),
+            phrases=phrases,
+            examples_match=tuple(str(e) for e in examples.get("match") or ()),
+            examples_no_match=tuple(str(e) for e in examples.get("no_match") or ()),
+            file=str(path),
+            pattern=compile_lexicon(phrases),
+        ),
+        [],
+    )
+
+
+def _unusable(path: Path) -> str | None:
+    try:
+        info = path.stat()
+    except OSError as error:
+        return f"the lexicon file cannot be read ({error.strerror})"
+    if not stat.S_ISREG(info.st_mode):
+        return "this is not a regular file (a lexicon file is a YAML text file)"
+    if info.st_size > DEFAULT_MAX_BYTES:
+        return f"the lexicon file is larger than the limit of {DEFAULT_MAX_BYTES:,} bytes"
+    return None
+
+
+def _problems(data: Any) -> list[str]:
+    if not isinstance(data, Mapping):
+        return ["a lexicon file is a mapping (name, language, description, patterns, examples)"]
+    problems = [f"missing key '{key}'" for key in _KEYS_REQUIRED if key not in data]
+    allowed = _KEYS_REQUIRED + _KEYS_OPTIONAL
+    problems += [
+        f"unknown key '{key}' (allowed: {', '.join(allowed)})" for key in data if key not in allowed
+    ]
+    if problems:
+        return problems
+    if not isinstance(data["name"], str) or not NAME.match(data["name"]):
+        problems.append("name: lower-case letters, digits and _ (e.g. knowledge_state)")
+    if not isinstance(data["language"], str) or not LANGUAGE.match(data["language"]):
+        problems.append("language: an ISO 639 code in lower case (e.g. en, fr, es)")
+    if data.get("match", "anywhere") not in MODES:
+        problems.append(f"match: one of {', '.join(MODES)}")
+    problems += _phrase_problems(data["patterns"])
+    problems += _example_problems(data["examples"])
+    return problems
+
+
+def _phrase_problems(phrases: Any) -> list[str]:
+    if not isinstance(phrases, list) or not phrases:
+        return ["patterns: a non-empty list of phrases"]
+    if len(phrases) > MAX_PHRASES:
+        return [f"patterns: at most {MAX_PHRASES} phrases per lexicon"]
+    problems = []
+    for index, phrase in enumerate(phrases):
+        words = phrase.split() if isinstance(phrase, str) else []
+        bad = [w for w in words if not _WORD.match(w)]
+        if not words or len(words) > MAX_PHRASE_WORDS:
+            problems.append(f"patterns[{index}]: a phrase of 1 to {MAX_PHRASE_WORDS} words")
+        elif bad:
+            problems.append(
+                f"patterns[{index}]: {phrase!r}: write lower-case words, digits, ' % & and inner "
+                f"- . /, with the markers word*, ?word, # and ... only (not {bad[0]!r})"
+            )
+        elif all(w == "..." or w.startswith("?") for w in words):
+            problems.append(f"patterns[{index}]: {phrase!r} needs at least one required word")
+        elif words[0] == "..." or words[-1] == "...":
+            problems.append(f"patterns[{index}]: {phrase!r}: ... stands between two words")
+    return problems
+
+
+def _example_problems(examples: Any) -> list[str]:
+    if not isinstance(examples, Mapping) or set(examples) - {"match", "no_match"}:
+        return ["examples: a mapping with 'match' and 'no_match' lists of texts"]
+    problems = []
+    for kind in ("match", "no_match"):
+        values = examples.get(kind)
+        if not isinstance(values, list) or not values:
+            problems.append(f"examples.{kind}: at least one text")
+        elif not all(isinstance(v, str) and v.strip() for v in values):
+            problems.append(f"examples.{kind}: every example is a non-empty text")
+    return problems
+
+
+@dataclass(frozen=True)
+class LexiconExampleResult:
+    lexicon: str
+    language: str
+    kind: str  # 'match' or 'no_match'
+    text: str
+    ok: bool
+
+
+def run_lexicon_examples(lexicons: Lexicons) -> list[LexiconExampleResult]:
+    """Every lexicon's own examples: `match` texts must meet it, `no_match` texts must not."""
+    results = []
+    for lexicon in lexicons.all():
+        for text in lexicon.examples_match:
+            results.append(
+                LexiconExampleResult(lexicon.name, lexicon.language, "match", text,
+                                     lexicon.matches(text))
+            )
+        for text in lexicon.examples_no_match:
+            results.append(
+                LexiconExampleResult(lexicon.name, lexicon.language, "no_match", text,
+                                     not lexicon.matches(text))
+            )
+    return results

@@ -1,0 +1,133 @@
+"""Lexicon files: the phrase syntax, the loader's checks, and every bundled lexicon's examples."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reviewer.lexicon import (
+    LexiconError,
+    compile_phrase,
+    load_lexicons,
+    normalise,
+    run_lexicon_examples,
+)
+from reviewer.paths import data_dir
+
+BUNDLED = data_dir("rules") / "lexicons"
+
+
+def lexicon_file(tmp_path: Path, body: str, name: str = "x.yaml") -> Path:
+    folder = tmp_path / "lexicons"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(body, encoding="utf-8")
+    return folder
+
+
+VALID = """\
+name: sample
+language: en
+description: A sample lexicon.
+match: anywhere
+patterns: [be aware, "number of ... trained", "# months", post-test, "?the government"]
+examples: {match: [Be aware of it], no_match: [Call the hotline]}
+"""
+
+
+def test_every_bundled_lexicon_meets_its_own_examples():
+    results = run_lexicon_examples(load_lexicons([BUNDLED]))
+    assert len(results) > 80
+    assert [(r.lexicon, r.kind, r.text) for r in results if not r.ok] == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "found"),
+    [
+        ("be aware", "People should BE  aware of it", True),
+        ("be aware", "beware of it", False),
+        ("recogni* the risk*", "Recognising the risks of travel", True),
+        ("number of ... trained", "Number of police officers trained", True),
+        ("number of ... trained", "number of people who were later trained", False),  # gap > 3
+        ("# months", "after 6 months", True),
+        ("# months", "after six months", False),
+        ("post-test", "a posttest", True),
+        ("post-test", "a post test", True),
+        ("n/a", "N/A", True),
+        ("?the government", "government", True),
+        ("?the government", "the government", True),
+        ("% of", "25% of workers", True),
+        ("tested in yyyy", "tested in 2019", True),
+        ("tested in yyyy", "tested in year 1", False),
+    ],
+)
+def test_phrase_syntax(phrase, text, found):
+    assert bool(re.search(compile_phrase(phrase), normalise(text))) is found
+
+
+def test_modes_whole_start_anywhere_only(tmp_path):
+    body = VALID.replace("match: anywhere", "match: MODE")
+    for mode, text, expected in [
+        ("whole", "Be aware.", True),
+        ("whole", "Be aware of it", False),
+        ("start", "Be aware of it", True),
+        ("start", "They should be aware", False),
+        ("anywhere", "They should be aware", True),
+        ("only", "the government", True),
+        ("only", "the government of Kenya", False),
+    ]:
+        folder = lexicon_file(tmp_path, body.replace("MODE", mode))
+        lexicon = load_lexicons([folder]).require("sample", "en")
+        assert lexicon.matches(text) is expected, (mode, text)
+
+
+def test_normalise_folds_case_quotes_dashes_and_closing_punctuation():
+    assert normalise("  \u201cNot  Considered\u201d \u2013 yet.  ") == '"not considered" - yet'
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (("patterns: [", "patterns: [(a|b)+, "), "write lower-case words"),
+        (("patterns: [", "patterns: [... trained, "), "stands between two words"),
+        (("language: en", "language: English"), "ISO 639"),
+        (("match: anywhere", "match: fuzzy"), "match: one of"),
+        (("examples: {match: [Be aware of it], ", "examples: {"), "examples.match"),
+        (("description: A sample lexicon.\n", ""), "missing key 'description'"),
+        (("name: sample", "name: Sample Lexicon"), "name:"),
+    ],
+)
+def test_bad_lexicon_files_are_refused_with_file_and_reason(tmp_path, edit, problem):
+    folder = lexicon_file(tmp_path, VALID.replace(*edit))
+    with pytest.raises(LexiconError) as raised:
+        load_lexicons([folder])
+    assert "x.yaml" in str(raised.value)
+    assert problem in str(raised.value)
+
+
+def test_a_name_and_language_may_be_defined_once(tmp_path):
+    folder = lexicon_file(tmp_path, VALID)
+    lexicon_file(tmp_path, VALID, name="y.yaml")
+    with pytest.raises(LexiconError, match="already defined"):
+        load_lexicons([folder])
+
+
+def test_another_language_adds_to_the_bundled_ones(tmp_path):
+    folder = lexicon_file(tmp_path, VALID.replace("language: en", "language: fr"))
+    lexicons = load_lexicons([BUNDLED, folder])
+    assert lexicons.get("sample", "fr") is not None
+    assert "en" in lexicons.languages and "fr" in lexicons.languages
+
+
+def test_phrases_compile_without_repeated_groups():
+    """No ReDoS from a funder's lexicon: phrases compile to patterns whose only repetitions are
+    of single character classes, plus the gap marker's group bounded at three words, so
+    matching stays linear in the text (a property of the pattern, checked here on every
+    bundled phrase and on hostile ones)."""
+    phrases = [p for lexicon in load_lexicons([BUNDLED]).all() for p in lexicon.phrases]
+    phrases += ["a ... b ... c ... d", "x* y* z*", "# # # #", "?a ?b c"]
+    for phrase in phrases:
+        pattern = compile_phrase(phrase)
+        assert not re.search(r"\)[*+]|\)\{\d+,\}", pattern), (phrase, pattern)
+        assert all(q == "{0,3}" for q in re.findall(r"\)(\{[^}]*\})", pattern)), pattern
