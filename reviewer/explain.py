@@ -9,9 +9,14 @@ from reviewer.doc_links import doc_path, rule_page, rule_url
 from reviewer.examples import snippet_text
 from reviewer.inert import inert_lines
 from reviewer.knowledge import KnowledgeBase
+from reviewer.report.content import basis_note, indicator_note
 from reviewer.rules import Rule
 
 _WIDTH = 92
+_KINDS = {
+    "presence": "presence (fires when the proposal does not state something)",
+    "content": "content (judges what the proposal states)",
+}
 
 
 def page_locations(rule: Rule) -> tuple[str | None, Path | None]:
@@ -30,24 +35,26 @@ def explain_rule(
 def _explanation(
     rule: Rule, knowledge: KnowledgeBase, url: str | None, path: Path | None
 ) -> str:
+    kind = _KINDS.get(rule.kind, rule.kind or "not declared")
     parts = [
         f"{rule.id}  {rule.title}",
-        f"severity: {rule.severity}    applies to: {rule.applies_to}",
+        f"severity: {rule.severity}    applies to: {rule.applies_to}    kind: {kind}",
         _section("Why it matters", rule.rationale),
-        _section(
-            "ICAT references", "\n".join(_reference_line(ref, knowledge) for ref in rule.icat)
-        ),
+        _section("Checks", "\n".join(_reference_line(ref, knowledge) for ref in rule.icat)),
+        _section("Basis", _basis(rule, knowledge)),
     ]
     if rule.questions:
         lines = [f"{ref}  {_question_text(ref, knowledge)}" for ref in rule.questions]
-        parts.append(_section("Questions to revisit", "\n".join(lines)))
+        parts.append(_section("Related questions", "\n".join(lines)))
     if rule.indicators:
         lines = [f"{ident}  {_indicator_text(ident, knowledge)}" for ident in rule.indicators]
         parts.append(_section("Indicators you could use", "\n".join(lines)))
     if rule.fix:
         parts.append(_section("How to fix", rule.fix))
-    for kind, title in (("fail", "Example that triggers it"), ("pass", "Example that passes")):
-        snippets = rule.examples_fail if kind == "fail" else rule.examples_pass
+    for snippets, title in (
+        (rule.examples_fail, "Example that triggers it"),
+        (rule.examples_pass, "Example that passes"),
+    ):
         for snippet in snippets[:1]:
             parts.append(_section(title, snippet_text(snippet).rstrip(), wrap=False))
     pages = [f"online:  {url}"] if url else []
@@ -66,10 +73,20 @@ def _section(title: str, body: str, *, wrap: bool = True) -> str:
 
 
 def _reference_line(ref: str, knowledge: KnowledgeBase) -> str:
-    lesson = knowledge.lesson(ref)
-    question = knowledge.question(ref)
-    text = lesson.summary if lesson else question.text if question else ""
-    return f"{ref}  {text}".rstrip()
+    """A reference with its paraphrased text: an ICAT lesson, question, table or note, or
+    another source or its part (the source itself is named under Basis)."""
+    return f"{ref}  {knowledge.describe(ref)}".rstrip()
+
+
+def _basis(rule: Rule, knowledge: KnowledgeBase) -> str:
+    """Where the rule comes from: each basis term, other sources with their summary."""
+    if not rule.basis:
+        return "not declared by this rule pack"
+    lines = []
+    for term in rule.basis:
+        note = basis_note(term, knowledge)
+        lines.append(note.text or note.label)  # another source: its reference and summary
+    return "\n".join(lines)
 
 
 def _question_text(ref: str, knowledge: KnowledgeBase) -> str:
@@ -78,5 +95,7 @@ def _question_text(ref: str, knowledge: KnowledgeBase) -> str:
 
 
 def _indicator_text(ident: str, knowledge: KnowledgeBase) -> str:
-    indicator = knowledge.indicator(ident)
-    return f"{indicator.text} ({indicator.category})" if indicator else ""
+    """The indicator with its chain step and, where ICAT's table says so, what it cannot
+    stand in for (e.g. reach is not a proxy for behaviour change)."""
+    note = indicator_note(ident, knowledge)
+    return f"{note.text} ({note.label})" if note.text else ""

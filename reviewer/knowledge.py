@@ -1,13 +1,16 @@
-"""The ICAT knowledge base: paraphrased lessons, questions and sample indicators.
+"""The knowledge base: ICAT's lessons, questions, sample indicators and notes, and the other
+sources rules cite, all paraphrased.
 
 The banks are data (``question_banks/*.yaml``, scheme in its README). Rules and reports
-cite their references (``ICAT-3.L2.b``, ``ICAT-7.Q2``, ``ICAT-8.E``), so loading is strict:
-any unknown key, duplicate, malformed reference or unknown vocabulary term raises a
-``KnowledgeError`` naming the file, line and item, before a wrong citation can reach a user.
+cite their references (``ICAT-3.L2.b``, ``ICAT-7.Q2``, ``ICAT-8.E``, ``ICAT-2.N16``,
+``CETS-197.art13``), so loading is strict: any unknown key, duplicate, malformed reference,
+dangling link or unknown vocabulary term raises a ``KnowledgeError`` naming the file, line
+and item, before a wrong citation can reach a user.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -66,13 +69,24 @@ METHODS = frozenset(
     }
 )
 
+# ICAT references: ICAT-<s>.L<n> / .Q<n> (with .<letter> for a bullet), ICAT-<s>.E (the
+# evaluation table), ICAT-<s>.I (the section's introduction), ICAT-<s>.N<n> (footnote n of the
+# toolkit, numbered as in the toolkit, in the section where it appears) and ICAT-0.U<n> (the
+# "How to use this document" guidance).
 REF_RE = re.compile(
-    r"^ICAT-(?P<section>[1-9])\."
-    r"(?:(?P<kind>[LQ])(?P<number>[1-9][0-9]*)(?:\.(?P<bullet>[a-z]))?|(?P<table>E))$"
+    r"^ICAT-(?:0\.U(?P<use>[1-9])"
+    r"|(?P<section>[1-9])\."
+    r"(?:(?P<kind>[LQ])(?P<number>[1-9][0-9]*)(?:\.(?P<bullet>[a-z]))?"
+    r"|(?P<table>E)|(?P<intro>I)|N(?P<note>[1-9][0-9]*)))$"
 )
 INDICATOR_ID_RE = re.compile(r"^IND-(?P<section>[3-9])-(?P<number>[0-9]{2})$")
+# Other sources: an id such as CETS-197 or OHCHR-2002; a part is the id, then '.' (or '-',
+# for IATI's element paths) and the part's label: CETS-197.art13, IATI-result.type.
+SOURCE_ID_RE = re.compile(r"^(?!ICAT-|IND-)[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
+SOURCE_PART_RE = re.compile(r"^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$")
+SOURCE_KINDS = frozenset({"standard", "guidance", "data_standard", "research"})
 
-_TOP_KEYS = frozenset({"source", "lessons", "questions", "indicators"})
+_TOP_KEYS = frozenset({"source", "lessons", "questions", "indicators", "notes", "sources"})
 
 
 class KnowledgeError(ValueError):
@@ -122,6 +136,68 @@ class Indicator:
     level: str
     methods: tuple[str, ...]
     applies_to: tuple[str, ...]
+    # Steps of the chain this indicator cannot stand in for, where ICAT's table says so for
+    # its row (e.g. reach "does not show that people took the messages on board").
+    not_a_proxy_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Note:
+    """An ICAT passage outside lessons, questions and tables that carries design content:
+    "How to use" guidance (ICAT-0.U<n>), a section introduction (ICAT-<s>.I) or a footnote
+    (ICAT-<s>.N<n>, ``attached_to`` the lesson, question or table it annotates, if any)."""
+
+    ref: str
+    section: int  # 0 for the "How to use" guidance
+    summary: str
+    attached_to: str | None = None
+    not_checkable: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a reader names it: 'How to use the toolkit', 'footnote 16', 'introduction'."""
+        match = REF_RE.match(self.ref)
+        if match and match["use"]:
+            return "How to use the toolkit"
+        if match and match["note"]:
+            return f"footnote {match['note']}"
+        return f"section {self.section} introduction"
+
+
+@dataclass(frozen=True)
+class SourcePart:
+    """A citable part of another source (an article, principle, chapter or element)."""
+
+    ref: str
+    source: str  # the source's id
+    summary: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source other than ICAT that rules rest on: a standard, guidance, data standard or
+    piece of research, with its paraphrased summary and citable parts."""
+
+    id: str
+    kind: str
+    short: str  # how reports name it, e.g. 'Council of Europe Convention (CETS 197)'
+    title: str
+    author: str
+    year: int
+    summary: str
+    url: str = ""
+    in_icat: str = ""  # where ICAT itself points to it, if it does
+    parts: tuple[SourcePart, ...] = ()
+
+    @property
+    def citation(self) -> str:
+        """The full reference: 'Council of Europe (2005), Council of Europe Convention ...'."""
+        return f"{self.author} ({self.year}), {self.title}"
+
+    @property
+    def label(self) -> str:
+        """How a report names it in passing: 'Council of Europe Convention (CETS 197), 2005'."""
+        return f"{self.short}, {self.year}"
 
 
 class KnowledgeBase:
@@ -132,15 +208,24 @@ class KnowledgeBase:
         lessons: Iterable[Lesson],
         questions: Iterable[Question],
         indicators: Iterable[Indicator],
+        notes: Iterable[Note] = (),
+        sources: Iterable[Source] = (),
     ) -> None:
         self.lessons = tuple(lessons)
         self.questions = tuple(questions)
         self.indicators = tuple(indicators)
+        self.notes = tuple(notes)
+        self.sources = tuple(sources)
         self._lessons = {lesson.ref: lesson for lesson in self.lessons}
         self._questions = {question.ref: question for question in self.questions}
         self._indicators = {indicator.id: indicator for indicator in self.indicators}
+        self._notes = {note.ref: note for note in self.notes}
+        self._sources = {source.id: source for source in self.sources}
+        self._parts = {part.ref: part for source in self.sources for part in source.parts}
         tables = {indicator.ref for indicator in self.indicators}
-        self._refs = frozenset(self._lessons) | frozenset(self._questions) | tables
+        self._refs = (
+            frozenset(self._lessons) | frozenset(self._questions) | tables | frozenset(self._notes)
+        )
 
     # Lookups return None for an unknown ref so callers can validate citations with them.
     def lesson(self, ref: str) -> Lesson | None:
@@ -152,12 +237,54 @@ class KnowledgeBase:
     def indicator(self, indicator_id: str) -> Indicator | None:
         return self._indicators.get(indicator_id)
 
+    def note(self, ref: str) -> Note | None:
+        return self._notes.get(ref)
+
+    def source(self, source_id: str) -> Source | None:
+        return self._sources.get(source_id)
+
+    def source_of(self, ref: str) -> Source | None:
+        """The source a reference belongs to: the source itself, or the one a part is of."""
+        part = self._parts.get(ref)
+        return self._sources.get(part.source if part else ref)
+
     def refs(self) -> frozenset[str]:
-        """Every citable reference: lessons, questions, their bullets and tables."""
+        """Every ICAT reference: lessons, questions, their bullets, tables and notes."""
         return self._refs
 
     def has_ref(self, ref: str) -> bool:
+        """Whether `ref` is an ICAT reference of the banks."""
         return ref in self._refs
+
+    def resolves(self, ref: str) -> bool:
+        """Whether `ref` names anything a rule may cite: ICAT, or another source or its part."""
+        return ref in self._refs or ref in self._sources or ref in self._parts
+
+    def citable(self) -> frozenset[str]:
+        """Everything `resolves` accepts (for did-you-mean hints)."""
+        return self._refs | frozenset(self._sources) | frozenset(self._parts)
+
+    def is_footnote(self, ref: str) -> bool:
+        match = REF_RE.match(ref)
+        return bool(match and match["note"])
+
+    def describe(self, ref: str) -> str:
+        """The paraphrased text of any reference ('' when unknown); a bullet or a source's
+        part is read with what it belongs to."""
+        if lesson := self._lessons.get(ref):
+            return lesson.summary
+        if question := self._questions.get(ref):
+            return question.text
+        if note := self._notes.get(ref):
+            return f"({note.label}) {note.summary}"
+        if part := self._parts.get(ref):
+            return part.summary
+        if source := self._sources.get(ref):
+            return f"{source.citation}. {source.summary}"
+        match = REF_RE.match(ref)
+        if match and match["table"]:
+            return f"Sample indicators of the section {match['section']} evaluation table"
+        return ""
 
     def questions_for(self, component_type: str) -> tuple[Question, ...]:
         """Top-level questions that concern `component_type` (or ``programme``)."""
@@ -181,6 +308,11 @@ class KnowledgeBase:
         )
 
 
+def _hint(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _check_term(term: str, vocabulary: frozenset[str], what: str) -> None:
     if term not in vocabulary:
         raise ValueError(f"unknown {what} {term!r}; expected one of {sorted(vocabulary)}")
@@ -194,7 +326,10 @@ def load_knowledge(dirs: Sequence[Path] | None = None) -> KnowledgeBase:
             raise KnowledgeError(directory, None, "directory", "not a directory")
         for path in sorted(directory.glob("*.yaml")):
             loader.load_file(path)
-    return KnowledgeBase(loader.lessons, loader.questions, loader.indicators)
+    loader.check_links()
+    return KnowledgeBase(
+        loader.lessons, loader.questions, loader.indicators, loader.notes, loader.sources
+    )
 
 
 @functools.cache
@@ -215,8 +350,6 @@ def _line(node: Any, key: str | int | None = None) -> int | None:
     return lc.line + 1
 
 
-
-
 class _Loader:
     """Accumulates entries across files so duplicates are caught between files too."""
 
@@ -224,16 +357,22 @@ class _Loader:
         self.lessons: list[Lesson] = []
         self.questions: list[Question] = []
         self.indicators: list[Indicator] = []
+        self.notes: list[Note] = []
+        self.sources: list[Source] = []
         self._seen: dict[str, str] = {}  # ref or id -> "file:line" of its first definition
+        self._files: dict[str, Path] = {}  # ref -> file, for links checked after loading
         self._yaml = YAML(typ="rt")
         self.path = Path()  # the file being read, for error messages
+
+    def _entries(self) -> tuple[list, ...]:
+        return self.lessons, self.questions, self.indicators, self.notes, self.sources
 
     def load_file(self, path: Path) -> None:
         """Read one file: fast C loader first; on any problem, again in round-trip mode so the
         error names its line (the fast loader keeps no positions)."""
         self.path = path
         text = path.read_text(encoding="utf-8")
-        saved = (len(self.lessons), len(self.questions), len(self.indicators), dict(self._seen))
+        saved = ([len(entries) for entries in self._entries()], dict(self._seen))
         try:
             self._read_document(prebuilt.load(text))
             return
@@ -246,10 +385,41 @@ class _Loader:
             raise KnowledgeError(path, line, "yaml", str(error.problem)) from error
         self._read_document(document)
 
-    def _restore(self, saved: tuple[int, int, int, dict[str, str]]) -> None:
-        lessons, questions, indicators, seen = saved
-        del self.lessons[lessons:], self.questions[questions:], self.indicators[indicators:]
+    def _restore(self, saved: tuple[list[int], dict[str, str]]) -> None:
+        lengths, seen = saved
+        for entries, length in zip(self._entries(), lengths, strict=True):
+            del entries[length:]
         self._seen = seen
+
+    def check_links(self) -> None:
+        """Links between banks, checked once every file is read: a note's ``attached_to``
+        names a lesson, question or table; rows of one indicator-table category carry the
+        same ``not_a_proxy_for`` caveat."""
+        targets = {e.ref for e in self.lessons + self.questions} | {i.ref for i in self.indicators}
+        for note in self.notes:
+            if note.attached_to is not None and note.attached_to not in targets:
+                self._fail_later(
+                    note.ref,
+                    f"attached_to {note.attached_to!r} is not a lesson, question or table"
+                    + _hint(note.attached_to, targets),
+                )
+        caveats: dict[tuple[str, str], Indicator] = {}
+        for indicator in self.indicators:
+            first = caveats.setdefault((indicator.ref, indicator.table_category), indicator)
+            if first.not_a_proxy_for != indicator.not_a_proxy_for:
+                self._fail_later(
+                    indicator.id,
+                    f"not_a_proxy_for differs from {first.id}'s, in the same table category "
+                    f"'{indicator.table_category}' of {indicator.ref}",
+                )
+
+    def _fail_later(self, ref: str, message: str) -> NoReturn:
+        """Fail on an entry after loading: its line is found again in its file's text."""
+        path = self._files[ref]
+        lines = path.read_text(encoding="utf-8").splitlines()
+        pattern = re.compile(rf"^\s*-?\s*(?:ref|id):\s*['\"]?{re.escape(ref)}['\"]?\s*$")
+        line = next((n for n, text in enumerate(lines, 1) if pattern.match(text)), None)
+        raise KnowledgeError(path, line, ref, message)
 
     def _read_document(self, document: Any) -> None:
         path = self.path
@@ -260,6 +430,8 @@ class _Loader:
             ("lessons", self._read_lesson),
             ("questions", self._read_question),
             ("indicators", self._read_indicator),
+            ("notes", self._read_note),
+            ("sources", self._read_source),
         ):
             if key in document:
                 entries = document[key]
@@ -335,7 +507,7 @@ class _Loader:
             "methods",
             "applies_to",
         }
-        ref, section = self._head(node, "E", keys, set())
+        ref, section = self._head(node, "E", keys, {"not_a_proxy_for"})
         indicator_id = self._text(node, "id")
         match = INDICATOR_ID_RE.match(indicator_id)
         if not match:
@@ -343,19 +515,110 @@ class _Loader:
         if int(match["section"]) != section:
             self._fail(node, "id", indicator_id, f"id does not match section {section}")
         self._claim(indicator_id, node)
+        category = self._term(node, "category", CATEGORIES, indicator_id)
+        not_a_proxy_for = ()
+        if "not_a_proxy_for" in node:
+            not_a_proxy_for = self._terms(node, "not_a_proxy_for", CATEGORIES, indicator_id)
+            if category in not_a_proxy_for:
+                self._fail(node, "not_a_proxy_for", indicator_id, "names its own category")
         self.indicators.append(
             Indicator(
                 indicator_id,
                 ref,
                 section,
                 self._text(node, "text"),
-                self._term(node, "category", CATEGORIES, indicator_id),
+                category,
                 self._text(node, "table_category"),
                 self._term(node, "level", LEVELS, indicator_id),
                 self._terms(node, "methods", METHODS, indicator_id),
                 self._terms(node, "applies_to", APPLIES_TO, indicator_id),
+                not_a_proxy_for,
             )
         )
+
+    def _read_note(self, node: dict) -> None:
+        name = self._name(node)
+        required = {"ref", "section", "summary"}
+        self._check_keys(
+            node, name, required=required, allowed=required | {"attached_to", "not_checkable"}
+        )
+        ref = self._text(node, "ref")
+        match = REF_RE.match(ref)
+        if not match or not (match["use"] or match["intro"] or match["note"]):
+            self._fail(
+                node,
+                "ref",
+                name,
+                f"malformed ref {ref!r}, expected ICAT-0.U<n>, ICAT-<s>.I or ICAT-<s>.N<n>",
+            )
+        section = node["section"]
+        expected = 0 if match["use"] else int(match["section"])
+        if not isinstance(section, int) or isinstance(section, bool) or section != expected:
+            self._fail(
+                node, "section", name, f"ref {ref} is in section {expected}, not {section!r}"
+            )
+        self._claim(ref, node)
+        self.notes.append(
+            Note(
+                ref,
+                section,
+                self._text(node, "summary"),
+                self._optional_text(node, "attached_to"),
+                self._optional_text(node, "not_checkable"),
+            )
+        )
+
+    def _read_source(self, node: dict) -> None:
+        name = self._name(node)
+        required = {"id", "kind", "short", "title", "author", "year", "summary"}
+        optional = {"url", "in_icat", "parts"}
+        self._check_keys(node, name, required=required, allowed=required | optional)
+        source_id = self._text(node, "id")
+        if not SOURCE_ID_RE.match(source_id):
+            self._fail(
+                node, "id", name, "malformed source id, expected e.g. CETS-197 or OHCHR-2002"
+            )
+        year = node["year"]
+        if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
+            self._fail(node, "year", name, f"year must be a four-digit year, got {year!r}")
+        self._claim(source_id, node)
+        self.sources.append(
+            Source(
+                source_id,
+                self._term(node, "kind", SOURCE_KINDS, source_id),
+                self._text(node, "short"),
+                self._text(node, "title"),
+                self._text(node, "author"),
+                year,
+                self._text(node, "summary"),
+                self._optional_text(node, "url") or "",
+                self._optional_text(node, "in_icat") or "",
+                self._source_parts(node, source_id),
+            )
+        )
+
+    def _source_parts(self, node: dict, source_id: str) -> tuple[SourcePart, ...]:
+        """A source's parts, each ``<id>.<label>`` (or ``<id>-<label>`` for IATI's paths)."""
+        if "parts" not in node:
+            return ()
+        items = node["parts"]
+        if not isinstance(items, list) or not items:
+            self._fail(node, "parts", source_id, "parts must be a non-empty list")
+        parts = []
+        for index in range(len(items)):
+            item = self._mapping(items, index, f"{source_id} part {index + 1}")
+            self._check_keys(
+                item, source_id, required={"ref", "summary"}, allowed={"ref", "summary"}
+            )
+            ref = self._text(item, "ref")
+            label = ref[len(source_id) + 1 :]
+            if ref[: len(source_id) + 1] not in (f"{source_id}.", f"{source_id}-") or not (
+                SOURCE_PART_RE.match(label)
+            ):
+                self._fail(item, "ref", ref, f"a part's ref is {source_id}.<part>, got {ref!r}")
+            self._claim(ref, item)
+            parts.append(SourcePart(ref, source_id, self._text(item, "summary")))
+        return tuple(parts)
 
     # -- shared checks --------------------------------------------------------------------
 
@@ -406,6 +669,7 @@ class _Loader:
         if ref in self._seen:
             self._fail(node, None, ref, f"duplicate, first defined at {self._seen[ref]}")
         self._seen[ref] = where
+        self._files[ref] = self.path
 
     def _check_keys(
         self, node: dict, name: str, required: Iterable[str], allowed: frozenset[str] | set[str]

@@ -2,7 +2,8 @@
 
 A rule pack is a directory of ``*.yaml`` files, each holding ``rules:``, a list of rules (see
 docs/writing-rules.md). Every rule is checked when loaded: its keys, its condition against the
-fields facts carry, its ICAT references, question and indicator ids, its message placeholders.
+fields facts carry, its references (each must resolve in the knowledge base, ICAT or another
+source), question and indicator ids, its declared basis and kind, its message placeholders.
 All problems are reported at once, each naming the file, line and rule id.
 """
 
@@ -12,6 +13,7 @@ import hashlib
 import re
 import stat
 import string
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +27,22 @@ from reviewer.engine import size_problem
 from reviewer.facts import ENTITIES, fact_fields
 from reviewer.knowledge import KnowledgeBase
 from reviewer.loader import DEFAULT_MAX_BYTES, InputError, load_document
-from reviewer.schema import to_plain
+from reviewer.paths import data_dir
+from reviewer.schema import did_you_mean, to_plain
 
 SEVERITIES = ("error", "warning", "info")
+# What a rule's finding says: `presence`, something the design should state is not stated;
+# `content`, what is stated (a label, value, number or the combination of items) is unsound.
+KINDS = ("presence", "content")
+# Where a rule's judgement comes from (docs/writing-rules.md): ICAT's main text, its
+# footnotes, another source of question_banks/sources.yaml, or ctreview's own judgement.
+BASIS_TERMS = ("icat", "icat-footnote", "ctreview-judgement")
+OTHER_STANDARD = "other-standard:"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{3}$")
-REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*-[0-9A-Za-z.]+$")
-_REQUIRED = ("id", "title", "severity", "applies_to", "when", "message", "rationale", "icat")
-_OPTIONAL = ("questions", "indicators", "fix", "locate", "examples", "tags")
+_REQUIRED = (
+    "id", "title", "severity", "applies_to", "when", "message", "rationale", "icat", "kind"
+)  # fmt: skip
+_OPTIONAL = ("basis", "questions", "indicators", "fix", "locate", "examples", "tags")
 _PLACEHOLDER_FIELDS = ("label", "id", "key")
 
 
@@ -54,9 +65,11 @@ class Rule:
     when: Mapping[str, Any] = field(hash=False)
     message: str
     rationale: str
-    icat: tuple[str, ...]
-    questions: tuple[str, ...] = ()
+    icat: tuple[str, ...]  # what the rule checks: ICAT references and other sources' parts
+    questions: tuple[str, ...] = ()  # related ICAT questions to revisit, not checked
     indicators: tuple[str, ...] = ()
+    basis: tuple[str, ...] = ()  # () when a funder's rule does not declare it
+    kind: str = ""  # presence | content
     fix: str = ""
     locate: str = ""
     examples_fail: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
@@ -67,11 +80,19 @@ class Rule:
 
     @property
     def sections(self) -> tuple[str, ...]:
-        """ICAT sections the rule rests on, e.g. ('3',), in reference order."""
+        """ICAT sections 1-9 the rule checks, e.g. ('3',), in reference order ("How to use
+        the toolkit", filed as section 0, is not a section)."""
         found = [
             ref.split("-", 1)[1].split(".", 1)[0] for ref in self.icat if ref.startswith("ICAT-")
         ]
-        return tuple(dict.fromkeys(found))
+        return tuple(section for section in dict.fromkeys(found) if section != "0")
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Ids of the other sources the rule declares it rests on (`other-standard:<id>`)."""
+        return tuple(
+            term[len(OTHER_STANDARD) :] for term in self.basis if term.startswith(OTHER_STANDARD)
+        )
 
     def render_message(self, values: Mapping[str, Any]) -> str:
         """The message with placeholders filled; lists read as 'a, b', absent fields as ''."""
@@ -99,13 +120,16 @@ class Catalogue:
 
 
 def load_catalogue(dirs: Iterable[Path], knowledge: KnowledgeBase) -> Catalogue:
-    """Load and validate every pack; raise RuleError listing all problems."""
+    """Load and validate every pack; raise RuleError listing all problems. The bundled
+    rules must also declare their `basis` (a funder's rules may leave it out)."""
     rules: list[Rule] = []
     problems: list[str] = []
     digest = hashlib.sha256()
+    bundled = data_dir("rules").resolve()
     for path in _pack_files(dirs, problems):
         digest.update(path.read_bytes())
-        loaded, file_problems = _load_file(path, knowledge)
+        checks = _Checks(knowledge, require_basis=path.parent.resolve() == bundled)
+        loaded, file_problems = _load_file(path, checks)
         rules.extend(loaded)
         problems.extend(file_problems)
     problems.extend(_duplicate_ids(rules))
@@ -146,14 +170,14 @@ def _unusable_pack_file(path: Path) -> str | None:
     return None
 
 
-def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[str]]:
+def _load_file(path: Path, checks: _Checks) -> tuple[list[Rule], list[str]]:
     """Rules of one file. A clean file is read with the fast C loader (rule line numbers come
     from a scan of the text); any problem sends it through the guarded round-trip loader, so
     every message carries its exact position."""
     fast = _fast_parse(path)
     if fast is not None:
         data, starts = fast
-        rules, problems = _rules_of(str(path), data, starts.__getitem__, knowledge)
+        rules, problems = _rules_of(str(path), data, starts.__getitem__, checks)
         if not problems:
             return rules, []
     try:
@@ -165,7 +189,7 @@ def _load_file(path: Path, knowledge: KnowledgeBase) -> tuple[list[Rule], list[s
         loc = doc.location(("rules", index))
         return loc.line, loc.column
 
-    return _rules_of(doc.path, doc.data, where, knowledge)
+    return _rules_of(doc.path, doc.data, where, checks)
 
 
 _RULE_START = re.compile(r"^( *- +)id:", re.MULTILINE)
@@ -198,7 +222,7 @@ def _fast_parse(path: Path) -> tuple[Any, list[tuple[int, int]]] | None:
 
 
 def _rules_of(
-    path: str, data: Any, where: Callable[[int], tuple[int, int]], knowledge: KnowledgeBase
+    path: str, data: Any, where: Callable[[int], tuple[int, int]], checks: _Checks
 ) -> tuple[list[Rule], list[str]]:
     if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
         return [], [f"{path}:1:1: a rule file is a mapping with a 'rules:' list"]
@@ -209,7 +233,7 @@ def _rules_of(
     ]
     rules = []
     for index, raw in enumerate(data["rules"]):
-        rule, rule_problems = _load_rule(path, where(index), raw, knowledge)
+        rule, rule_problems = _load_rule(path, where(index), raw, checks)
         problems.extend(rule_problems)
         if rule:
             rules.append(rule)
@@ -217,7 +241,7 @@ def _rules_of(
 
 
 def _load_rule(
-    path: str, where: tuple[int, int], raw: Any, knowledge: KnowledgeBase
+    path: str, where: tuple[int, int], raw: Any, checks: _Checks
 ) -> tuple[Rule | None, list[str]]:
     line, column = where
     rule_id = str(raw.get("id", "?")) if isinstance(raw, Mapping) else "?"
@@ -225,7 +249,7 @@ def _load_rule(
     if not isinstance(raw, Mapping):
         return None, [prefix + "a rule is a mapping of keys (id, title, severity, ...)"]
     plain = to_plain(raw)
-    problems = [prefix + p for p in _rule_problems(plain, knowledge)]
+    problems = [prefix + p for p in _rule_problems(plain, checks)]
     if problems:
         return None, problems
     examples = plain.get("examples") or {}
@@ -240,6 +264,8 @@ def _load_rule(
         icat=tuple(plain["icat"]),
         questions=tuple(plain.get("questions", ())),
         indicators=tuple(plain.get("indicators", ())),
+        basis=tuple(plain.get("basis", ())),
+        kind=plain["kind"],
         fix=" ".join(plain.get("fix", "").split()),
         locate=plain.get("locate", ""),
         examples_fail=tuple(examples.get("fail", ())),
@@ -251,7 +277,16 @@ def _load_rule(
     return rule, []
 
 
-def _rule_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> list[str]:
+@dataclass(frozen=True)
+class _Checks:
+    """What a rule is checked against: the knowledge base its references must resolve in,
+    and whether it must declare its basis (the bundled rules must)."""
+
+    knowledge: KnowledgeBase
+    require_basis: bool = False
+
+
+def _rule_problems(raw: Mapping[str, Any], checks: _Checks) -> list[str]:
     problems = [f"missing key '{key}'" for key in _REQUIRED if key not in raw]
     problems += [
         f"unknown key '{key}' (allowed: {', '.join(_REQUIRED + _OPTIONAL)})"
@@ -272,8 +307,15 @@ def _rule_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> list[str
     problems += [f"when: {error}" for error in condition_errors]
     if not condition_errors and (too_big := size_problem(raw["when"])):
         problems.append(f"when: {too_big}")
+    if raw["kind"] not in KINDS:
+        problems.append(
+            f"kind {raw['kind']!r} must be presence (fires because an answer is absent) or "
+            "content (judges what is written)"
+        )
     problems += _placeholder_problems(str(raw["message"]), fields)
-    problems += _reference_problems(raw, knowledge)
+    problems += _reference_problems(raw, checks.knowledge)
+    if not problems:
+        problems += _basis_problems(raw, checks)
     problems += _example_shape_problems(raw.get("examples"))
     return problems
 
@@ -302,29 +344,102 @@ def _placeholder_problems(message: str, fields: Mapping[str, Any]) -> list[str]:
 
 
 def _reference_problems(raw: Mapping[str, Any], knowledge: KnowledgeBase) -> list[str]:
+    """Every reference resolves in the knowledge base: `icat` (what the rule checks) to an
+    ICAT reference or another source of question_banks/sources.yaml, `questions` (related
+    questions) to an ICAT question, `indicators` to a sample indicator."""
     problems = []
-    for key, known in (
-        ("icat", knowledge.has_ref),
-        ("questions", lambda ref: knowledge.question(ref) is not None),
-        ("indicators", lambda ref: knowledge.indicator(ref) is not None),
+    for key, known, choices in (
+        ("icat", knowledge.resolves, knowledge.citable),
+        ("questions", lambda ref: knowledge.question(ref) is not None, _question_refs(knowledge)),
+        ("indicators", lambda ref: knowledge.indicator(ref) is not None, _indicator_ids(knowledge)),
     ):
         values = raw.get(key, [])
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             problems.append(f"{key} must be a list of ids")
             continue
         problems += [
-            f"{key}: unknown reference {value!r}"
+            f"{key}: unknown reference {value!r}{did_you_mean(value, choices())}"
             for value in values
-            if not (known(value) or _external_ref(key, value))
+            if not known(value)
         ]
+        problems += [f"{key}: {value!r} is listed twice" for value in _repeated(values)]
     if not raw.get("icat"):
-        problems.append("icat: a rule cites at least one reference it rests on")
+        problems.append("icat: a rule cites at least one reference it checks")
+    elif isinstance(raw.get("questions"), list):
+        problems += [
+            f"questions: {ref!r} is also in icat; questions lists related questions the rule "
+            "does not check (keep it in icat only)"
+            for ref in raw["questions"]
+            if ref in raw["icat"]
+        ]
     return problems
 
 
-def _external_ref(key: str, value: str) -> bool:
-    """References to other sources (e.g. IATI-..., ICMPD-...) are allowed in `icat`."""
-    return key == "icat" and not value.startswith("ICAT-") and bool(REF_PATTERN.match(value))
+# Did-you-mean candidates, computed only when a reference is unknown.
+def _question_refs(knowledge: KnowledgeBase) -> Callable[[], list[str]]:
+    return lambda: [question.ref for question in knowledge.questions]
+
+
+def _indicator_ids(knowledge: KnowledgeBase) -> Callable[[], list[str]]:
+    return lambda: [indicator.id for indicator in knowledge.indicators]
+
+
+def _repeated(values: Sequence[str]) -> list[str]:
+    """The values listed more than once (each once, in order of their second listing)."""
+    counts = Counter(values)
+    return [value for value in dict.fromkeys(values) if counts[value] > 1]
+
+
+def _basis_problems(raw: Mapping[str, Any], checks: _Checks) -> list[str]:
+    """`basis` names known terms and sources, and declares every kind of reference the rule
+    cites in `icat` (ICAT text, an ICAT footnote, another source)."""
+    if "basis" not in raw:
+        if checks.require_basis:
+            return [
+                "basis: missing; a bundled rule declares where it comes from (icat, "
+                "icat-footnote, other-standard:<source id>, ctreview-judgement)"
+            ]
+        return []
+    basis = raw["basis"]
+    if not isinstance(basis, list) or not basis or not all(isinstance(b, str) for b in basis):
+        return ["basis must be a non-empty list, e.g. [icat] or [icat, ctreview-judgement]"]
+    knowledge = checks.knowledge
+    problems = [_basis_term_problem(term, knowledge) for term in basis]
+    problems += [f"basis: {term!r} is listed twice" for term in _repeated(basis)]
+    for needed, refs in _basis_needed(raw["icat"], knowledge).items():
+        if needed not in basis:
+            problems.append(f"basis: add {needed} (icat cites {', '.join(refs)})")
+    return [problem for problem in problems if problem]
+
+
+def _basis_term_problem(term: str, knowledge: KnowledgeBase) -> str:
+    if term in BASIS_TERMS:
+        return ""
+    if term.startswith(OTHER_STANDARD):
+        source = term[len(OTHER_STANDARD) :]
+        if knowledge.source(source) is not None:
+            return ""
+        ids = [s.id for s in knowledge.sources]
+        return (
+            f"basis: unknown source {source!r}{did_you_mean(source, ids)} "
+            "(sources are listed in question_banks/sources.yaml)"
+        )
+    terms = [*BASIS_TERMS, f"{OTHER_STANDARD}<source id>"]
+    return f"basis: unknown term {term!r}{did_you_mean(term, BASIS_TERMS)} (use {', '.join(terms)})"
+
+
+def _basis_needed(icat: Sequence[str], knowledge: KnowledgeBase) -> dict[str, list[str]]:
+    """The basis terms the references in `icat` call for, each with the references."""
+    needed: dict[str, list[str]] = {}
+    for ref in icat:
+        if knowledge.has_ref(ref):
+            term = "icat-footnote" if knowledge.is_footnote(ref) else "icat"
+        elif source := knowledge.source_of(ref):
+            term = OTHER_STANDARD + source.id
+        else:
+            continue
+        needed.setdefault(term, []).append(ref)
+    return needed
 
 
 def _example_shape_problems(examples: Any) -> list[str]:

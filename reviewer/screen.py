@@ -32,7 +32,7 @@ from reviewer.output import OutputError, write_atomic
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
 from reviewer.pool import run_ordered
 from reviewer.report import RENDERERS, ReportContext, render
-from reviewer.report.content import section_counts, severity_counts
+from reviewer.report.content import raised_questions, section_counts, severity_counts
 from reviewer.review import SEVERITY_RANK, Finding, Reviewer
 
 REPORTS_FOLDER = "proposals"  # per-proposal reports go under OUT/proposals/, mirroring inputs
@@ -278,9 +278,11 @@ def _rule_counts(findings: Sequence[Finding]) -> tuple[RuleCount, ...]:
 
 
 def _question_counts(findings: Sequence[Finding]) -> tuple[tuple[str, int], ...]:
+    """Questions raised, as in a report's "Questions to revisit": those a finding's rule
+    checks (not its related questions)."""
     counts: dict[str, int] = {}
     for finding in findings:
-        for ref in dict.fromkeys(finding.rule.questions):
+        for ref in raised_questions(finding.rule):
             counts[ref] = counts.get(ref, 0) + 1
     return tuple(sorted(counts.items()))
 

@@ -18,6 +18,8 @@ def make_rule(rule_id: str = "MEL-001", severity: str = "warning", entity: str =
         message="message",
         rationale="rationale",
         icat=("ICAT-8.L1",),
+        basis=("icat",),
+        kind="presence",
     )
 
 

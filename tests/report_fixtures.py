@@ -38,6 +38,8 @@ def rule(rule_id: str, severity: str, **fields) -> Rule:
         "message": "{label} has a gap.",
         "rationale": f"Why {rule_id} matters.",
         "icat": ("ICAT-3.L2.b",),
+        "basis": ("icat",),
+        "kind": "presence",
         **fields,
     }
     return Rule(id=rule_id, severity=severity, **values)
@@ -50,7 +52,8 @@ RULES = {
         applies_to="programme",
         title="No behaviour change named",
         icat=("ICAT-1.L2", "ICAT-2.Q1", "IATI-1.2"),
-        questions=("ICAT-1.Q1", "ICAT-2.Q1"),
+        questions=("ICAT-1.Q1",),
+        basis=("icat", "other-standard:IATI", "ctreview-judgement"),
         fix="Name whose behaviour must change.",
     ),
     "MEL-003": rule(
@@ -67,7 +70,7 @@ RULES = {
         "error",
         title="Awareness raising without a desired action",
         icat=("ICAT-3.L2.b", "ICAT-3.Q2"),
-        questions=("ICAT-3.Q2", "ICAT-3.Q3"),
+        questions=("ICAT-3.Q3",),
         indicators=("IND-3-10",),
         fix="Add awareness.desired_action.",
         tags=("awareness",),
@@ -76,14 +79,15 @@ RULES = {
         "AWR-005",
         "warning",
         title="Audience not segmented",
-        questions=("ICAT-3.Q2",),
+        icat=("ICAT-3.L2.b", "ICAT-3.Q2"),
+        kind="content",
     ),
     "IDR-001": rule(
         "IDR-001",
         "warning",
         title="Identification points not named",
         icat=("ICAT-7.Q2",),
-        questions=("ICAT-7.Q2", "ICAT-1.Q1"),
+        questions=("ICAT-1.Q1",),
         indicators=("IND-7-01",),
     ),
     "SUP-001": rule(

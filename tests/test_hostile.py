@@ -273,6 +273,7 @@ rules:
     message: The programme has a title.
     rationale: Testing.
     icat: [ICAT-1.L1]
+    kind: presence
 """
 
 

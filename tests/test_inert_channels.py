@@ -147,7 +147,8 @@ rules:
     message: "Programme '{{label}}' has no summary {h}."
     rationale: "Rationale {h}"
     icat: [ICAT-1.Q1]
-    questions: [ICAT-1.Q1]
+    questions: [ICAT-1.Q2]
+    kind: presence
     fix: "Fix {h}"
     examples:
       fail:

@@ -132,7 +132,50 @@ def test_refs_cover_lessons_questions_bullets_and_tables(kb):
     assert kb.lesson("ICAT-3.L4") is None
     assert kb.question("ICAT-3.L2") is None
     assert kb.indicator("IND-3-21") is None
-    assert len(refs) == len(kb.lessons) + len(kb.questions) + 7
+    assert len(refs) == len(kb.lessons) + len(kb.questions) + 7 + len(kb.notes)
+
+
+def test_how_to_use_guidance_and_design_footnotes_are_citable(kb):
+    assert [n.ref for n in kb.notes if n.section == 0] == [f"ICAT-0.U{n}" for n in range(1, 5)]
+    # The footnotes of the expert audit's table (section 2.2) that carry design content.
+    for ref in ("ICAT-2.N16", "ICAT-3.N19", "ICAT-3.N21", "ICAT-4.N28", "ICAT-6.N34",
+                "ICAT-6.N37", "ICAT-6.N38", "ICAT-7.N39", "ICAT-7.N44", "ICAT-7.N45",
+                "ICAT-8.N51", "ICAT-9.N53", "ICAT-9.N55", "ICAT-2.I"):
+        assert kb.has_ref(ref), ref
+    assert kb.note("ICAT-2.N16").attached_to == "ICAT-2.Q1.e"
+    assert kb.note("ICAT-2.N16").label == "footnote 16"
+    assert kb.is_footnote("ICAT-3.N21") and not kb.is_footnote("ICAT-0.U3")
+    assert "mature" in kb.describe("ICAT-3.N21")
+    for note in kb.notes:  # every attachment resolves to a lesson, question or table
+        assert note.attached_to is None or kb.has_ref(note.attached_to)
+
+
+def test_other_sources_resolve_with_their_parts(kb):
+    for ref in ("OHCHR-2002", "OHCHR-2002.P8", "CETS-197.art13", "WHO-2003.P6", "IATI",
+                "IATI-result.type", "ICMPD-2021.A1", "ICMPD-2021.B.monitoring", "CRC-1989.art3",
+                "UN-ALTCARE-2009", "UNHCR-BID-2008", "SURTEES-2010", "OECD-DAC-2019"):
+        assert kb.resolves(ref), ref
+        assert not kb.has_ref(ref)  # not an ICAT reference
+    assert kb.source_of("CETS-197.art13").id == "CETS-197"
+    assert kb.source_of("IATI-result.type").kind == "data_standard"
+    assert "30 days" in kb.describe("CETS-197.art13")
+    assert kb.describe("OHCHR-2002").startswith("Office of the United Nations High")
+    assert not kb.resolves("CETS-197.art99") and not kb.resolves("ICAT-3.N99")
+
+
+def test_indicators_carry_icat_proxy_caveats_by_table_category(kb):
+    # "does not assess ... taken on board" (reach), "not a proxy for learning" (satisfaction),
+    # "not a proxy for behaviour" (knowledge and attitudes), livelihoods not migration (§4).
+    assert kb.indicator("IND-3-04").not_a_proxy_for == (
+        "knowledge_attitude_change", "behaviour_change", "impact")
+    assert kb.indicator("IND-6-02").not_a_proxy_for[0] == "knowledge_attitude_change"
+    assert kb.indicator("IND-3-10").not_a_proxy_for == ("behaviour_change", "impact")
+    assert kb.indicator("IND-3-15").not_a_proxy_for == ()  # behaviour may stand for impact
+    for income in ("IND-4-05", "IND-4-06", "IND-4-07"):
+        indicator = kb.indicator(income)
+        assert indicator.category != "behaviour_change", income
+        assert "behaviour_change" in indicator.not_a_proxy_for
+    assert kb.indicator("IND-4-09").category == "behaviour_change"  # the change in migration
 
 
 def test_section_questions_apply_to_their_component_type(kb):
@@ -198,6 +241,26 @@ indicators:
     level: output
     methods: [service_records]
     applies_to: [victim_support]
+"""
+NOTE = """\
+notes:
+  - ref: ICAT-2.N16
+    section: 2
+    attached_to: ICAT-2.Q1.e
+    summary: A footnote.
+"""
+SOURCE = """\
+sources:
+  - id: CETS-197
+    kind: standard
+    short: A convention
+    title: A convention
+    author: Council of Europe
+    year: 2005
+    summary: A treaty.
+    parts:
+      - ref: CETS-197.art13
+        summary: An article.
 """
 
 BAD_FILES = {
@@ -278,6 +341,27 @@ BAD_FILES = {
     "list expected": ("questions: {}\n", 1, "expected a list"),
     "empty text": (QUESTION.replace("text: A question?", "text: ''"), 4, "non-empty string"),
     "yaml syntax": (QUESTION.replace("text: A question?", "text: [unclosed"), 5, "yaml"),
+    "note ref not a note": (NOTE.replace("ICAT-2.N16", "ICAT-2.Q16"), 2, "malformed ref"),
+    "note in the wrong section": (NOTE.replace("section: 2", "section: 3"), 3, "in section 2"),
+    "how-to-use outside section 0": (
+        NOTE.replace("ICAT-2.N16", "ICAT-0.U1").replace("    attached_to: ICAT-2.Q1.e\n", ""),
+        3,
+        "in section 0",
+    ),
+    "note attached to nothing known": (NOTE, 2, "attached_to 'ICAT-2.Q1.e' is not a lesson"),
+    "source id malformed": (SOURCE.replace("id: CETS-197", "id: cets 197"), 2, "malformed"),
+    "source of an unknown kind": (SOURCE.replace("kind: standard", "kind: law"), 3, "kind"),
+    "source part of another source": (SOURCE.replace("CETS-197.art13", "OHCHR.art13"), 10,
+                                      "a part's ref is CETS-197.<part>"),
+    "source year not a year": (SOURCE.replace("year: 2005", "year: recent"), 7, "four-digit"),
+    "caveat naming its own category": (
+        INDICATOR + "    not_a_proxy_for: [reach, impact]\n", 11, "names its own category"),
+    "caveat unlike its row's": (
+        INDICATOR + "    not_a_proxy_for: [impact]\n"
+        + INDICATOR.split("\n", 1)[1].replace("IND-8-01", "IND-8-02"),
+        12,
+        "not_a_proxy_for differs from IND-8-01's",
+    ),
 }
 
 
@@ -301,6 +385,15 @@ def test_valid_small_files_load(tmp_path):
     assert kb.refs() == {"ICAT-3.L2", "ICAT-3.L2.a", "ICAT-7.Q4", "ICAT-8.E"}
     assert kb.lesson("ICAT-3.L2").items == ("ICAT-3.L2.a",)
     assert kb.indicator("IND-8-01").methods == ("service_records",)
+
+
+def test_notes_and_sources_load_from_any_bank_file(tmp_path):
+    for name, content in (("a.yaml", NOTE), ("b.yaml", SOURCE), ("q.yaml", QUESTION)):
+        (tmp_path / name).write_text(content)
+    (tmp_path / "a.yaml").write_text(NOTE.replace("ICAT-2.Q1.e", "ICAT-7.Q4"))
+    kb = load_knowledge([tmp_path])
+    assert kb.note("ICAT-2.N16").attached_to == "ICAT-7.Q4"
+    assert kb.resolves("CETS-197.art13") and kb.source("CETS-197").year == 2005
 
 
 def test_duplicate_across_directories_names_the_first_definition(tmp_path):

@@ -45,11 +45,30 @@ def test_there_is_knowledge_to_check():
     assert len(names) >= 10
 
 
+def without_titles(data: object) -> object:
+    """The bank without the titles of other sources: a work's title is its name, which ICAT
+    cites too (e.g. OHCHR's Recommended Principles and Guidelines), not text to paraphrase."""
+    if isinstance(data, dict) and isinstance(data.get("sources"), list):
+        sources = [
+            {k: v for k, v in s.items() if k != "title"} if isinstance(s, dict) else s
+            for s in data["sources"]
+        ]
+        return {**data, "sources": sources}
+    return data
+
+
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_no_text_copies_eight_consecutive_words_from_icat(path, source):
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    data = without_titles(YAML(typ="safe").load(path.read_text(encoding="utf-8")))
     copied = [" ".join(run) for text in texts(data) for run in word_runs(text) & source]
     assert copied == []
+
+
+def test_only_the_titles_of_other_sources_are_exempt():
+    bank = {"sources": [{"id": "X", "title": "kept out", "summary": "checked"}], "notes": []}
+    assert texts(without_titles(bank)) == ["X", "checked"]
+    lessons = {"lessons": [{"title": "checked"}]}
+    assert without_titles(lessons) == lessons
 
 
 def test_word_runs_catch_a_copied_clause_despite_case_and_punctuation():

@@ -6,7 +6,13 @@ from report_fixtures import RULES, clean_review, finding, hostile_review
 
 from reviewer.inert import one_line
 from reviewer.knowledge import bundled_knowledge
-from reviewer.report.content import build_report, cite, section_counts, verdict
+from reviewer.report.content import (
+    build_report,
+    cite,
+    indicator_note,
+    section_counts,
+    verdict,
+)
 
 
 def _report():
@@ -30,9 +36,46 @@ def test_each_question_is_listed_once_with_every_finding_that_raised_it():
     listed = [r.question.ref for group in report.questions for r in group.questions]
     assert len(listed) == len(set(listed))
     assert [e.finding.rule_id for e in revisits["ICAT-3.Q2"].raised_by] == ["AWR-002", "AWR-005"]
-    assert [e.finding.rule_id for e in revisits["ICAT-1.Q1"].raised_by] == ["PRG-001", "IDR-001"]
-    assert [g.section for g in report.questions] == ["1", "2", "3", "7"]
+    assert [g.section for g in report.questions] == ["2", "3", "7"]
     assert revisits["ICAT-3.Q2"].question.text.startswith("Which behaviour should the audience")
+
+
+def test_only_questions_a_rule_checks_are_raised_related_ones_are_kept_apart():
+    report = _report()
+    raised = {r.question.ref: r for group in report.questions for r in group.questions}
+    related = {r.question.ref: r for g in report.related_questions for r in g.questions}
+    # PRG-001 checks ICAT-2.Q1 and lists ICAT-1.Q1 as related; IDR-001 relates ICAT-1.Q1 too
+    assert [e.finding.rule_id for e in raised["ICAT-2.Q1"].raised_by] == ["PRG-001"]
+    assert "ICAT-1.Q1" not in raised
+    assert [e.finding.rule_id for e in related["ICAT-1.Q1"].related_to] == ["PRG-001", "IDR-001"]
+    assert related["ICAT-1.Q1"].raised_by == ()
+    # AWR-002 relates ICAT-3.Q3, which no finding's rule checks
+    assert [e.finding.rule_id for e in related["ICAT-3.Q3"].related_to] == ["AWR-002"]
+    # a related bullet (MEL-003: ICAT-1.Q3.a) is listed under its question, with its bullets
+    assert "ICAT-1.Q3" in related and "ICAT-1.Q3.a" not in related
+    assert [i.ref for i in related["ICAT-1.Q3"].question.items][0] == "ICAT-1.Q3.a"
+    assert not set(raised) & set(related)
+
+
+def test_a_question_one_finding_checks_and_another_relates_is_raised_once_with_both():
+    relates = replace(RULES["IDR-001"], questions=("ICAT-3.Q2",))
+    review = replace(
+        clean_review(),
+        findings=[finding("AWR-002", 3), replace(finding("IDR-001", 4), rule=relates)],
+    )
+    report = build_report(review, "p1", bundled_knowledge())
+    (group,) = [g for g in report.questions if g.section == "3"]
+    (revisit,) = [r for r in group.questions if r.question.ref == "ICAT-3.Q2"]
+    assert [e.finding.rule_id for e in revisit.raised_by] == ["AWR-002"]
+    assert [e.finding.rule_id for e in revisit.related_to] == ["IDR-001"]
+
+
+def test_each_finding_carries_its_basis_read_for_people():
+    entry = _report().entries[0]  # PRG-001: ICAT, IATI and ctreview's own judgement
+    assert [b.term for b in entry.basis] == ["icat", "other-standard:IATI", "ctreview-judgement"]
+    assert entry.basis[0].label == "ICAT toolkit"
+    assert entry.basis[1].label == "IATI Standard, 2018"
+    assert "judgement" in entry.basis[2].label
 
 
 def test_waived_findings_are_kept_apart_and_do_not_count():
@@ -75,7 +118,22 @@ def test_one_line_flattens_breaks_and_shows_control_characters():
 
 
 def test_a_question_a_rule_lists_twice_is_raised_once():
-    twice = replace(RULES["AWR-005"], questions=("ICAT-3.Q2", "ICAT-3.Q2"))
+    twice = replace(RULES["AWR-005"], icat=("ICAT-3.Q2", "ICAT-3.Q2"))
     review = replace(clean_review(), findings=[replace(finding("AWR-005", 4), rule=twice)])
     (group,) = build_report(review, "p1", None).questions
     assert [len(r.raised_by) for r in group.questions] == [1]
+
+
+def test_a_suggested_indicator_says_where_it_sits_and_what_it_cannot_stand_for():
+    knowledge = bundled_knowledge()
+    reach = indicator_note("IND-3-04", knowledge)
+    assert reach.label == (
+        "reach; not a proxy for knowledge attitude change, behaviour change or impact"
+    )
+    income = indicator_note("IND-4-07", knowledge)  # ICAT: livelihoods are not migration
+    assert income.label == (
+        "change in livelihoods, not on ICAT's results chain; not a proxy for behaviour "
+        "change or impact"
+    )
+    assert indicator_note("IND-3-15", knowledge).label == "behaviour change"
+    assert indicator_note("IND-9-99", knowledge).label == "indicator"  # unknown: no claim

@@ -38,6 +38,9 @@ def test_schema_is_valid_and_the_report_follows_it():
         lambda r: r["proposals"][0]["findings"][0].update(waiver={"justification": "x"}),
         lambda r: r["proposals"][0]["waived"][0].update(waiver=None),
         lambda r: r["proposals"][0]["questions_to_revisit"][0].update(raised_by=[]),
+        lambda r: r["proposals"][0]["related_questions"][0].update(related_to=[]),
+        lambda r: r["proposals"][0]["findings"][0].update(kind="both"),
+        lambda r: r["proposals"][0]["findings"][0]["basis"][0].update(term="gossip"),
         lambda r: r["proposals"][0]["findings"][0]["icat"][0].update(extra=1),
     ],
 )
@@ -49,7 +52,7 @@ def test_schema_rejects_reports_that_break_the_contract(break_it):
 
 def test_provenance_summary_and_counts():
     report = _report()
-    assert report["schema_version"] == "1.1"
+    assert report["schema_version"] == "1.2"
     assert report["tool"] == {
         "name": "ctreview",
         "version": "0.1.0",
@@ -85,7 +88,14 @@ def test_findings_carry_location_and_icat_knowledge_in_report_order():
     }
     assert [c["ref"] for c in awr["icat"]] == ["ICAT-3.L2.b", "ICAT-3.Q2"]
     assert all(c["text"] for c in awr["icat"]) and awr["icat"][0]["section"] == "3"
-    assert [q["ref"] for q in awr["questions"]] == ["ICAT-3.Q2", "ICAT-3.Q3"]
+    assert [q["ref"] for q in awr["questions"]] == ["ICAT-3.Q3"]  # related, not checked
+    assert awr["kind"] == "presence" and awr["basis"] == [
+        {"term": "icat", "label": "ICAT toolkit", "text": ""}
+    ]
+    prg = next(f for f in findings if f["rule"] == "PRG-001")
+    iati = next(b for b in prg["basis"] if b["term"] == "other-standard:IATI")
+    assert iati["label"] == "IATI Standard, 2018"
+    assert iati["text"]  # the source's summary
     assert awr["indicators"][0]["id"] == "IND-3-10" and awr["indicators"][0]["category"]
     assert awr["waiver"] is None and awr["component"] == "c-campaign"
 
@@ -101,6 +111,10 @@ def test_questions_to_revisit_once_each_pointing_at_findings_of_the_report():
     assert by_ref["ICAT-3.Q2"]["section_title"] == "Awareness raising"
     assert by_ref["ICAT-3.Q2"]["items"] == []
     assert by_ref["ICAT-7.Q2"]["items"][0]["ref"] == "ICAT-7.Q2.a"
+    assert "ICAT-1.Q1" not in by_ref  # only listed as related: not raised
+    related = {q["ref"]: q for q in proposal["related_questions"]}
+    assert related["ICAT-1.Q1"]["related_to"] == ["p1-f1", "p1-f5"]
+    assert set(related) == {"ICAT-1.Q1", "ICAT-1.Q3", "ICAT-3.Q3"}  # a bullet under its question
 
 
 def test_waived_findings_are_listed_with_their_waiver():

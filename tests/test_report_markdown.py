@@ -1,12 +1,21 @@
 """Markdown report: full content, anchors that resolve, and proposal text that stays text."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from report_fixtures import NASTY, clean_review, context, hostile_review, with_text
+from report_fixtures import (
+    NASTY,
+    RULES,
+    clean_review,
+    context,
+    finding,
+    hostile_review,
+    with_text,
+)
 
 from reviewer.report import render
 from reviewer.review import Review
@@ -47,7 +56,10 @@ def test_header_summary_and_findings_with_their_icat_knowledge():
     assert "**Why it matters.** Why AWR-002 matters." in finding
     assert "- ICAT-3.L2.b: Evaluations of awareness work" in finding
     assert "- [ICAT-3.Q3](#p1-q-icat-3-q3) How would that new behaviour" in finding
-    assert "- IND-3-10 (knowledge attitude change): Change in how many" in finding
+    assert (
+        "- IND-3-10 (knowledge attitude change; not a proxy for behaviour change or impact): "
+        "Change in how many" in finding
+    )
     assert "**How to fix.** Add awareness.desired\\_action." in finding
 
 
@@ -65,11 +77,30 @@ def test_questions_to_revisit_lists_each_question_once_pointing_back_to_findings
     text = _markdown(hostile_review())
     section = _section(text, "### Questions to revisit")
     refs = re.findall(r"^- <a id=\"[^\"]+\"></a>\*\*(ICAT-[^*]+)\*\*", section, re.M)
-    assert refs == ["ICAT-1.Q1", "ICAT-1.Q3.a", "ICAT-2.Q1", "ICAT-3.Q2", "ICAT-3.Q3", "ICAT-7.Q2"]
+    assert refs == ["ICAT-2.Q1", "ICAT-3.Q2", "ICAT-7.Q2"]  # questions the rules check
     q2 = section[section.index("**ICAT-3.Q2**") :].split("\n- ")[0]
     assert "Raised by: [AWR-002 c-campaign](#p1-f3), [AWR-005 c-campaign](#p1-f4)" in q2
     q7 = section[section.index("**ICAT-7.Q2**") :].split("\n- ")[0]
     assert "\n  - ICAT-7.Q2.a: " in q7  # a question's bullets are listed under it
+    related = _section(text, "### Related questions")
+    refs = re.findall(r"^- <a id=\"[^\"]+\"></a>\*\*(ICAT-[^*]+)\*\*", related, re.M)
+    assert refs == ["ICAT-1.Q1", "ICAT-1.Q3", "ICAT-3.Q3"]
+    q1 = related[related.index("**ICAT-1.Q1**") :].split("\n- ")[0]
+    assert "Related to: [PRG-001 programme](#p1-f1), [IDR-001 c-hotline](#p1-f5)" in q1
+    assert "Raised by" not in related
+
+
+def test_each_finding_says_what_it_checks_its_basis_and_related_questions():
+    text = _markdown(hostile_review())
+    awr = text[text.index("AWR-002 · ") :].split("#####")[0]
+    assert "**Checks**\n\n- ICAT-3.L2.b: " in awr
+    assert "**Basis:** ICAT toolkit" in awr
+    assert "**Related questions**\n\n- [ICAT-3.Q3](#p1-q-icat-3-q3) " in awr
+    prg = text[text.index("PRG-001 · ") :].split("#####")[0]
+    assert "ctreview's own judgement" in prg and "IATI Standard, 2018" in prg
+    undeclared = replace(RULES["AWR-002"], basis=())  # a funder's rule may leave it out
+    review = replace(clean_review(), findings=[replace(finding("AWR-002", 3), rule=undeclared)])
+    assert "**Basis:** not declared by its rule pack" in _markdown(review)
 
 
 def test_every_link_points_at_an_anchor_of_the_document():

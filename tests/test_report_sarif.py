@@ -43,9 +43,12 @@ def test_rules_carry_help_icat_references_and_levels():
     assert awr["name"] == "AwarenessRaisingWithoutADesiredAction"
     assert awr["shortDescription"]["text"] == "Awareness raising without a desired action"
     assert awr["fullDescription"]["text"] == "Why AWR-002 matters."
-    assert (
-        "ICAT-3.Q3" in awr["help"]["text"] and "**Questions to revisit**" in awr["help"]["markdown"]
-    )
+    assert "Checks:\n- ICAT-3.L2.b" in awr["help"]["text"]
+    assert "Related questions:\n- ICAT-3.Q3" in awr["help"]["text"]
+    assert "**Related questions**" in awr["help"]["markdown"]
+    assert "Basis: ICAT toolkit" in awr["help"]["text"]
+    assert awr["properties"]["questions"] == ["ICAT-3.Q3"]
+    assert awr["properties"]["basis"] == ["icat"] and awr["properties"]["kind"] == "presence"
     assert awr["defaultConfiguration"]["level"] == "error"
     assert awr["properties"]["icat"] == ["ICAT-3.L2.b", "ICAT-3.Q2"]
     assert {"awareness", "icat-3", "design-review"} <= set(awr["properties"]["tags"])

@@ -50,24 +50,27 @@ def test_a_page_says_why_what_to_revisit_and_how_to_fix(reviewer):
     rule = reviewer.catalogue.get("AWR-002")
     page = rule_markdown(rule, reviewer.knowledge)
     assert page.splitlines()[2] == "# AWR-002: Awareness raising without a desired action"
-    for heading in ("Why it matters", "ICAT references", "Questions to revisit", "How to fix",
-                    "Example that triggers it", "Example that passes"):
+    for heading in ("Why it matters", "What it checks", "Basis", "Related questions",
+                    "How to fix", "Example that triggers it", "Example that passes"):
         assert f"\n## {heading}\n" in page
     for ref in (*rule.icat, *rule.questions):
         assert f"- **{ref}** " in page
+    assert "| Kind | presence |" in page and "| Basis | ICAT toolkit |" in page
+    assert page.index("## What it checks") < page.index("## Related questions")
 
 
 def test_new_optional_rule_keys_are_shown_not_dropped(reviewer):
-    """The rule catalogue may grow keys (e.g. `basis:`): pages show them without a code change."""
+    """The rule catalogue may grow keys (e.g. `reviewed:`): pages show them without a code
+    change."""
     rule = reviewer.catalogue.get("AWR-002")
     Extended = dataclasses.make_dataclass(  # noqa: N806 - a class
-        "Extended", [("basis", str, dataclasses.field(default=""))], bases=(type(rule),),
+        "Extended", [("reviewed", str, dataclasses.field(default=""))], bases=(type(rule),),
         frozen=True,
     )
     extended = Extended(**{f.name: getattr(rule, f.name) for f in dataclasses.fields(rule)},
-                        basis="Evaluation synthesis, 2019")
+                        reviewed="Evaluation synthesis, 2019")
     page = rule_markdown(extended, reviewer.knowledge)
-    assert "## Other properties\n\n- **basis:** Evaluation synthesis, 2019\n" in page
+    assert "## Other properties\n\n- **reviewed:** Evaluation synthesis, 2019\n" in page
     assert "## Other properties" not in rule_markdown(rule, reviewer.knowledge)
 
 

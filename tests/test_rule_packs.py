@@ -23,8 +23,9 @@ rules:
     message: "Programme '{label}' has no summary."
     rationale: Funders read the summary first.
     icat: [ICAT-1.Q1]
-    questions: [ICAT-1.Q1]
+    questions: [ICAT-1.Q2]
     indicators: [IND-3-01]
+    kind: presence
     fix: Add a summary.
     examples:
       fail:
@@ -61,7 +62,22 @@ def test_a_valid_pack_loads(tmp_path):
         ("field: summary,", "field: sumary,", "did you mean 'summary'"),
         ("missing: true}", "mising: true}", "did you mean 'missing'"),
         ("icat: [ICAT-1.Q1]", "icat: [ICAT-1.Q99]", "unknown reference 'ICAT-1.Q99'"),
-        ("questions: [ICAT-1.Q1]", "questions: [ICAT-1.L1]", "unknown reference 'ICAT-1.L1'"),
+        ("questions: [ICAT-1.Q2]", "questions: [ICAT-1.L1]", "unknown reference 'ICAT-1.L1'"),
+        ("icat: [ICAT-1.Q1]", "icat: [ICAT-1.Q1x]", "unknown reference 'ICAT-1.Q1x' (did you "
+         "mean 'ICAT-1.Q1'?)"),
+        ("icat: [ICAT-1.Q1]", "icat: [CETS-197.art31]", "unknown reference 'CETS-197.art31' (did"),
+        ("icat: [ICAT-1.Q1]", "icat: [ICAT-1.Q1, ICAT-1.Q1]", "'ICAT-1.Q1' is listed twice"),
+        ("questions: [ICAT-1.Q2]", "questions: [ICAT-1.Q1]", "'ICAT-1.Q1' is also in icat"),
+        ("    kind: presence\n", "", "missing key 'kind'"),
+        ("kind: presence", "kind: absence", "kind 'absence' must be presence"),
+        ("kind: presence", "kind: presence\n    basis: [icat, hearsay]", "unknown term 'hearsay'"),
+        ("kind: presence", "kind: presence\n    basis: [icat, other-standard:CETS-198]",
+         "unknown source 'CETS-198' (did you mean 'CETS-197'?)"),
+        ("kind: presence", "kind: presence\n    basis: []", "basis must be a non-empty list"),
+        ("icat: [ICAT-1.Q1]", "icat: [ICAT-1.Q1, ICAT-2.N16, CETS-197.art13]\n    basis: [icat]",
+         "basis: add icat-footnote (icat cites ICAT-2.N16)"),
+        ("icat: [ICAT-1.Q1]", "icat: [ICAT-1.Q1, CETS-197.art13]\n    basis: [icat]",
+         "basis: add other-standard:CETS-197 (icat cites CETS-197.art13)"),
         ("indicators: [IND-3-01]", "indicators: [IND-3-99]", "unknown reference 'IND-3-99'"),
         ("has no summary.", "has no {sumary}.", "unknown placeholder {sumary}"),
         ("id: FUN-001", "id: fun1", "must look like ABC-001"),
@@ -138,8 +154,11 @@ def test_cli_rules_and_explain(tmp_path):
     assert explained.exit_code == 0
     for heading in (
         "Why it matters",
-        "ICAT references",
-        "Questions to revisit",
+        "Checks\n  ICAT-8.L1 ",
+        "OHCHR-2002.G6 ",
+        "Basis\n  ICAT toolkit",
+        "Related questions\n  ICAT-8.Q4 ",
+        "kind: content",
         "How to fix",
         "Example that triggers it",
         "Example that passes",
@@ -157,6 +176,45 @@ def test_bad_rule_pack_on_the_command_line_exits_2(tmp_path):
     assert result.exit_code == 2
     assert "cannot load the rules" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_rule_may_check_other_sources_and_declare_its_basis(tmp_path):
+    text = GOOD_RULE.replace(
+        "icat: [ICAT-1.Q1]",
+        "icat: [ICAT-1.Q1, ICAT-0.U3, ICAT-2.N16, CETS-197.art13]\n"
+        "    basis: [icat, icat-footnote, other-standard:CETS-197, other-standard:WHO-2003,\n"
+        "            ctreview-judgement]",
+    )
+    rule = load(pack(tmp_path, text)).get("FUN-001")
+    assert rule.icat == ("ICAT-1.Q1", "ICAT-0.U3", "ICAT-2.N16", "CETS-197.art13")
+    assert rule.sources == ("CETS-197", "WHO-2003")
+    assert rule.sections == ("1", "2")  # "How to use" (section 0) is not a section
+    assert rule.kind == "presence" and "ctreview-judgement" in rule.basis
+
+
+def test_a_funders_rule_may_leave_out_its_basis_but_a_bundled_rule_may_not(tmp_path, monkeypatch):
+    directory = pack(tmp_path, GOOD_RULE)
+    assert load(directory).get("FUN-001").basis == ()
+    monkeypatch.setattr("reviewer.rules.data_dir", lambda name: directory)  # as if bundled
+    with pytest.raises(RuleError, match="rule FUN-001: basis: missing; a bundled rule declares"):
+        load(directory)
+    bundled = GOOD_RULE.replace("kind: presence", "kind: presence\n    basis: [icat]")
+    assert load(pack(tmp_path, bundled)).get("FUN-001").basis == ("icat",)
+
+
+def test_every_bundled_rule_declares_its_basis_and_kind_and_checks_what_it_cites():
+    knowledge = bundled_knowledge()
+    rules = Reviewer().catalogue.rules
+    assert len(rules) >= 200
+    for rule in rules:
+        assert rule.basis and rule.kind in ("presence", "content"), rule.id
+        assert not set(rule.questions) & set(rule.icat), rule.id  # related, not checked
+        assert all(knowledge.resolves(ref) for ref in rule.icat), rule.id
+    kinds = {rule.kind for rule in rules}
+    assert kinds == {"presence", "content"}
+    judged = {rule.id for rule in rules if "ctreview-judgement" in rule.basis}
+    assert {"MEL-015", "SUP-006", "AWR-014"} <= judged  # thresholds and models of its own
+    assert {s for rule in rules for s in rule.sources} >= {"IATI", "CETS-197", "OHCHR-2002"}
 
 
 def test_message_lists_read_as_words():

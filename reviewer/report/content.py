@@ -1,8 +1,10 @@
 """What a findings report says, independent of its format.
 
 Markdown, HTML and JSON carry the same content; building it once here keeps them in step:
-findings grouped by component then severity, each with its ICAT lessons, questions and
-indicators, the consolidated questions to revisit, waived findings, counts and a verdict.
+findings grouped by component then severity, each with what its rule checks (ICAT lessons,
+questions, tables, notes, other sources), its basis, related questions and indicators; the
+consolidated questions to revisit (raised: a finding's rule checks them; related: apart);
+waived findings, counts and a verdict.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from reviewer.knowledge import KnowledgeBase
 from reviewer.review import Finding, Review
+from reviewer.rules import Rule
 from reviewer.schema import Problem
 
 SEVERITIES = ("error", "warning", "info")
@@ -28,6 +31,14 @@ SECTION_TITLES = {
     "8": "Support and durable solutions",
     "9": "National plans of action",
 }
+# How a rule's declared basis reads in a report (other sources read as their citation).
+BASIS_LABELS = {
+    "icat": "ICAT toolkit",
+    "icat-footnote": "ICAT footnote",
+    "ctreview-judgement": "ctreview's own judgement (goes beyond its sources)",
+}
+_BULLET = re.compile(r"^(ICAT-[1-9]\.Q[0-9]+)\.[a-z]$")
+_QUESTION = re.compile(r"^ICAT-[1-9]\.Q[0-9]+(?:\.[a-z])?$")
 NOT_JUDGED = (
     "A document review checks what the proposal says, not whether it is true or will be done "
     "well: the quality of the evidence, the skills of the team, the context on the ground and "
@@ -65,6 +76,30 @@ class IndicatorNote:
     ref: str
     text: str
     category: str
+    table_category: str = ""  # the ICAT table's own row label
+    not_a_proxy_for: tuple[str, ...] = ()  # chain steps it cannot stand in for (ICAT's caveat)
+
+    @property
+    def label(self) -> str:
+        """How a memo names its place on ICAT's chain, with ICAT's caveat when there is one:
+        'reach; not a proxy for knowledge or attitude change, behaviour change or impact'."""
+        step = self.category.replace("_", " ") or "indicator"
+        if self.category == "output" and self.table_category:
+            step = f"{self.table_category}, not on ICAT's results chain"
+        if not self.not_a_proxy_for:
+            return step
+        steps = [c.replace("_", " ") for c in self.not_a_proxy_for]
+        listed = ", ".join(steps[:-1]) + " or " + steps[-1] if len(steps) > 1 else steps[0]
+        return f"{step}; not a proxy for {listed}"
+
+
+@dataclass(frozen=True)
+class BasisNote:
+    """Where a rule's judgement comes from: a term of its `basis`, read for people."""
+
+    term: str  # icat | icat-footnote | other-standard:<id> | ctreview-judgement
+    label: str  # 'ICAT toolkit', or the source's citation
+    text: str = ""  # the source's summary, for other standards
 
 
 @dataclass(frozen=True)
@@ -73,9 +108,10 @@ class Entry:
 
     finding: Finding
     anchor: str  # unique in the report, e.g. 'p1-f3' ('p1-w1' for a waived finding)
-    citations: tuple[Citation, ...]
-    questions: tuple[Citation, ...]
+    citations: tuple[Citation, ...]  # what the rule checks (its `icat`)
+    questions: tuple[Citation, ...]  # related questions, not checked
     indicators: tuple[IndicatorNote, ...]
+    basis: tuple[BasisNote, ...] = ()  # () when the rule does not declare it
 
     @property
     def fingerprint(self) -> str:
@@ -99,11 +135,13 @@ class ComponentGroup:
 
 @dataclass(frozen=True)
 class Revisit:
-    """A question to revisit, listed once, with the findings that raised it."""
+    """A question to revisit, listed once: the findings whose rule checks it (or one of its
+    bullets) raised it; findings that only list it as related are kept apart."""
 
     question: Citation
     anchor: str
     raised_by: tuple[Entry, ...]
+    related_to: tuple[Entry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,8 +160,9 @@ class ProposalReport:
     counts: dict[str, int]  # active findings by severity
     sections: tuple[tuple[str, int], ...]  # (ICAT section, active findings citing it)
     groups: tuple[ComponentGroup, ...]
-    questions: tuple[SectionQuestions, ...]
+    questions: tuple[SectionQuestions, ...]  # raised: some finding's rule checks them
     waived: tuple[Entry, ...]
+    related_questions: tuple[SectionQuestions, ...] = ()  # only related to findings
     refusals: tuple[Problem, ...] = ()  # why the file could not be reviewed (none when it was)
 
     @property
@@ -152,14 +191,16 @@ def build_report(review: Review, anchor: str, knowledge: KnowledgeBase | None) -
     active = [f for f in ordered if f.waiver is None]
     waived = [f for f in ordered if f.waiver is not None]
     entries = [_entry(f, f"{anchor}-f{n}", knowledge) for n, f in enumerate(active, 1)]
+    raised, related = _questions(entries, anchor, knowledge)
     return ProposalReport(
         review=review,
         anchor=anchor,
         counts=severity_counts(active),
         sections=section_counts(active),
         groups=_groups(entries),
-        questions=_questions(entries, anchor),
+        questions=raised,
         waived=tuple(_entry(f, f"{anchor}-w{n}", knowledge) for n, f in enumerate(waived, 1)),
+        related_questions=related,
         refusals=tuple(review.refusals),
     )
 
@@ -242,7 +283,22 @@ def fingerprint(finding: Finding) -> str:
 
 
 def question_anchor(report_anchor: str, ref: str) -> str:
+    """The anchor of a question in the consolidated list; a bullet links to its question."""
+    ref = revisit_ref(ref)
     return f"{report_anchor}-q-" + re.sub(r"[^a-z0-9]+", "-", ref.lower()).strip("-")
+
+
+def raised_questions(rule: Rule) -> tuple[str, ...]:
+    """The questions a rule's findings raise: the ICAT questions it checks (in `icat`), a
+    bullet counted as its question. Related questions (`questions`) are not raised."""
+    return tuple(dict.fromkeys(revisit_ref(ref) for ref in rule.icat if _QUESTION.match(ref)))
+
+
+def revisit_ref(ref: str) -> str:
+    """The question a reference is revisited under: a bullet (ICAT-7.Q2.c) under its
+    question (ICAT-7.Q2), whose bullets the list shows; anything else as it is."""
+    match = _BULLET.match(ref)
+    return match.group(1) if match else ref
 
 
 def _plural(n: int, word: str) -> str:
@@ -260,8 +316,19 @@ def _entry(finding: Finding, anchor: str, knowledge: KnowledgeBase | None) -> En
         anchor=anchor,
         citations=tuple(cite(ref, knowledge) for ref in rule.icat),
         questions=tuple(cite(ref, knowledge) for ref in dict.fromkeys(rule.questions)),
-        indicators=tuple(_indicator(i, knowledge) for i in rule.indicators),
+        indicators=tuple(indicator_note(i, knowledge) for i in rule.indicators),
+        basis=tuple(basis_note(term, knowledge) for term in rule.basis),
     )
+
+
+def basis_note(term: str, knowledge: KnowledgeBase | None) -> BasisNote:
+    """A basis term read for people: other standards by their citation and summary."""
+    if term in BASIS_LABELS:
+        return BasisNote(term, BASIS_LABELS[term])
+    source = knowledge.source(term.split(":", 1)[-1]) if knowledge else None
+    if source is None:
+        return BasisNote(term, term)
+    return BasisNote(term, source.label, f"{source.citation}. {source.summary}")
 
 
 def cite(ref: str, knowledge: KnowledgeBase | None) -> Citation:
@@ -282,7 +349,7 @@ def cite(ref: str, knowledge: KnowledgeBase | None) -> Citation:
         return Citation(
             ref, f"Sample indicators for section {section} ({section_title(section)})", section
         )
-    return Citation(ref, "", section)
+    return Citation(ref, knowledge.describe(ref), section)  # notes and other sources
 
 
 def _with_stem(stem: str, text: str) -> str:
@@ -291,11 +358,18 @@ def _with_stem(stem: str, text: str) -> str:
     return f"{stem} {text}" if stem.endswith(":") else f"{stem} In particular: {text}"
 
 
-def _indicator(indicator_id: str, knowledge: KnowledgeBase | None) -> IndicatorNote:
+def indicator_note(indicator_id: str, knowledge: KnowledgeBase | None) -> IndicatorNote:
     indicator = knowledge.indicator(indicator_id) if knowledge else None
     if indicator is None:
         return IndicatorNote(indicator_id, "", "", "")
-    return IndicatorNote(indicator.id, indicator.ref, indicator.text, indicator.category)
+    return IndicatorNote(
+        indicator.id,
+        indicator.ref,
+        indicator.text,
+        indicator.category,
+        indicator.table_category,
+        indicator.not_a_proxy_for,
+    )
 
 
 def _groups(entries: Sequence[Entry]) -> tuple[ComponentGroup, ...]:
@@ -310,21 +384,40 @@ def _groups(entries: Sequence[Entry]) -> tuple[ComponentGroup, ...]:
     )
 
 
-def _questions(entries: Sequence[Entry], report_anchor: str) -> tuple[SectionQuestions, ...]:
+def _questions(
+    entries: Sequence[Entry], report_anchor: str, knowledge: KnowledgeBase | None
+) -> tuple[tuple[SectionQuestions, ...], tuple[SectionQuestions, ...]]:
+    """The questions to revisit, each once (a bullet under its question): those some
+    finding's rule checks (raised), then those findings only list as related."""
     raised: dict[str, list[Entry]] = {}
-    citations: dict[str, Citation] = {}
+    related: dict[str, list[Entry]] = {}
     for entry in entries:
-        for question in entry.questions:
-            citations.setdefault(question.ref, question)
-            raised.setdefault(question.ref, []).append(entry)
+        for ref in raised_questions(entry.finding.rule):
+            raised.setdefault(ref, []).append(entry)
+        for ref in dict.fromkeys(revisit_ref(q.ref) for q in entry.questions):
+            related.setdefault(ref, []).append(entry)
+
+    def revisit(ref: str) -> Revisit:
+        return Revisit(
+            cite(ref, knowledge),
+            question_anchor(report_anchor, ref),
+            tuple(raised.get(ref, ())),
+            tuple(e for e in related.get(ref, ()) if e not in raised.get(ref, ())),
+        )
+
+    only_related = [ref for ref in related if ref not in raised]
+    return _by_section(map(revisit, sorted(raised, key=_ref_order))), _by_section(
+        map(revisit, sorted(only_related, key=_ref_order))
+    )
+
+
+def _by_section(revisits: Iterable[Revisit]) -> tuple[SectionQuestions, ...]:
     by_section: dict[str, list[Revisit]] = {}
-    for ref in sorted(raised, key=_ref_order):
-        question = citations[ref]
-        revisit = Revisit(question, question_anchor(report_anchor, ref), tuple(raised[ref]))
-        by_section.setdefault(question.section or OTHER_SECTION, []).append(revisit)
+    for revisit in revisits:
+        by_section.setdefault(revisit.question.section or OTHER_SECTION, []).append(revisit)
     return tuple(
-        SectionQuestions(section, section_title(section), tuple(revisits))
-        for section, revisits in sorted(by_section.items(), key=lambda i: _section_rank(i[0]))
+        SectionQuestions(section, section_title(section), tuple(members))
+        for section, members in sorted(by_section.items(), key=lambda i: _section_rank(i[0]))
     )
 
 

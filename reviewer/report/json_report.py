@@ -18,6 +18,8 @@ from reviewer.report.content import (
     Citation,
     Entry,
     ProposalReport,
+    Revisit,
+    SectionQuestions,
     build_reports,
     overall_verdict,
     section_title,
@@ -26,7 +28,7 @@ from reviewer.report.content import (
 from reviewer.review import Review
 from reviewer.schema import Problem
 
-SCHEMA_VERSION = "1.1"  # 1.1: files that could not be reviewed (reviewed, input_errors)
+SCHEMA_VERSION = "1.2"  # 1.2: files that could not be reviewed (reviewed, input_errors)
 
 
 def render_json(reviews: Sequence[Review], ctx: ReportContext) -> str:
@@ -70,17 +72,26 @@ def _proposal(report: ProposalReport) -> dict[str, Any]:
         ],
         "findings": [_finding(entry) for entry in report.entries],
         "questions_to_revisit": [
-            {
-                **_citation(revisit.question),
-                "items": [_citation(item) for item in revisit.question.items],
-                "section_title": group.title,
-                "raised_by": [entry.anchor for entry in revisit.raised_by],
-            }
+            {**_revisit(revisit, group), "raised_by": [e.anchor for e in revisit.raised_by]}
             for group in report.questions
+            for revisit in group.questions
+        ],
+        "related_questions": [
+            _revisit(revisit, group)
+            for group in report.related_questions
             for revisit in group.questions
         ],
         "waived": [_finding(entry) for entry in report.waived],
         "notices": list(review.notices),
+    }
+
+
+def _revisit(revisit: Revisit, group: SectionQuestions) -> dict[str, Any]:
+    return {
+        **_citation(revisit.question),
+        "items": [_citation(item) for item in revisit.question.items],
+        "section_title": group.title,
+        "related_to": [entry.anchor for entry in revisit.related_to],
     }
 
 
@@ -120,6 +131,8 @@ def _finding(entry: Entry) -> dict[str, Any]:
         "icat": [_citation(c) for c in entry.citations],
         "sections": list(rule.sections),
         "questions": [_citation(q) for q in entry.questions],
+        "basis": [{"term": b.term, "label": b.label, "text": b.text} for b in entry.basis],
+        "kind": rule.kind,
         "indicators": [
             {"id": i.id, "ref": i.ref, "text": i.text, "category": i.category}
             for i in entry.indicators

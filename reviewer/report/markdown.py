@@ -19,6 +19,7 @@ from reviewer.report.content import (
     Citation,
     Entry,
     ProposalReport,
+    SectionQuestions,
     build_reports,
     overall_verdict,
     question_anchor,
@@ -82,8 +83,12 @@ class Marks:
 
 MARKDOWN_MARKS = Marks()
 _REVISIT_INTRO = (
-    "Each question is listed once, with the findings that raised it. Work through them with "
-    "the design team and answer them in the proposal."
+    "Each question is listed once, with the findings that raised it (their rule checks the "
+    "question). Work through them with the design team and answer them in the proposal."
+)
+_RELATED_INTRO = (
+    "Questions the findings point to as related, though no finding's rule checks them: "
+    "worth a look while revising."
 )
 
 
@@ -132,7 +137,11 @@ def _proposal(report: ProposalReport, marks: Marks) -> list[str]:
             lines += ["", f"#### {md(group.title)}"]
             for entry in group.entries:
                 lines += ["", *_finding(entry, report.anchor, marks)]
-        lines += ["", "### Questions to revisit", "", _REVISIT_INTRO, *_questions(report, marks)]
+        lines += ["", "### Questions to revisit", "", _REVISIT_INTRO]
+        lines += _questions(report.questions, marks)
+        if report.related_questions:
+            lines += ["", "### Related questions", "", _RELATED_INTRO]
+            lines += _questions(report.related_questions, marks)
     if report.waived:
         lines += ["", "### Waived findings", "", *_waived(report, marks)]
     if review.notices:
@@ -201,10 +210,14 @@ def _finding(entry: Entry, report_anchor: str, marks: Marks) -> list[str]:
         "",
         f"**Why it matters.** {md(rule.rationale)}",
         "",
+        "**Checks**",
+        "",
         *[f"- {_citation(c)}" for c in entry.citations],
     ]
+    basis = " · ".join(md(b.label) for b in entry.basis) or "not declared by its rule pack"
+    lines += ["", f"**Basis:** {basis}"]
     if entry.questions:
-        lines += ["", "**Questions to revisit**", ""]
+        lines += ["", "**Related questions**", ""]
         lines += [
             f"- [{md(q.ref)}](#{question_anchor(report_anchor, q.ref)}) {md(q.text)}"
             for q in entry.questions
@@ -212,7 +225,7 @@ def _finding(entry: Entry, report_anchor: str, marks: Marks) -> list[str]:
     if entry.indicators:
         lines += ["", "**Indicators you could use**", ""]
         lines += [
-            f"- {md(i.id)} ({md(i.category.replace('_', ' ') or 'indicator')}): {md(i.text)}"
+            f"- {md(i.id)} ({md(i.label)}): {md(i.text)}"
             for i in entry.indicators
         ]
     if rule.fix:
@@ -224,22 +237,33 @@ def _citation(citation: Citation) -> str:
     return f"{md(citation.ref)}: {md(citation.text)}" if citation.text else md(citation.ref)
 
 
-def _questions(report: ProposalReport, marks: Marks) -> list[str]:
+def _questions(groups: Sequence[SectionQuestions], marks: Marks) -> list[str]:
     lines: list[str] = []
-    for group in report.questions:
+    for group in groups:
         heading = f"{group.section} · {group.title}" if group.section.isdigit() else group.title
         lines += ["", f"#### {md(heading)}", ""]
         for revisit in group.questions:
-            links = ", ".join(
-                f"[{md(e.finding.rule.id)} {md(e.finding.item or 'programme')}](#{e.anchor})"
-                for e in revisit.raised_by
-            )
+            found_by = [
+                f"{label}: {_links(entries)}"
+                for label, entries in (
+                    ("Raised by", revisit.raised_by),
+                    ("Related to", revisit.related_to),
+                )
+                if entries
+            ]
             lines.append(
                 f"- {marks.anchor(revisit.anchor)}**{md(revisit.question.ref)}** "
-                f"{md(revisit.question.text)}  \n  Raised by: {links}"
+                f"{md(revisit.question.text)}  \n  " + "  \n  ".join(found_by)
             )
             lines += [f"  - {md(i.ref)}: {md(i.text)}" for i in revisit.question.items]
     return lines
+
+
+def _links(entries: Sequence[Entry]) -> str:
+    return ", ".join(
+        f"[{md(e.finding.rule.id)} {md(e.finding.item or 'programme')}](#{e.anchor})"
+        for e in entries
+    )
 
 
 def _waived(report: ProposalReport, marks: Marks) -> list[str]:

@@ -28,6 +28,7 @@ from reviewer.report.content import (
     INPUT_ERROR_HELP,
     INPUT_ERROR_TITLE,
     Entry,
+    basis_note,
     build_reports,
     cite,
 )
@@ -165,8 +166,10 @@ def _rule(rule: Rule, ctx: ReportContext) -> dict[str, Any]:
         "help": _help(rule, ctx),
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         "properties": {
-            "icat": list(rule.icat),
-            "questions": list(rule.questions),
+            "icat": list(rule.icat),  # what the rule checks
+            "questions": list(rule.questions),  # related questions, not checked
+            "basis": list(rule.basis),
+            "kind": rule.kind,
             "indicators": list(rule.indicators),
             "tags": sorted({*rule.tags, "design-review", *(f"icat-{s}" for s in rule.sections)}),
             "problem.severity": _PROBLEM_SEVERITY[rule.severity],
@@ -175,11 +178,11 @@ def _rule(rule: Rule, ctx: ReportContext) -> dict[str, Any]:
 
 
 def _help(rule: Rule, ctx: ReportContext) -> dict[str, str]:
-    """Why the rule matters, its ICAT references and questions, and how to fix, as plain
-    text and as (escaped) Markdown; GitHub shows the Markdown on the alert page."""
+    """Why the rule matters, what it checks, its basis and related questions, and how to
+    fix, as plain text and as (escaped) Markdown; GitHub shows the Markdown on the alert page."""
     lists = [
-        ("ICAT references", [cite(ref, ctx.knowledge) for ref in rule.icat]),
-        ("Questions to revisit", [cite(ref, ctx.knowledge) for ref in rule.questions]),
+        ("Checks", [cite(ref, ctx.knowledge) for ref in rule.icat]),
+        ("Related questions", [cite(ref, ctx.knowledge) for ref in rule.questions]),
     ]
     text, markdown = [rule.rationale], [md(rule.rationale)]
     for title, citations in lists:
@@ -189,6 +192,10 @@ def _help(rule: Rule, ctx: ReportContext) -> dict[str, str]:
                 f"**{title}**\n\n"
                 + "\n".join(f"- {_cited(md(c.ref), md(c.text))}" for c in citations)
             )
+    if rule.basis:
+        labels = [basis_note(term, ctx.knowledge).label for term in rule.basis]
+        text.append("Basis: " + " · ".join(labels))
+        markdown.append("**Basis:** " + " · ".join(md(label) for label in labels))
     if rule.fix:
         text.append(f"How to fix: {rule.fix}")
         markdown.append(f"**How to fix.** {md(rule.fix)}")
