@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from reviewer.loader import InputError, read_bounded
+from reviewer.paths import real_path
 from reviewer.review import Finding, Review
 
 BASELINE_VERSION = 1
@@ -108,7 +109,7 @@ def entry_keys(entry: Entry) -> tuple[tuple, str]:
 
 def relative_file(file: str, folder: Path) -> str:
     """A reviewed file's path relative to the baseline's folder, '/'-separated."""
-    return Path(os.path.relpath(Path(file).resolve(), folder.resolve())).as_posix()
+    return Path(os.path.relpath(real_path(file), real_path(folder))).as_posix()
 
 
 def entries_for(reviews: Sequence[Review], folder: Path) -> list[Entry]:
@@ -145,6 +146,8 @@ def load_baseline(path: str | Path) -> list[Entry]:
         raise BaselineError(
             f"{name}:{error.lineno}:{error.colno}: not valid JSON ({error.msg}); {redo}"
         ) from None
+    except RecursionError:  # a baseline is two levels deep; thousands of brackets are not one
+        raise BaselineError(f"{name}: the JSON is nested far too deeply; {redo}") from None
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
         raise BaselineError(
             f"{name}: not a ctreview baseline of version {BASELINE_VERSION}; {redo}"

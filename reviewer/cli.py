@@ -1,22 +1,28 @@
 """Command-line interface. Commands stay thin: each calls one pipeline function and prints.
 
-Exit codes: 0 nothing reaches the threshold, 1 findings reach it, 2 usage, input or
-configuration errors (never a traceback; set CTREVIEW_DEBUG=1 to see one for a bug report).
+Exit codes: 0 nothing reaches the threshold, 1 findings reach it, 2 usage, input,
+configuration or output errors (never a traceback; set CTREVIEW_DEBUG=1 to see one for a bug
+report), 130/143 stopped by SIGINT/SIGTERM, 141 standard output's reader went away.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
 
 from reviewer import __version__
+from reviewer.console import ReaderGone, err, message, out
 from reviewer.doc_links import DocsURLError
+from reviewer.inert import inert_lines, one_line
 from reviewer.loader import InputError
+from reviewer.output import OutputError
+from reviewer.paths import real_path
 from reviewer.policy import FAIL_ON, SEVERITIES
 from reviewer.report import FORMATS
 from reviewer.rules import RuleError
@@ -26,9 +32,41 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class UsageProblem(click.ClickException):
-    """A user-facing error: printed without a traceback, exit code 2."""
+    """A user-facing error: printed without a traceback, exit code 2. Each line is shown
+    inert (they quote file names, configurations and rule packs)."""
 
     exit_code = EXIT_ERROR
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+    def format_message(self) -> str:
+        return message(*self.lines)
+
+
+class _Commands(click.Group):
+    """The command group; click's own usage errors quote the command line (file names,
+    option values), so they are shown inert like every other message."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _inert_click_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _inert_click_errors():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _inert_click_errors() -> Iterator[None]:
+    try:
+        yield
+    except click.ClickException as error:
+        if not isinstance(error, UsageProblem):
+            message = error.format_message
+            error.format_message = lambda: inert_lines(message())  # type: ignore[method-assign]
+        raise
 
 
 def _reviewer(rule_dirs: Sequence[str]):
@@ -37,7 +75,8 @@ def _reviewer(rule_dirs: Sequence[str]):
     try:
         return Reviewer([Path(d) for d in rule_dirs])
     except (RuleError, InputError) as error:
-        raise UsageProblem(f"cannot load the rules:\n{error}") from None
+        problems = error.problems if isinstance(error, RuleError) else [str(error)]
+        raise UsageProblem("cannot load the rules:", *problems) from None
 
 
 fail_on_option = click.option(
@@ -69,7 +108,7 @@ def _text_or_markdown(help_text: str):
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctreview")
 def cli() -> None:
     """Design review of counter-trafficking programme proposals, built on the ICAT toolkit."""
@@ -116,7 +155,7 @@ class _ConfigProblems:
         from reviewer.config import ConfigError
 
         if isinstance(error, ConfigError):
-            raise UsageProblem(f"invalid configuration:\n{error}") from None
+            raise UsageProblem("invalid configuration:", *error.problems) from None
 
 
 def _checker(config_path, no_config, rule_dirs, today, **settings):
@@ -137,14 +176,21 @@ def _checker(config_path, no_config, rule_dirs, today, **settings):
         return Checker(options, _reviewer)
 
 
-def _echo_notices(reviews) -> None:
-    for review in reviews:
-        for notice in review.notices:
-            click.echo(f"notice: {notice}", err=True)
+def _echo_notices(reviews, checker=None) -> None:
+    """Notices on standard error: configurations passed over (see config.find_config), then
+    each review's (expired or unmatched waivers, baseline entries gone)."""
+    notes = checker.finder.notes if checker else []
+    err(*(f"notice: {note}" for note in notes))
+    err(*(f"notice: {notice}" for review in reviews for notice in review.notices))
+
+
+# readable=False: the loader reports a file it cannot read, for that file only (click would
+# stop the whole run at the first one).
+INPUT_PATH = click.Path(readable=False)
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=INPUT_PATH)
 @_config_options
 @click.option(
     "--format",
@@ -234,14 +280,15 @@ def check(
     file, line and column.
     """
     from reviewer.baseline import BaselineError, baseline_json, entries_for
+    from reviewer.output import write_atomic
     from reviewer.policy import Judgement, exit_code, visible, with_baseline
-    from reviewer.report import ReportContext, render, write_atomic
+    from reviewer.report import WORKFLOW_COMMAND_FORMATS, ReportContext, render
 
     targets = [_parse_output(spec, FORMATS) for spec in outputs]
     inputs = _check_inputs(files, proposals_only, stdin_filename)
     files = inputs.names
     if inputs.skipped_note():
-        click.echo(f"ctreview: {inputs.skipped_note()}", err=True)
+        err(f"ctreview: {inputs.skipped_note()}")
     checker = _checker(
         config_path,
         no_config,
@@ -259,25 +306,23 @@ def check(
     if not judgements:  # every file given lacks the marker
         if not proposals_only:
             raise UsageProblem(inputs.nothing_found())
-        click.echo(f"ctreview: {inputs.nothing_found()}", err=True)
+        err(f"ctreview: {inputs.nothing_found()}")
         sys.exit(EXIT_OK)
+    protected = (*files, *checker.input_files(), *([baseline_path] if baseline_path else []))
     reviews = [j.review for j in judgements]
-    _report_input_problems(reviews)
     if write_baseline:
-        entries = entries_for([r for r in reviews if r.ok], Path(write_baseline).resolve().parent)
-        try:
-            write_atomic(Path(write_baseline), baseline_json(entries), inputs=files)
-        except (OSError, ValueError) as error:
-            raise UsageProblem(f"cannot write {write_baseline}: {error}") from None
-        click.echo(f"wrote {write_baseline} ({len(entries)} findings recorded)", err=True)
+        entries = entries_for([r for r in reviews if r.ok], real_path(write_baseline).parent)
+        with _output_problems():
+            write_atomic(write_baseline, baseline_json(entries), inputs=protected)
+        err(f"wrote {write_baseline} ({len(entries)} findings recorded)")
     elif baseline_path:
         try:
             judgements, dropped = with_baseline(judgements, Path(baseline_path))
         except BaselineError as error:
             raise UsageProblem(str(error)) from None
-        click.echo(f"baseline {baseline_path}: {dropped} recorded findings not shown", err=True)
+        err(f"baseline {baseline_path}: {dropped} recorded findings not shown")
     reviews = [j.review for j in judgements]
-    _echo_notices(reviews)
+    _echo_notices(reviews, checker)
     used = list(checker.reviewers.values())
     rules = {rule.id: rule for reviewer in used for rule in reviewer.catalogue.rules}
     ctx = ReportContext(
@@ -290,16 +335,32 @@ def check(
         rules=tuple(rules[rule_id] for rule_id in sorted(rules)),
     )
     threshold = "error" if quiet else min_severity
-    shown = [visible(r, threshold) for r in reviews if r.ok]
-    click.echo(render(fmt, shown, ctx), nl=False)
-    for out_fmt, path in targets:
+    shown = [visible(r, threshold) for r in reviews]  # refused files are reported too
+    with _output_problems():
         try:
-            write_atomic(Path(path), render(out_fmt, shown, ctx), inputs=files)
-        except (OSError, ValueError) as error:
-            raise UsageProblem(f"cannot write {path}: {error}") from None
+            out(render(fmt, shown, ctx), workflow_commands=fmt in WORKFLOW_COMMAND_FORMATS)
+        except (ReaderGone, OutputError) as error:  # `| head`, `>&-`: still write the files
+            stdout_failure: Exception | None = error
+        else:
+            stdout_failure = None
+        for out_fmt, path in targets:
+            write_atomic(path, render(out_fmt, shown, ctx), inputs=protected)
+        if stdout_failure:
+            raise stdout_failure
+    _report_input_problems(reviews)
     if write_baseline and all(r.ok for r in reviews):
         sys.exit(EXIT_OK)
     sys.exit(exit_code(judgements))
+
+
+@contextlib.contextmanager
+def _output_problems() -> Iterator[None]:
+    """A report, baseline or standard output that cannot be written: exit code 2, named as
+    an output problem (never blamed on a proposal)."""
+    try:
+        yield
+    except OutputError as error:
+        raise UsageProblem(str(error)) from None
 
 
 def _check_inputs(files: Sequence[str], proposals_only: bool, stdin_filename: str | None):
@@ -328,28 +389,25 @@ def _parse_output(spec: str, known) -> tuple[str, str]:
 
 
 def _colour_wanted() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return sys.stdout is not None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def _report_input_problems(reviews) -> bool:
-    broken = False
-    for review in reviews:
-        if review.input_error:
-            click.echo(f"error: {review.input_error}", err=True)
-            broken = True
-        for problem in review.problems:
-            click.echo(f"error: {problem}", err=True)
-            broken = True
-    if broken:
-        from reviewer.doc_links import format_hint
+    """Say on standard error why files could not be reviewed (every report format lists it
+    too); return whether any could not."""
+    from reviewer.doc_links import format_hint
 
-        click.echo(f"Fix the problems above and run ctreview again; {format_hint()}.", err=True)
-    return broken
+    refused = [problem for review in reviews for problem in review.refusals]
+    if not refused:
+        return False
+    err(*(f"error: {problem}" for problem in refused))
+    err(f"Fix the problems above and run ctreview again; {format_hint()}.")
+    return True
 
 
 @cli.command()
-@click.argument("old", type=click.Path())
-@click.argument("new", type=click.Path())
+@click.argument("old", type=INPUT_PATH)
+@click.argument("new", type=INPUT_PATH)
 @_config_options
 @_text_or_markdown("markdown suits a pull-request comment.")
 @click.option(
@@ -381,21 +439,23 @@ def diff(
         before, after = (checker.judge(path, config_of=new) for path in (old, new))
     if _report_input_problems([before.review, after.review]):
         sys.exit(EXIT_ERROR)
-    _echo_notices([after.review])
+    _echo_notices([after.review], checker)
     result = diff_reviews(before.review, after.review)
-    click.echo((render_markdown if fmt == "markdown" else render_text)(result), nl=False)
+    with _output_problems():
+        out((render_markdown if fmt == "markdown" else render_text)(result))
     sys.exit(EXIT_FINDINGS if result.fails(after.settings.fail_on) else EXIT_OK)
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
 @_config_options
 @click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes  [default: the number of CPU cores].",
+    help="Worker processes, at most one per CPU core and per file  [default: the number of "
+    "CPU cores].",
 )
 @click.option(
     "--out",
@@ -432,10 +492,9 @@ def screen(
     it. Exit code 2 when a file could not be reviewed (the others still are), else 1 when a
     proposal has a finding at or above --fail-on, else 0.
     """
-    import contextlib
-
     from reviewer import screen as screening
     from reviewer.discovery import find_proposals
+    from reviewer.output import write_atomic
     from reviewer.portfolio import (
         PORTFOLIO_FORMATS,
         Tally,
@@ -443,31 +502,33 @@ def screen(
         render_table,
         summary_line,
     )
-    from reviewer.report import write_atomic
     from reviewer.terminal_table import terminal_width
 
     if report_formats and not out_dir:
         raise UsageProblem("--report-format needs --out DIR (where the reports go)")
     checker = _checker(config_path, no_config, rule_dirs, today, fail_on=fail_on)
     discovery = find_proposals(paths)
-    for pattern in discovery.unmatched:
-        click.echo(f"error: {pattern}: no file matches this pattern", err=True)
+    err(*(f"error: {pattern}: no file matches this pattern" for pattern in discovery.unmatched))
+    with _ConfigProblems():
+        knowledge = screening.prepare(checker, discovery)
+    inputs = (*discovery.proposals, *checker.input_files())
     try:
-        tasks = screening.plan_tasks(discovery, out_dir, report_formats or ("markdown",))
+        tasks = screening.plan_tasks(discovery, out_dir, report_formats or ("markdown",), inputs)
     except screening.ScreenError as error:
         raise UsageProblem(str(error)) from None
-    knowledge = screening.prepare(checker, discovery)
-    shown = not quiet and sys.stderr.isatty() and len(tasks) > 1
+    _echo_notices([], checker)
+    shown = not quiet and sys.stderr is not None and sys.stderr.isatty() and len(tasks) > 1
     bar = click.progressbar(length=len(tasks), label="Screening", file=sys.stderr)
     tally, results = Tally(), []
     with bar if shown else contextlib.nullcontext():
-        for result in screening.screen(tasks, checker, jobs or os.cpu_count() or 1):
+        workers = screening.worker_count(jobs, len(tasks))
+        for result in screening.screen(tasks, checker, workers):
             results.append(tally.add(result))  # keeps the row, counts the rest
             if shown:
                 bar.update(1)
-    for result in results:
-        if result.error:
-            click.echo(f"error: {result.error}", err=True)
+    results += [tally.add(row) for row in screening.unreadable_folders(discovery)]
+    err(*(f"error: {result.error}" for result in results if result.error))
+    err(*(f"error: {result.output_error}" for result in results if result.output_error))
     reports = {
         task.path: [(fmt, os.path.relpath(path, out_dir)) for fmt, path in task.reports]
         for task in tasks
@@ -483,17 +544,16 @@ def screen(
     if out_dir:
         for ext, render_portfolio in PORTFOLIO_FORMATS.items():
             target = Path(out_dir) / f"portfolio.{ext}"
-            try:
-                write_atomic(target, render_portfolio(portfolio), inputs=discovery.proposals)
-            except (OSError, ValueError) as error:
-                raise UsageProblem(f"cannot write {target}: {error}") from None
+            with _output_problems():
+                write_atomic(target, render_portfolio(portfolio), inputs=inputs)
         reviewed = sum(result.reviewed for result in results)
-        click.echo(summary_line(portfolio), err=True)
-        click.echo(
-            f"wrote the portfolio and the reports of {reviewed} proposals to {out_dir}", err=True
+        err(
+            summary_line(portfolio),
+            f"wrote the portfolio and the reports of {reviewed} proposals to {out_dir}",
         )
     else:
-        click.echo(render_table(portfolio, terminal_width()), nl=False)
+        with _output_problems():
+            out(render_table(portfolio, terminal_width()))
     sys.exit(EXIT_ERROR if discovery.unmatched else screening.batch_exit_code(results))
 
 
@@ -521,15 +581,18 @@ def config_command(
     if print_schema == bool(show_file):
         raise UsageProblem("give exactly one of --show FILE and --schema")
     if print_schema:
-        click.echo(config_schema_json(), nl=False)
+        with _output_problems():
+            out(config_schema_json())
         return
     checker = _checker(config_path, no_config, rule_dirs, today)
     with _ConfigProblems():
         config = checker.config_for(show_file)
         catalogue = checker.reviewer_for(config).catalogue
+    _echo_notices([], checker)
     file_config = config.for_file(show_file)
     defaults = {rule.id: rule.severity for rule in catalogue.rules}
-    click.echo(resolved_yaml(show_file, file_config, defaults), nl=False)
+    with _output_problems():
+        out(resolved_yaml(show_file, file_config, defaults))
 
 
 @cli.command("rules")
@@ -539,10 +602,14 @@ def list_rules(rule_dirs: tuple[str, ...]) -> None:
     from reviewer.terminal_table import render_table, terminal_width
 
     catalogue = _reviewer(rule_dirs).catalogue
-    rows = [(r.id, r.severity, r.applies_to, r.title, " ".join(r.icat)) for r in catalogue.rules]
+    rows = [
+        tuple(map(one_line, (r.id, r.severity, r.applies_to, r.title, " ".join(r.icat))))
+        for r in catalogue.rules
+    ]
     header = ("ID", "SEVERITY", "APPLIES TO", "TITLE", "ICAT")
-    click.echo(render_table([header, *rows], flexible=(4, 3), width=terminal_width()), nl=False)
-    click.echo(f"\n{len(rows)} rules (catalogue {catalogue.version})")
+    table = render_table([header, *rows], flexible=(4, 3), width=terminal_width())
+    with _output_problems():
+        out(f"{table}\n{len(rows)} rules (catalogue {catalogue.version})\n")
 
 
 @cli.command()
@@ -570,17 +637,18 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...], fmt: str, show_path: bool)
         hint = f" (did you mean {close[0]}?)" if close else " (see `ctreview rules`)"
         raise UsageProblem(f"no rule {rule_id!r}{hint}")
     url, path = page_locations(rule)
-    if show_path:
-        if path is None:
-            raise UsageProblem(
-                f"{rule.id} has no installed page (rules from --rules directories have none); "
-                f"`ctreview explain {rule.id} --format markdown` prints one"
-            )
-        click.echo(str(path))
-    elif fmt == "markdown":
-        click.echo(rule_markdown(rule, reviewer.knowledge), nl=False)
-    else:
-        click.echo(explain_rule(rule, reviewer.knowledge, url=url, path=path))
+    if show_path and path is None:
+        raise UsageProblem(
+            f"{rule.id} has no installed page (rules from --rules directories have none); "
+            f"`ctreview explain {rule.id} --format markdown` prints one"
+        )
+    with _output_problems():
+        if show_path:
+            out(f"{one_line(path)}\n")
+        elif fmt == "markdown":
+            out(rule_markdown(rule, reviewer.knowledge))
+        else:
+            out(explain_rule(rule, reviewer.knowledge, url=url, path=path) + "\n")
 
 
 @cli.command("test-rules")
@@ -592,16 +660,18 @@ def test_rules(dirs: tuple[str, ...]) -> None:
     reviewer = _reviewer(dirs)
     results = run_examples(reviewer)
     failed = [r for r in results if not r.ok]
-    for result in failed:
-        click.echo(
+    err(
+        *(
             f"FAIL {result.rule_id} {result.kind}[{result.index}]: "
-            + textwrap.shorten(result.detail, 400),
-            err=True,
+            + textwrap.shorten(result.detail, 400)
+            for result in failed
         )
-    click.echo(
-        f"{len(results) - len(failed)} passed, {len(failed)} failed "
-        f"({len(reviewer.catalogue.rules)} rules)"
     )
+    with _output_problems():
+        out(
+            f"{len(results) - len(failed)} passed, {len(failed)} failed "
+            f"({len(reviewer.catalogue.rules)} rules)\n"
+        )
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -610,7 +680,8 @@ def schema() -> None:
     """Print the proposal format as a JSON Schema (for editors and yaml-language-server)."""
     from reviewer.schema import schema_json
 
-    click.echo(schema_json(), nl=False)
+    with _output_problems():
+        out(schema_json())
 
 
 @cli.command()
@@ -625,22 +696,31 @@ def schema() -> None:
 @click.option("--interactive", "-i", is_flag=True, help="Ask the key ICAT questions.")
 def init(path: str, types: tuple[str, ...], interactive: bool) -> None:
     """Write a commented proposal skeleton to PATH (never overwrites)."""
-    from reviewer.scaffold import fill_interactively, render, skeleton
+    import shlex
+
+    from reviewer.output import write_new
+    from reviewer.scaffold import fill_interactively, proposal_id, render, skeleton
 
     target = Path(path)
-    if target.exists():
+    if os.path.lexists(target):
         raise UsageProblem(f"{path} already exists; ctreview init never overwrites a file")
-    tree = skeleton(target.stem or "proposal", types)
+    stem = target.stem
+    ident = proposal_id(stem)
+    if ident != stem:
+        err(
+            f"note: the proposal id is {ident!r}, made from the file name (an id holds "
+            "letters, digits, - _ . only)"
+        )
+    tree = skeleton(ident, types)
     if interactive:
         tree = fill_interactively(
             tree, lambda q, d: click.prompt(q, default=d, show_default=bool(d))
         )
-    try:
-        with target.open("x", encoding="utf-8") as stream:
-            stream.write(render(tree))
-    except OSError as error:
-        raise UsageProblem(f"cannot write {path}: {error.strerror}") from None
-    click.echo(f"wrote {path}: fill it in, then run `ctreview check {path}`")
+    with _output_problems():
+        write_new(target, render(tree))
+        shown = path if not path.startswith("-") else os.path.join(".", path)
+        command = f"ctreview check {shlex.quote(shown)}"
+        out(f"wrote {one_line(path)}: fill it in, then run `{one_line(command)}`\n")
 
 
 @cli.command()
@@ -654,12 +734,13 @@ def coverage(write: bool, rule_dirs: tuple[str, ...]) -> None:
     text = coverage_markdown(
         coverage_rows(reviewer.knowledge, reviewer.catalogue), reviewer.catalogue
     )
-    if write:
-        from reviewer.report import write_atomic
+    with _output_problems():
+        if write:
+            from reviewer.output import write_atomic
 
-        write_atomic(_repo_docs() / "icat-coverage.md", text)
-    else:
-        click.echo(text, nl=False)
+            write_atomic(_repo_docs() / "icat-coverage.md", text)
+        else:
+            out(text)
 
 
 @cli.command("generate-docs", hidden=True)
@@ -677,8 +758,8 @@ def generate_docs() -> None:
         *write_example_reports(docs.parent),
         *write_prebuilt(),
     ]
-    for path in written:
-        click.echo(f"wrote {path}")
+    with _output_problems():
+        out("".join(f"wrote {path}\n" for path in written))
 
 
 def _repo_docs() -> Path:
@@ -689,29 +770,51 @@ def _repo_docs() -> Path:
 
 
 def main() -> None:
-    """Console entry point: every error becomes a message and exit code 2, never a traceback."""
+    """Console entry point: every error becomes a message and exit code 2, never a traceback;
+    a signal or a closed pipe ends the run quietly with the conventional status."""
+    from reviewer.console import release_stdout, tolerate_any_encoding
+    from reviewer.stopping import stop_on_signals
+
+    stop_on_signals()
+    tolerate_any_encoding()
+    status = _run()
+    release_stdout()
+    sys.exit(status)
+
+
+def _run() -> int:
+    from reviewer.console import PIPE_CLOSED_STATUS, ReaderGone
+    from reviewer.stopping import Stopped
+
     try:
         cli.main(standalone_mode=False)
+    except SystemExit as done:  # a command's sys.exit(code)
+        return done.code if isinstance(done.code, int) else EXIT_ERROR if done.code else EXIT_OK
     except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except click.ClickException as error:
         error.show()
-        sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(EXIT_ERROR)
+        return EXIT_ERROR
+    except click.exceptions.Abort:  # end of input at a prompt
+        err("aborted")
+        return EXIT_ERROR
+    except Stopped as stop:
+        return stop.status
+    except ReaderGone:
+        return PIPE_CLOSED_STATUS
+    except OutputError as error:
+        err(f"ctreview: {error}")
+        return EXIT_ERROR
     except DocsURLError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    except (KeyboardInterrupt, BrokenPipeError):
-        sys.exit(EXIT_ERROR)
+        err(f"Error: {error}")
+        return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("CTREVIEW_DEBUG"):
             raise
-        click.echo(
-            f"ctreview: internal error: {type(error).__name__}: {error}\n"
+        err(
+            f"ctreview: internal error: {type(error).__name__}: {error}",
             "This is a bug in ctreview, not in your file. Run again with "
             "CTREVIEW_DEBUG=1 and report the traceback.",
-            err=True,
         )
-        sys.exit(EXIT_ERROR)
+        return EXIT_ERROR
+    return EXIT_OK

@@ -13,7 +13,9 @@ rule ids, and ends the run with exit code 2.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
+from reviewer.inert import inert_lines
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
+from reviewer.paths import real_path
 from reviewer.review import Waiver
 from reviewer.schema import (
     MAX_NUMBER,
@@ -107,9 +111,10 @@ class Config:
     max_warnings: int | None = None
     strict_waivers: bool | None = None
     waivers: tuple[ConfigWaiver, ...] = ()
+    files: tuple[Path, ...] = ()  # the files read (this one and what it extends)
 
     def for_file(self, proposal: str | Path) -> FileConfig:
-        target = Path(proposal).resolve()
+        target = real_path(proposal)
         severities = {s.rule: s.severity for s in self.rules}
         for override in self.overrides:
             if any(glob_matches(pattern, target, override.base) for pattern in override.files):
@@ -142,11 +147,16 @@ class Config:
         )
 
 
-def find_config(start: str | Path) -> Path | None:
+def find_config(start: str | Path, notes: list[str] | None = None) -> Path | None:
     """The nearest `.ctreview.yaml` (or `.ctreview.yml`) from a folder upwards, stopping at a
     repository root. Both in one folder is an error: silently preferring one would leave the
-    other's settings ignored."""
-    folder = Path(start).resolve()
+    other's settings ignored.
+
+    As git does for a repository it does not own, a file that another user owns or that every
+    user may write is passed over (with a note in `notes`): anyone who can write /tmp could
+    otherwise decide how proposals under /tmp are judged. `--config` still reads such a file.
+    """
+    folder = real_path(start)
     for candidate_dir in (folder, *folder.parents):
         found = [candidate_dir / name for name in CONFIG_NAMES if (candidate_dir / name).is_file()]
         if len(found) > 1:
@@ -157,9 +167,27 @@ def find_config(start: str | Path) -> Path | None:
                 ]
             )
         if found:
-            return found[0]
+            distrust = untrusted(found[0])
+            if distrust is None:
+                return found[0]
+            if notes is not None:
+                notes.append(
+                    f"ignoring {_display(found[0])}: {distrust}; "
+                    "pass it with --config to use it anyway"
+                )
         if (candidate_dir / ".git").exists():
             return None
+    return None
+
+
+def untrusted(path: Path) -> str | None:
+    """Why a discovered configuration must not be trusted, or None: owned by someone other
+    than this user (or root), or writable by every user."""
+    info = path.stat()
+    if info.st_uid not in (os.geteuid(), 0):
+        return f"it is owned by another user (uid {info.st_uid})"
+    if info.st_mode & stat.S_IWOTH:
+        return "every user may write it"
     return None
 
 
@@ -169,7 +197,33 @@ def preset(name: str) -> Config:
 
 def load_config(path: str | Path) -> Config:
     """Load, validate and merge a configuration with what it extends; raise ConfigError."""
-    return _load(Path(path).resolve(), ())
+    top = real_path(path)
+    return _load(top, (), _Reach(_tree_of(top)))
+
+
+# How far `extends` reaches: a chain of at most this many files, and at most this many files
+# read for one configuration (a list may extend the same file many times over).
+MAX_EXTENDS_DEPTH = 8
+MAX_EXTENDED_FILES = 64
+
+
+@dataclass
+class _Reach:
+    """What `extends` may read while one configuration loads: files inside `tree` only."""
+
+    tree: Path
+    files_read: int = 0
+
+
+def _tree_of(config: Path) -> Path:
+    """The tree that holds a configuration: its repository (the nearest folder above it with
+    `.git`), or its own folder when it is in none. `extends` reaches no file outside it."""
+    if config.parent == PRESET_DIR:
+        return PRESET_DIR
+    for folder in config.parents:
+        if (folder / ".git").exists():
+            return folder
+    return config.parent
 
 
 class ConfigFinder:
@@ -179,11 +233,23 @@ class ConfigFinder:
         self.explicit = load_config(explicit) if explicit else None
         self.discover = discover
         self._loaded: dict[Path | None, Config] = {}
+        self._notes: list[str] = []
+
+    @property
+    def notes(self) -> list[str]:
+        """The discovered configurations passed over, and why (see find_config), once each."""
+        return list(dict.fromkeys(self._notes))
+
+    def files(self) -> list[Path]:
+        """Every configuration file read so far (with what they extend)."""
+        configs = [self.explicit, *self._loaded.values()]
+        return [path for config in configs if config for path in config.files]
 
     def config_for(self, proposal: str | Path) -> Config:
         if self.explicit:
             return self.explicit
-        path = find_config(Path(proposal).resolve().parent) if self.discover else None
+        folder = real_path(proposal).parent
+        path = find_config(folder, self._notes) if self.discover else None
         if path not in self._loaded:
             self._loaded[path] = load_config(path) if path else preset("recommended")
         return self._loaded[path]
@@ -294,16 +360,33 @@ def _run_glob(tokens: Sequence[str | re.Pattern[str]], text: str) -> bool:
 # --- loading --------------------------------------------------------------------------------------
 
 
-def _load(path: Path, chain: tuple[Path, ...]) -> Config:
-    doc = _read(path)
-    # Unlike a proposal, empty values are kept, so that a key written without a value is
-    # reported rather than silently ignored.
-    data = to_plain(doc.data, keep_blank=True)
-    problems = schema_problems(doc, data) or _glob_problems(doc, data)
-    if problems:
-        raise ConfigError(problems)
-    bases = [_load_base(doc, index, value, (*chain, path)) for index, value in _extends(data)]
+def _load(path: Path, chain: tuple[Path, ...], reach: _Reach) -> Config:
+    try:
+        doc = _read(path)
+        # Unlike a proposal, empty values are kept, so that a key written without a value is
+        # reported rather than silently ignored.
+        data = to_plain(doc.data, keep_blank=True)
+        problems = schema_problems(doc, data) or _glob_problems(doc, data)
+        if problems:
+            raise ConfigError(problems)
+    except ConfigError as error:
+        if not chain or path.parent == PRESET_DIR:
+            raise
+        raise ConfigError([_withheld(path, chain[-1], len(error.problems))]) from None
+    extended = (*chain, path)
+    bases = [_load_base(doc, i, value, extended, reach) for i, value in _extends(data)]
     return _merge([*bases, _own(doc, data, path)])
+
+
+def _withheld(path: Path, parent: Path, count: int) -> str:
+    """The problems of an extended file, without its content: `extends` could name a file
+    that holds secrets (a workspace file a CI step wrote), and a message would print it."""
+    problems = "1 problem" if count == 1 else f"{count} problems"
+    return (
+        f"{_display(path)}: extended by {_display(parent)}, is not a valid configuration "
+        f"({problems}; its content is not shown here). To see them, check it on its own: "
+        f"ctreview config --show PROPOSAL --config {_display(path)}"
+    )
 
 
 def _glob_problems(doc: Document, data: Mapping[str, Any]) -> list[str]:
@@ -351,8 +434,36 @@ def _extends(data: Mapping[str, Any]) -> list[tuple[int | None, str]]:
     return list(enumerate(value or []))
 
 
-def _load_base(doc: Document, index: int | None, value: str, chain: tuple[Path, ...]) -> Config:
+def _load_base(
+    doc: Document, index: int | None, value: str, chain: tuple[Path, ...], reach: _Reach
+) -> Config:
     where = _where(doc, ("extends",) if index is None else ("extends", index))
+    target = _extended(where, value, chain[-1], reach.tree)
+    if target in chain:
+        cycle = " -> ".join(_display(p) for p in (*chain, target))
+        raise ConfigError([f"{where}: extends makes a cycle ({cycle}); remove one of the links"])
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ConfigError(
+            [
+                f"{where}: extends goes more than {MAX_EXTENDS_DEPTH} files deep "
+                f"({' -> '.join(_display(p) for p in chain)} -> ...); merge some of them"
+            ]
+        )
+    reach.files_read += 1
+    if reach.files_read > MAX_EXTENDED_FILES:
+        raise ConfigError(
+            [f"{where}: extends reads more than {MAX_EXTENDED_FILES} files; extend fewer"]
+        )
+    if not target.is_file():
+        raise ConfigError(
+            [f"{where}: extends: no such file '{value}' (paths are relative to this file's folder)"]
+        )
+    return _load(target, chain, reach)
+
+
+def _extended(where: str, value: str, parent: Path, tree: Path) -> Path:
+    """The file an `extends` entry names: a bundled preset, or a YAML file inside the tree
+    that holds the configuration (see _tree_of); raise ConfigError for anything else."""
     if "/" not in value and not value.endswith((".yaml", ".yml")):
         if value not in PRESETS:
             raise ConfigError(
@@ -361,17 +472,22 @@ def _load_base(doc: Document, index: int | None, value: str, chain: tuple[Path, 
                     f"extends takes a preset ({', '.join(PRESETS)}) or a path to a YAML file"
                 ]
             )
-        target = PRESET_DIR / f"{value}.yaml"
-    else:
-        target = (chain[-1].parent / value).resolve()
-    if target in chain:
-        cycle = " -> ".join(_display(p) for p in (*chain, target))
-        raise ConfigError([f"{where}: extends makes a cycle ({cycle}); remove one of the links"])
-    if not target.is_file():
+        return PRESET_DIR / f"{value}.yaml"
+    if not value.endswith((".yaml", ".yml")):
+        raise ConfigError([f"{where}: extends: '{value}' is not a .yaml or .yml file"])
+    if Path(value).is_absolute() or value.startswith("~"):
         raise ConfigError(
-            [f"{where}: extends: no such file '{value}' (paths are relative to this file's folder)"]
+            [f"{where}: extends: '{value}' is an absolute path; write it relative to this file"]
         )
-    return _load(target, chain)
+    target = real_path(parent.parent / value)
+    if not target.is_relative_to(real_path(tree)):
+        raise ConfigError(
+            [
+                f"{where}: extends: '{value}' leads outside {_display(tree)}, the tree that "
+                "holds this configuration; extends only reaches presets and files inside it"
+            ]
+        )
+    return target
 
 
 def _own(doc: Document, data: Mapping[str, Any], path: Path) -> Config:
@@ -393,12 +509,13 @@ def _own(doc: Document, data: Mapping[str, Any], path: Path) -> Config:
     return Config(
         sources=(_display(path),),
         rules=_rule_settings(doc, ("rules",)),
-        rule_dirs=tuple((base / d).resolve() for d in data.get("rule_dirs", [])),
+        rule_dirs=tuple(real_path(base / d) for d in data.get("rule_dirs", [])),
         overrides=overrides,
         fail_on=data.get("fail_on"),
         max_warnings=data.get("max_warnings"),
         strict_waivers=data.get("strict_waivers"),
         waivers=waivers,
+        files=(path,),
     )
 
 
@@ -428,6 +545,7 @@ def _merge(configs: Sequence[Config]) -> Config:
         max_warnings=last("max_warnings"),
         strict_waivers=last("strict_waivers"),
         waivers=tuple(w for c in configs for w in c.waivers),
+        files=tuple(f for c in configs for f in c.files),
     )
 
 
@@ -516,7 +634,8 @@ def _special_message(error: jsonschema.ValidationError) -> str | None:
 
 
 def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[str, str]) -> str:
-    """The configuration that applies to `file` as YAML (`ctreview config --show`)."""
+    """The configuration that applies to `file` as YAML (`ctreview config --show`), with
+    invisible and controlling characters shown as escapes (see reviewer.inert)."""
     import io
 
     severities = {**catalogue_severities, **config.severities}
@@ -535,7 +654,7 @@ def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[s
     yaml.Representer = _ExplicitNullRepresenter
     stream = io.StringIO()
     yaml.dump(data, stream)
-    return stream.getvalue()
+    return inert_lines(stream.getvalue())  # quotes configuration text and file names
 
 
 class _ExplicitNullRepresenter(RoundTripRepresenter):

@@ -7,16 +7,16 @@ feedback was acted on. The Markdown form is meant for a pull-request comment.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reviewer.baseline import finding_keys, pair_up
+from reviewer.inert import one_line
 from reviewer.policy import counted, reaches
+from reviewer.report.markdown import md
 from reviewer.review import Finding, Review
 
 MARKDOWN_MARKER = "<!-- ctreview-diff -->"  # lets a bot find and update its earlier comment
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def summary(diff: FindingDiff) -> str:
 
 
 def render_text(diff: FindingDiff) -> str:
-    lines = [f"{_inert(diff.old_file)} -> {_inert(diff.new_file)}: {summary(diff)}"]
+    lines = [f"{one_line(diff.old_file)} -> {one_line(diff.new_file)}: {summary(diff)}"]
     sections = (
         ("Introduced", "+", diff.introduced),
         ("Resolved", "-", diff.resolved),
@@ -72,20 +72,15 @@ def render_text(diff: FindingDiff) -> str:
 def _text_line(mark: str, finding: Finding) -> str:
     line = (
         f"  {mark} {finding.severity:<7}  {finding.rule_id}  {_item(finding)}: "
-        f"{_inert(finding.message)}  (line {finding.line})"
+        f"{one_line(finding.message)}  (line {finding.line})"
     )
     if finding.waiver:
-        line += f"\n      waived: {_inert(finding.waiver.justification)}"
+        line += f"\n      waived: {one_line(finding.waiver.justification)}"
     return line
 
 
 def _item(finding: Finding) -> str:
-    return _inert(finding.item) if finding.item else "programme"
-
-
-def _inert(text: str) -> str:
-    """Proposal text with control characters (terminal escapes among them) made harmless."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return one_line(finding.item) if finding.item else "programme"
 
 
 # --- Markdown -------------------------------------------------------------------------------------
@@ -118,19 +113,13 @@ def render_markdown(diff: FindingDiff) -> str:
 def _table(findings: Sequence[Finding]) -> list[str]:
     rows = ["| Severity | Rule | Item | Finding | Line |", "| --- | --- | --- | --- | --- |"]
     for f in findings:
-        message = _cell(f.message)
+        message = md(f.message)
         if f.waiver:
-            message += f" *(waived: {_cell(f.waiver.justification)})*"
+            message += f" *(waived: {md(f.waiver.justification)})*"
         item = f"`{_code(f.item)}`" if f.item else "programme"
         rows.append(f"| {f.severity} | {f.rule_id} | {item} | {message} | {f.line} |")
     return rows
 
 
-def _cell(text: str) -> str:
-    """Proposal text safe inside a table cell: no HTML, links, emphasis or broken columns."""
-    text = _inert(" ".join(text.split())).replace("&", "&amp;")
-    return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
-
-
 def _code(text: str) -> str:
-    return _inert(" ".join(text.split())).replace("`", "'")
+    return one_line(text).replace("`", "'")

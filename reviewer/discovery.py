@@ -26,6 +26,8 @@ PROPOSAL_SUFFIXES = (".yaml", ".yml")
 STDIN = "-"
 # A top-level key starts a line; an optional UTF-8 BOM, optional quotes.
 _MARKER = re.compile(rb"(?:\xef\xbb\xbf)?(?:ctreview|\"ctreview\"|'ctreview')[ \t]*:")
+# In flow style (JSON): the key after the mapping's `{` or a `,`, or first on a line.
+_FLOW_MARKER = re.compile(rb"(?:^|[{,])[ \t]*(?:ctreview|\"ctreview\"|'ctreview')[ \t]*:")
 _LINE_LIMIT = 65_536
 _GLOB_CHARS = re.compile(r"[*?[]")
 
@@ -38,6 +40,7 @@ class Discovery:
     skipped: tuple[str, ...]  # files found in folders or by globs (or named) without the marker
     root: str  # absolute folder the reports mirror paths from (common to every PATH)
     unmatched: tuple[str, ...] = ()  # glob patterns that matched no file
+    unreadable: tuple[tuple[str, str], ...] = ()  # (folder, why) that could not be searched
 
 
 def find_proposals(paths: Sequence[str], *, named_need_marker: bool = True) -> Discovery:
@@ -49,14 +52,15 @@ def find_proposals(paths: Sequence[str], *, named_need_marker: bool = True) -> D
     proposals: dict[str, str] = {}
     skipped: dict[str, str] = {}
     unmatched: list[str] = []
+    unreadable: dict[str, str] = {}
     for given in paths:
         if is_pattern(given):
             matches = list(_glob(given))
             if not matches:
                 unmatched.append(given)
-            found = (c for match in matches for c in _candidates(match, named=False))
+            found = (c for m in matches for c in _candidates(m, unreadable, named=False))
         else:
-            found = _candidates(given, named=True)
+            found = _candidates(given, unreadable, named=True)
         for candidate, named in found:
             path = os.path.normpath(candidate)
             wanted = (named and not named_need_marker) or has_marker(path)
@@ -66,6 +70,7 @@ def find_proposals(paths: Sequence[str], *, named_need_marker: bool = True) -> D
         skipped=tuple(sorted(p for key, p in skipped.items() if key not in proposals)),
         root=_common_folder([p for p in paths if not is_pattern(p)] + list(proposals.values())),
         unmatched=tuple(unmatched),
+        unreadable=tuple(sorted(unreadable.items())),
     )
 
 
@@ -80,17 +85,27 @@ def _glob(pattern: str) -> Iterator[str]:
     yield from sorted(glob.glob(pattern, recursive=True))
 
 
-def _candidates(path: str, *, named: bool) -> Iterator[tuple[str, bool]]:
+def _candidates(
+    path: str, unreadable: dict[str, str], *, named: bool
+) -> Iterator[tuple[str, bool]]:
     """(file, whether it was named) for a path: a folder's YAML files, or the path itself."""
     if os.path.isdir(path):
-        for found in _yaml_files(path):
+        for found in _yaml_files(path, unreadable):
             yield found, False
     else:
         yield path, named
 
 
-def _yaml_files(folder: str) -> Iterator[str]:
-    for parent, folders, files in os.walk(folder):
+def _yaml_files(folder: str, unreadable: dict[str, str]) -> Iterator[str]:
+    """YAML files under a folder, hidden ones left out; a folder that cannot be listed goes
+    into `unreadable` (with why), and the walk goes on. Links to folders are not followed, so
+    a link loop cannot trap the walk."""
+
+    def note(error: OSError) -> None:
+        where = os.path.normpath(error.filename or folder)
+        unreadable[where] = error.strerror or str(error)
+
+    for parent, folders, files in os.walk(folder, onerror=note):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         for name in sorted(files):
             if name.endswith(PROPOSAL_SUFFIXES) and not name.startswith("."):
@@ -98,9 +113,11 @@ def _yaml_files(folder: str) -> Iterator[str]:
 
 
 def has_marker(path: str, limit: int = DEFAULT_MAX_BYTES) -> bool:
-    """Whether a line of the file starts with the ``ctreview:`` key, reading at most `limit`
-    bytes line by line (the marker is usually in the first lines). A path that is not a
-    readable regular file counts as a proposal: its review reports why it cannot be read."""
+    """Whether the file has the ``ctreview:`` key, reading at most `limit` bytes line by line
+    (the marker is usually in the first lines): a line that starts with it, or, in a file
+    written in flow style such as JSON (its first character is `{`), the key after a `{` or
+    a `,`. A path that is not a readable regular file counts as a proposal: its review
+    reports why it cannot be read."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -108,12 +125,14 @@ def has_marker(path: str, limit: int = DEFAULT_MAX_BYTES) -> bool:
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             return True
-        at_line_start, remaining = True, limit
+        at_line_start, remaining, flow = True, limit, None
         while remaining > 0:
             line = handle.readline(min(remaining, _LINE_LIMIT))
             if not line:
                 return False
-            if at_line_start and _MARKER.match(line):
+            if flow is None and line.strip(b" \t\r\n\xef\xbb\xbf"):
+                flow = line.lstrip(b" \t\xef\xbb\xbf").startswith(b"{")
+            if at_line_start and _MARKER.match(line) or flow and _FLOW_MARKER.search(line):
                 return True
             at_line_start = line.endswith(b"\n")
             remaining -= len(line)
@@ -151,8 +170,9 @@ class CheckInputs:
         return (*self.discovery.proposals, *self.discovery.skipped, *named)
 
     def refused(self) -> list[Review]:
-        """A review with an input error for each glob pattern that matched nothing."""
-        return [
+        """A review with an input error for each glob pattern that matched nothing and each
+        folder that could not be searched (the rest is reviewed)."""
+        unmatched = [
             Review(
                 pattern,
                 input_error=InputError(
@@ -164,6 +184,7 @@ class CheckInputs:
             )
             for pattern in self.discovery.unmatched
         ]
+        return unmatched + unreadable_folders(self.discovery)
 
     def skipped_note(self) -> str | None:
         """What was passed over, for standard error (None when nothing was)."""
@@ -179,6 +200,22 @@ class CheckInputs:
             "no proposal found among the paths given; a proposal is a YAML file with a "
             "top-level `ctreview: proposal/v1` line"
         )
+
+
+def unreadable_folders(discovery: Discovery) -> list[Review]:
+    """A review with an input error for each folder that could not be searched: its
+    proposals are unknown, which must not read as "none"."""
+    return [
+        Review(
+            folder,
+            input_error=InputError(
+                folder,
+                f"this folder cannot be read ({why}), so its proposals were not reviewed",
+                "Check its permissions",
+            ),
+        )
+        for folder, why in discovery.unreadable
+    ]
 
 
 def check_inputs(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from reviewer.doc_links import doc_path, rule_page, rule_url
 from reviewer.examples import snippet_text
+from reviewer.inert import inert_lines
 from reviewer.knowledge import KnowledgeBase
 from reviewer.report.content import basis_note, indicator_note
 from reviewer.rules import Rule
@@ -26,6 +27,13 @@ def page_locations(rule: Rule) -> tuple[str | None, Path | None]:
 
 def explain_rule(
     rule: Rule, knowledge: KnowledgeBase, *, url: str | None = None, path: Path | None = None
+) -> str:
+    """The explanation as printed: a rule pack is outside text, so every line is inert."""
+    return inert_lines(_explanation(rule, knowledge, url, path))
+
+
+def _explanation(
+    rule: Rule, knowledge: KnowledgeBase, url: str | None, path: Path | None
 ) -> str:
     kind = _KINDS.get(rule.kind, rule.kind or "not declared")
     parts = [

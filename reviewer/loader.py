@@ -164,7 +164,52 @@ def load_stream(stream: BinaryIO, path: str, *, max_bytes: int = DEFAULT_MAX_BYT
 def load_text(text: str, path: str = "<string>") -> Document:
     """Parse proposal text with the same checks as `load_document` (tests, embedded examples)."""
     text = text.removeprefix("\ufeff")
-    return Document(path=path, text=text, data=_parse(text, path))
+    doc = Document(path=path, text=text, data=_parse(text, path))
+    if _SURROGATE_ESCAPE.search(text):
+        _join_surrogates(doc)
+    return doc
+
+
+# --- escaped surrogates ---------------------------------------------------------------------------
+
+# `\ud83d\ude00` is how JSON (and tools that write YAML like JSON) escape a character beyond
+# U+FFFF: a UTF-16 surrogate pair. YAML's `\u` escapes code points, so the parser returns two
+# lone surrogates, which no UTF-8 output can carry.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F]|U0000[dD][89a-fA-F])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _join_surrogates(doc: Document) -> None:
+    """Read escaped surrogate pairs as the character they stand for, as JSON does; refuse an
+    unpaired one at its position (it stands for no character)."""
+    for container, key, path in _text_values(doc.data, ()):
+        value = container[key]
+        if not _SURROGATE.search(value):
+            continue
+        try:
+            container[key] = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError:
+            lone = _SURROGATE.search(value)
+            code = ord(lone.group()) if lone else 0
+            where = doc.location(path)
+            raise InputError(
+                doc.path,
+                f"the text holds an unpaired surrogate escape (\\u{code:04x}), which stands "
+                "for no character",
+                "Write the character itself, or its \\U escape (e.g. \\U0001F600)",
+                where.line,
+                where.column,
+            ) from None
+
+
+def _text_values(node: Any, path: tuple[str | int, ...]) -> Any:
+    """(container, key, path) of every text value in the tree (keys are left as they are)."""
+    items = node.items() if isinstance(node, Mapping) else enumerate(node)
+    for key, value in items:
+        if isinstance(value, str):
+            yield node, key, (*path, key)
+        elif isinstance(value, Mapping | list):
+            yield from _text_values(value, (*path, key))
 
 
 def require_mapping(doc: Document) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from reviewer.baseline import apply_baseline, load_baseline
 from reviewer.config import Config, ConfigError, ConfigFinder, FileConfig, make_waiver
 from reviewer.loader import Document, InputError, load_document
+from reviewer.paths import data_dir, real_path
 from reviewer.review import SEVERITY_RANK, Finding, Review, Reviewer, Waiver, paused_gc
 from reviewer.schema import to_plain
 
@@ -187,6 +188,13 @@ class Checker:
     def config_for(self, path: str) -> Config:
         return self.finder.config_for(path)
 
+    def input_files(self) -> list[str]:
+        """The files this run has read besides the proposals: configurations and rule files
+        (bundled and extra). A report must never be written over one of them."""
+        rule_dirs = {data_dir("rules"), *(d for dirs in self.reviewers for d in dirs)}
+        rule_files = [p for d in sorted(rule_dirs) for p in sorted(Path(d).glob("*.yaml"))]
+        return [str(path) for path in (*self.finder.files(), *rule_files)]
+
     def reviewer_for(self, config: Config) -> Reviewer:
         """The reviewer for a configuration's rule directories; raise ConfigError for rule
         ids its catalogue does not know."""
@@ -253,7 +261,7 @@ def with_baseline(judgements: Sequence[Judgement], path: Path) -> tuple[list[Jud
     """Judgements without the findings a baseline file records (see baseline.py); raises
     BaselineError for an unusable file. Also returns how many findings it left out."""
     reviews, dropped = apply_baseline(
-        [j.review for j in judgements], load_baseline(path), Path(path).resolve().parent
+        [j.review for j in judgements], load_baseline(path), real_path(path).parent
     )
     return [replace(j, review=r) for j, r in zip(judgements, reviews, strict=True)], dropped
 

@@ -6,7 +6,8 @@ section matrix), and which findings and questions recur across the call (with th
 text, so the session can be prepared from this page alone).
 
 Verdicts (`verdict_of`): *not ready* with any error, *revise* with warnings but no errors,
-*ready* otherwise (info notes may remain), *input error* when the file could not be reviewed.
+*ready* otherwise (info notes may remain), *input error* when the file could not be reviewed,
+*review failed* when its review did not finish for a reason that is not the file's.
 The ranking is static, best first: verdict, then errors, then warnings, then info, then file.
 The HTML page has no script at all, so no proposal text can ever run; every piece of proposal
 text is escaped in every format, and CSV cells that a spreadsheet would read as a formula are
@@ -24,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
+from reviewer.inert import inert_json, one_line
 from reviewer.knowledge import KnowledgeBase
 from reviewer.report.content import (
     OTHER_SECTION,
@@ -31,29 +33,32 @@ from reviewer.report.content import (
     SEVERITIES,
     Citation,
     cite,
-    one_line,
 )
 from reviewer.report.markdown import md, md_block
 from reviewer.review import SEVERITY_RANK
 from reviewer.screen import ScreenResult
 
-VERDICTS = ("ready", "revise", "not ready", "input error")  # best first: the ranking order
+VERDICTS = ("ready", "revise", "not ready", "input error", "review failed")  # ranking order
 VERDICT_MEANINGS = {
     "ready": "no errors or warnings (info notes may remain)",
     "revise": "warnings but no errors: to address before approval",
     "not ready": "at least one error: blocks approval",
     "input error": "could not be reviewed: unreadable, invalid YAML or not in the proposal format",
+    "review failed": "the review did not finish (its worker process was stopped, or ctreview "
+    "failed): screen the file again",
 }
 SECTIONS = (*SECTION_TITLES, OTHER_SECTION)
 _SEVERITY_WORDS = {"error": "error", "warning": "warning", "info": "info note"}
 TOP_LISTED = 10  # frequent findings and questions shown in Markdown and HTML (JSON has all)
 RANKING_NOTE = (
-    "Ordered by verdict (ready, revise, not ready, input error), then by errors, warnings "
-    "and info notes (fewest first), then by file."
+    "Ordered by verdict (ready, revise, not ready, input error, review failed), then by "
+    "errors, warnings and info notes (fewest first), then by file."
 )
 
 
 def verdict_of(result: ScreenResult) -> str:
+    if result.failed:
+        return "review failed"
     if not result.reviewed:
         return "input error"
     if result.counts["error"]:
@@ -171,7 +176,7 @@ def build_portfolio(
     ranked = sorted(results, key=_rank_key)
     written = reports or {}
     rows = tuple(
-        Row(n, verdict_of(r), r, tuple(written.get(r.file, ())) if r.reviewed else ())
+        Row(n, verdict_of(r), r, tuple(written.get(r.file, ())) if r.reports_written else ())
         for n, r in enumerate(ranked, 1)
     )
     versions = sorted({r.catalogue_version for r in results if r.catalogue_version})
@@ -350,7 +355,8 @@ table { border-collapse: collapse; margin: .5rem 0; }
 th, td { border: 1px solid #d0d5dd; padding: .25rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f2f4f7; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .v-ready { color: #067647; } .v-revise { color: #9a5b00; }
-.v-not-ready, .v-input-error { color: #b42318; } .v { font-weight: 600; white-space: nowrap; }
+.v-not-ready, .v-input-error, .v-review-failed { color: #b42318; }
+.v { font-weight: 600; white-space: nowrap; }
 .file { color: #475467; font-size: .85em; } ul { margin: 0; padding-left: 1.1rem; }
 @media print { main { max-width: none; padding: 0; } a { color: inherit; } }
 """.strip()
@@ -595,7 +601,7 @@ def render_json(portfolio: Portfolio) -> str:
         ],
         "skipped": list(portfolio.skipped),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _json_row(row: Row) -> dict:
@@ -608,7 +614,7 @@ def _json_row(row: Row) -> dict:
         "organisation": r.organisation,
     }
     if not r.reviewed:
-        return {**data, "error": r.error}
+        return {**data, "error": r.error, "reports": dict(row.reports)}
     return {
         **data,
         "findings": dict(r.counts),

@@ -100,6 +100,16 @@ class Review:
         """Whether the file could be reviewed at all (no input or format problems)."""
         return self.input_error is None and not self.problems
 
+    @property
+    def refusals(self) -> list[Problem]:
+        """Why the file could not be reviewed, as located problems (none when it was): what
+        every report shows in place of its findings. Line and column are 0 when unknown."""
+        error = self.input_error
+        if error is None:
+            return list(self.problems)
+        message = f"{error.message}. {error.hint}"
+        return [Problem(self.file, error.line or 0, error.column or 0, "", message)]
+
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:

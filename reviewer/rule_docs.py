@@ -20,6 +20,7 @@ from typing import Any
 
 from reviewer.doc_links import RULES_FOLDER, is_bundled, rule_page
 from reviewer.examples import snippet_text
+from reviewer.inert import inert_lines
 from reviewer.knowledge import KnowledgeBase
 from reviewer.report.content import basis_note, cite, indicator_note
 from reviewer.report.markdown import md, md_block
@@ -155,7 +156,7 @@ def _indicators(ids: Iterable[str], knowledge: KnowledgeBase | None) -> list[str
 def _snippet(snippets: Sequence[Mapping[str, Any]]) -> list[str]:
     if not snippets:
         return []
-    text = snippet_text(snippets[0]).rstrip("\n")
+    text = inert_lines(snippet_text(snippets[0]).rstrip("\n"))  # a pack's text, shown as is
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return [f"{fence}yaml", text, fence]

@@ -8,7 +8,9 @@ its type-specific block; `--interactive` fills the key ICAT answers from prompts
 from __future__ import annotations
 
 import io
+import re
 import textwrap
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +22,16 @@ from reviewer.schema import proposal_schema, vocabulary
 
 COMPONENT_TYPES = vocabulary("component", "type")
 _COMMENT_WIDTH = 70
+
+
+def proposal_id(name: str) -> str:
+    """An id the format accepts (letters, digits, - _ . ; a letter or digit first; at most 64
+    characters), made from a file name: accents dropped, other characters replaced by '-';
+    'proposal' when nothing is left. `ctreview check` would refuse the skeleton otherwise."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_name)
+    cleaned = re.sub(r"^[^A-Za-z0-9]+", "", cleaned)[:64].rstrip("-_.")
+    return cleaned or "proposal"
 
 
 def skeleton(proposal_id: str, component_types: Sequence[str] = ()) -> CommentedMap:
@@ -184,8 +196,14 @@ def fill_interactively(tree: CommentedMap, ask: Ask) -> CommentedMap:
     for component in tree["components"]:
         for question, path in _COMPONENT_QUESTIONS.get(component["type"], ()):
             answer = ask(f"[{component['id']}] {question}", "")
-            _set(component, path, int(answer) if answer.isdigit() else answer)
+            _set(component, path, _number_or_text(answer))
     return tree
+
+
+def _number_or_text(answer: str) -> int | str:
+    """A whole number typed in ASCII digits (as many as the format accepts) is a number;
+    anything else stays text (`str.isdigit` would take '²', which int() refuses)."""
+    return int(answer) if re.fullmatch(r"[0-9]{1,15}", answer) else answer
 
 
 def _set(node: Any, path: tuple[str, ...], value: Any) -> None:

@@ -51,8 +51,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        place = ":".join(str(part) for part in (self.file, self.line, self.column) if part)
         where = f"{self.yaml_path}: " if self.yaml_path else ""
-        return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
+        return f"{place}: {where}{self.message}"
 
 
 def read_schema(path: Path) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,10 +25,13 @@ import click
 from reviewer import __version__
 from reviewer.config import ConfigError
 from reviewer.discovery import Discovery
+from reviewer.discovery import unreadable_folders as discovered_unreadable
 from reviewer.engine import EngineError
 from reviewer.knowledge import KnowledgeBase, bundled_knowledge
+from reviewer.output import OutputError, write_atomic
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
-from reviewer.report import RENDERERS, ReportContext, render, write_atomic
+from reviewer.pool import run_ordered
+from reviewer.report import RENDERERS, ReportContext, render
 from reviewer.report.content import raised_questions, section_counts, severity_counts
 from reviewer.review import SEVERITY_RANK, Finding, Reviewer
 
@@ -63,7 +65,10 @@ class Task:
 
 
 def plan_tasks(
-    discovery: Discovery, out_dir: str | None, formats: Sequence[str] = ("markdown",)
+    discovery: Discovery,
+    out_dir: str | None,
+    formats: Sequence[str] = ("markdown",),
+    inputs: Sequence[str] = (),
 ) -> list[Task]:
     """A task per proposal; with `out_dir`, its reports go to OUT/proposals/<relative path>
     with the YAML suffix replaced. Raise ScreenError for an unknown format, two proposals
@@ -88,7 +93,7 @@ def plan_tasks(
                     f"{other} and {path} would share the report {report}; rename one of them"
                 )
         tasks.append(Task(path, reports))
-    check_outputs([*owners, *portfolio_paths(out_dir)], discovery)
+    check_outputs([*owners, *portfolio_paths(out_dir)], discovery, inputs)
     return tasks
 
 
@@ -101,9 +106,13 @@ def portfolio_paths(out_dir: str) -> list[str]:
     return [os.path.join(out_dir, f"portfolio.{ext}") for ext in ("md", "html", "csv", "json")]
 
 
-def check_outputs(outputs: Sequence[str], discovery: Discovery) -> None:
-    """Refuse, before anything is written, any output that is one of the input files."""
-    inputs = {os.path.realpath(p) for p in (*discovery.proposals, *discovery.skipped)}
+def check_outputs(
+    outputs: Sequence[str], discovery: Discovery, other_inputs: Sequence[str] = ()
+) -> None:
+    """Refuse, before anything is written, any output that is one of the input files (the
+    files found, and `other_inputs`: configurations, rule files)."""
+    found = (*discovery.proposals, *discovery.skipped, *other_inputs)
+    inputs = {os.path.realpath(p) for p in found}
     for output in outputs:
         if os.path.realpath(output) in inputs:
             raise ScreenError(f"{output}: refusing to write a report over an input file")
@@ -146,6 +155,11 @@ class ScreenResult:
     error: str = ""  # why the file could not be reviewed; '' when it was
     exit_code: int = 0  # as `ctreview check` would return for this file alone
     catalogue_version: str = ""
+    # The review did not complete for a reason that is not the file's: its worker was
+    # killed, or ctreview failed. `error` says why.
+    failed: bool = False
+    output_error: str = ""  # a report of this file that could not be written (not its fault)
+    reports_written: bool = False  # its reports under --out exist (refused files get them too)
 
     @property
     def reviewed(self) -> bool:
@@ -171,13 +185,36 @@ def screen_file(task: Task) -> ScreenResult:
     try:
         judgement = _checker.judge(task.path)
         result = summarise(judgement, _reviewer_of(task.path).catalogue.version)
-        if result.reviewed:
+        try:  # a file that could not be reviewed gets reports too: they say why
             _write_reports(task, judgement)
-        return result
+        except OutputError as error:  # not the proposal's fault: its row stays as it is
+            return replace(result, output_error=str(error), exit_code=2)
+        return replace(result, reports_written=bool(task.reports))
     except Exception as error:  # noqa: BLE001 - reported as this file's error row
         if os.environ.get("CTREVIEW_DEBUG"):
             raise
-        return ScreenResult(task.path, error=_describe(task.path, error), exit_code=2)
+        failed = not isinstance(error, ConfigError | EngineError | OSError | click.ClickException)
+        return ScreenResult(
+            task.path, error=_describe(task.path, error), exit_code=2, failed=failed
+        )
+
+
+def failed_review(task: Task, why: str) -> ScreenResult:
+    """The row of a file whose review never finished (its worker died, see pool.py)."""
+    return ScreenResult(
+        task.path,
+        error=f"{task.path}: not reviewed: {why}; screen it again, alone or with fewer jobs",
+        exit_code=2,
+        failed=True,
+    )
+
+
+def unreadable_folders(discovery: Discovery) -> list[ScreenResult]:
+    """An error row for each folder that could not be searched (its proposals are unknown)."""
+    return [
+        ScreenResult(review.file, error=str(review.input_error), exit_code=2)
+        for review in discovered_unreadable(discovery)
+    ]
 
 
 def _reviewer_of(path: str) -> Reviewer:
@@ -276,15 +313,30 @@ def _context(reviewer: Reviewer, fail_on: str, path: str) -> ReportContext:
 
 
 def prepare(checker: Checker, discovery: Discovery) -> KnowledgeBase | None:
-    """Compile the rule catalogue here, before any worker starts (forked workers inherit it),
-    so that broken rules stop the run at once; return the knowledge base for the portfolio."""
+    """Find every proposal's configuration and compile the rule catalogue here, before any
+    worker starts (forked workers inherit both), so that broken rules stop the run at once
+    and the parent knows every file the run reads; return the knowledge base for the
+    portfolio."""
     if not discovery.proposals:
         return None
+    reviewer = None
+    for path in discovery.proposals:
+        try:
+            config = checker.config_for(path)
+            reviewer = reviewer or checker.reviewer_for(config)
+        except ConfigError:  # that file's row will say what is wrong with its configuration
+            continue
+    return reviewer.knowledge if reviewer else bundled_knowledge()
+
+
+def worker_count(requested: int | None, tasks: int) -> int:
+    """How many worker processes: as asked (default: one per CPU this process may use), but
+    never more than the CPUs nor than the files to review."""
     try:
-        reviewer = checker.reviewer_for(checker.config_for(discovery.proposals[0]))
-    except ConfigError:  # that file's row will say what is wrong with its configuration
-        return bundled_knowledge()
-    return reviewer.knowledge
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(requested or cpus, cpus, tasks))
 
 
 def screen(tasks: Sequence[Task], checker: Checker, jobs: int = 1) -> Iterator[ScreenResult]:
@@ -300,11 +352,14 @@ def screen(tasks: Sequence[Task], checker: Checker, jobs: int = 1) -> Iterator[S
     if jobs <= 1 or len(tasks) <= 1:
         yield from map(screen_file, tasks)
         return
-    chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-    with ProcessPoolExecutor(
-        jobs, initializer=init_worker, initargs=(checker.options, checker.make_reviewer)
-    ) as pool:
-        yield from pool.map(screen_file, tasks, chunksize=chunk)
+    yield from run_ordered(
+        screen_file,
+        tasks,
+        jobs,
+        on_failure=failed_review,
+        initializer=init_worker,
+        initargs=(checker.options, checker.make_reviewer),
+    )
 
 
 def batch_exit_code(results: Sequence[ScreenResult]) -> int:

@@ -16,10 +16,13 @@ from reviewer.report import ReportContext
 from reviewer.review import Finding, Review, Waiver
 from reviewer.rules import Rule
 
-# The official SARIF schema, beside the repository (not copied into it).
-SARIF_SCHEMA = (
-    Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-)
+# The official SARIF schema, in a `shared/schemas` folder beside the repository or beside a
+# folder above it (a git worktree sits deeper than the main checkout); never copied into it.
+_SARIF_CANDIDATES = [
+    folder / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    for folder in Path(__file__).resolve().parents[1:]
+]
+SARIF_SCHEMA = next((p for p in _SARIF_CANDIDATES if p.is_file()), _SARIF_CANDIDATES[1])
 FILE = "samples/hostile proposal.yaml"
 CLEAN_FILE = "samples/clean.yaml"
 HOSTILE_TITLE = "Safe | Line\n# Injected heading\n| a | b |\n<script>alert(1)</script>"

@@ -61,6 +61,7 @@ def run_ctreview(
     *,
     timeout: float = 60,
     cwd: Path | None = None,
+    preexec_fn: Any = None,
     **env: str,
 ) -> subprocess.CompletedProcess[str]:
     """The installed console script in a child process (what a terminal or CI sees)."""
@@ -70,12 +71,45 @@ def run_ctreview(
         [*command, *map(os.fspath, args)],
         capture_output=True,
         text=True,
+        errors="replace",  # a child told to write Latin-1 (tests of other locales)
         timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", **env},
         stdin=subprocess.DEVNULL,
         cwd=cwd,
+        preexec_fn=preexec_fn,
         check=False,
     )
+
+
+# Linux capabilities that let root read and write whatever the permissions say.
+_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _PR_CAPBSET_DROP = 1, 2, 24
+
+
+def _drop_permission_override() -> None:
+    """In a child process, before exec: lose root's power to ignore file permissions (dropped
+    from the bounding set, so the program run as uid 0 does not get it back)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "cannot drop a capability")
+
+
+def run_as_ordinary_user(
+    args: Sequence[str | os.PathLike[str]], **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """`run_ctreview`, with file permissions enforced even when the tests run as root (as in
+    containers), so that an unreadable file or a read-only folder is one for ctreview too.
+    Skips where the OS cannot show it."""
+    if sys.platform != "linux":
+        pytest.skip("permissions are only enforced for root by dropping Linux capabilities")
+    if os.geteuid() != 0:
+        return run_ctreview(args, **options)
+    try:
+        return run_ctreview(args, preexec_fn=_drop_permission_override, **options)
+    except subprocess.SubprocessError as error:
+        pytest.skip(f"cannot drop root's permission override here ({error})")
 
 
 def yaml_safe() -> YAML:

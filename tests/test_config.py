@@ -76,6 +76,7 @@ def test_presets_load_and_strict_is_stricter():
 
 
 def test_own_settings_win_over_what_is_extended(tmp_path):
+    (tmp_path / ".git").mkdir()  # extends reaches files of the repository that holds the file
     write(
         tmp_path / "shared" / "funder.yaml",
         "rules: {MEL-001: error, AW-001: info}\nrule_dirs: [funder-rules]\nmax_warnings: 5\n",

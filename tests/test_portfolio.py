@@ -87,7 +87,9 @@ def test_ranking_is_verdict_then_errors_then_warnings_then_info_then_file():
         "e1-many-warnings", "e2", "z-broken",
     ]  # fmt: skip
     assert [row.rank for row in portfolio.rows] == list(range(1, 10))
-    assert portfolio.verdict_counts() == {"ready": 2, "revise": 4, "not ready": 2, "input error": 1}
+    assert portfolio.verdict_counts() == {
+        "ready": 2, "revise": 4, "not ready": 2, "input error": 1, "review failed": 0
+    }
 
 
 def test_frequent_findings_count_proposals_and_findings_at_the_worst_severity():

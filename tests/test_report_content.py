@@ -4,12 +4,12 @@ from dataclasses import replace
 
 from report_fixtures import RULES, clean_review, finding, hostile_review
 
+from reviewer.inert import one_line
 from reviewer.knowledge import bundled_knowledge
 from reviewer.report.content import (
     build_report,
     cite,
     indicator_note,
-    one_line,
     section_counts,
     verdict,
 )

@@ -52,7 +52,7 @@ def test_schema_rejects_reports_that_break_the_contract(break_it):
 
 def test_provenance_summary_and_counts():
     report = _report()
-    assert report["schema_version"] == "1.1"
+    assert report["schema_version"] == "1.2"
     assert report["tool"] == {
         "name": "ctreview",
         "version": "0.1.0",
@@ -60,6 +60,7 @@ def test_provenance_summary_and_counts():
     }
     assert report["summary"] == {
         "proposals": 2,
+        "not_reviewed": 0,
         "counts": {"error": 2, "warning": 2, "info": 1, "waived": 1},
         "verdict": "2 errors block approval",
     }

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 from report_fixtures import clean_review, hostile_review
 
+from reviewer.inert import inert
 from reviewer.policy import visible
-from reviewer.report.text import inert, render_text
+from reviewer.report.text import render_text
 
 
 def test_stylish_lines_and_summary_count_only_unwaived_findings():

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from click.testing import CliRunner
 
 from reviewer.cli import cli
 from reviewer.loader import load_document, load_text
-from reviewer.scaffold import COMPONENT_TYPES, fill_interactively, render, skeleton
+from reviewer.scaffold import (
+    COMPONENT_TYPES,
+    fill_interactively,
+    proposal_id,
+    render,
+    skeleton,
+)
 from reviewer.schema import proposal_schema, validate
 
 
@@ -83,3 +92,67 @@ def test_interactive_cli_prompts(tmp_path):
     data = load_document(target).data
     assert data["organisation"] == "My NGO"
     assert data["components"][0]["awareness"]["desired_action"] == "Call the hotline"
+
+
+# --- names `check` would refuse -------------------------------------------------------------------
+
+NAMES = [
+    "my proposal!.yaml",
+    "prévention-2027.yaml",
+    "-draft.yaml",
+    "日本.yaml",
+    ".hidden.yaml",
+    "x" * 120 + ".yaml",
+    "a b.c d.yaml",
+    "___.yaml",
+    "proposal.v2.yml",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_init_makes_an_id_its_own_check_accepts(name: str, tmp_path) -> None:
+    """The id is made from the file name; a name that is no id is converted (with a note),
+    so that `ctreview check` reviews the skeleton instead of refusing it."""
+    target = tmp_path / name
+    result = CliRunner().invoke(cli, ["init", "--", str(target)])
+    assert result.exit_code == 0, result.output
+    checked = CliRunner().invoke(cli, ["check", "--no-config", "--", str(target)])
+    assert checked.exit_code in (0, 1), checked.output
+    ident = load_document(target).data["id"]
+    assert re.fullmatch(proposal_schema()["$defs"]["id"]["pattern"], ident), ident
+    if ident != target.stem:
+        assert f"note: the proposal id is '{ident}', made from the file name" in result.stderr
+
+
+def test_proposal_ids_keep_what_they_can() -> None:
+    assert proposal_id("my proposal!") == "my-proposal"
+    assert proposal_id("prévention-2027") == "prevention-2027"
+    assert proposal_id("日本") == "proposal"
+    assert proposal_id("hotline") == "hotline"
+    assert len(proposal_id("x" * 200)) == 64
+
+
+def test_the_hint_is_a_command_that_works(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["init", "--", "-my draft.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "run `ctreview check './-my draft.yaml'`" in result.stdout
+
+
+def test_interactive_numbers_are_ascii_digits_only() -> None:
+    answers = {"How long will reintegration be followed up": "²"}
+
+    def ask(question: str, default: str) -> str:
+        return next((a for q, a in answers.items() if q in question), default)
+
+    tree = fill_interactively(skeleton("x", ["victim_support"]), ask)
+    months = tree["components"][0]["victim_support"]["reintegration_monitoring_months"]
+    assert months == "²", "kept as text (the format then says it wants a number)"
+
+
+def test_init_never_writes_through_a_dangling_link(tmp_path) -> None:
+    target = tmp_path / "p.yaml"
+    target.symlink_to(tmp_path / "elsewhere.yaml")
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 2 and "already exists" in result.output
+    assert not (tmp_path / "elsewhere.yaml").exists()

@@ -1,15 +1,12 @@
-"""Render reviews in the output formats and write them (atomically, never over an input)."""
+"""Render reviews in the output formats (reviewer.output writes them)."""
 
 from __future__ import annotations
 
 import importlib
-import os
-import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from reviewer.inert import guard_commands
 from reviewer.knowledge import KnowledgeBase
 from reviewer.review import Review
 from reviewer.rules import Rule
@@ -61,39 +58,15 @@ RENDERERS: dict[str, Renderer] = {
 FORMATS = tuple(RENDERERS)
 
 
+# How each format writes a colon that must not start a CI workflow command (`::`) at the
+# start of a line; GitHub's own annotations are the workflow commands ctreview means to write,
+# and JSON and SARIF never start a line with text.
+_INERT_COLON = {"markdown": "\\:", "html": "&#58;", "junit": "&#58;"}
+WORKFLOW_COMMAND_FORMATS = frozenset({"github"})
+
+
 def render(fmt: str, reviews: Sequence[Review], ctx: ReportContext) -> str:
-    return RENDERERS[fmt](reviews, ctx)
-
-
-def write_atomic(path: Path, content: str, inputs: Sequence[str] = ()) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a report; refuse to
-    write over an input file. A pipe or device (/dev/stdout, /dev/null, a FIFO) is appended
-    to: renaming a file over it would replace the device itself, and truncating /dev/stdout
-    would erase what was printed before."""
-    target = Path(path).resolve()
-    if any(Path(p).resolve() == target for p in inputs):
-        raise ValueError(f"{path}: refusing to write a report over an input file")
-    if _is_stream(Path(path)):
-        with open(path, "a", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _is_stream(path: Path) -> bool:
-    """Whether a path names a device, a pipe or a file descriptor rather than a file of its own."""
-    if path.absolute().parts[1:2] in (("dev",), ("proc",)):
-        return True
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    text = RENDERERS[fmt](reviews, ctx)
+    if fmt in WORKFLOW_COMMAND_FORMATS:
+        return text
+    return guard_commands(text, _INERT_COLON.get(fmt, "\\x3a"))

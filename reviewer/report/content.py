@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from reviewer.knowledge import KnowledgeBase
 from reviewer.review import Finding, Review
 from reviewer.rules import Rule
+from reviewer.schema import Problem
 
 SEVERITIES = ("error", "warning", "info")
 SECTION_TITLES = {
@@ -46,22 +47,15 @@ NOT_JUDGED = (
     "they cannot."
 )
 OTHER_SECTION = "other"  # findings whose rule cites no ICAT section
-
-# Control characters (C0, DEL, C1) and the Unicode bidirectional controls, which can make
-# text display differently from what it is; both are shown as escapes, never passed on.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
-
-
-def one_line(text: object) -> str:
-    """Proposal text on one line with every control character made visible and harmless."""
-    flat = _LINE_BREAKS.sub(" ", str(text)).strip()
-    return _INVISIBLE.sub(_visible, re.sub(" {2,}", " ", flat))
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+# The rule id every format gives a file that could not be reviewed (unreadable, not YAML, not
+# in the proposal format): it is not a catalogue rule, and it is always an error.
+INPUT_ERROR = "input-error"
+INPUT_ERROR_TITLE = "File could not be reviewed"
+INPUT_ERROR_HELP = (
+    "ctreview could not review this file: it cannot be read, is not valid YAML, or is not in "
+    "the proposal format. No rule ran on it, so its findings are unknown. Fix the problems "
+    "reported (the format is described in docs/proposal-format.md) and run ctreview again."
+)
 
 
 @dataclass(frozen=True)
@@ -169,6 +163,7 @@ class ProposalReport:
     questions: tuple[SectionQuestions, ...]  # raised: some finding's rule checks them
     waived: tuple[Entry, ...]
     related_questions: tuple[SectionQuestions, ...] = ()  # only related to findings
+    refusals: tuple[Problem, ...] = ()  # why the file could not be reviewed (none when it was)
 
     @property
     def title(self) -> str:
@@ -176,6 +171,8 @@ class ProposalReport:
 
     @property
     def verdict(self) -> str:
+        if self.refusals:
+            return f"not reviewed: {_plural(len(self.refusals), 'problem')} to fix first"
         return verdict(self.counts, self.review.hidden)
 
     @property
@@ -204,6 +201,7 @@ def build_report(review: Review, anchor: str, knowledge: KnowledgeBase | None) -
         questions=raised,
         waived=tuple(_entry(f, f"{anchor}-w{n}", knowledge) for n, f in enumerate(waived, 1)),
         related_questions=related,
+        refusals=tuple(review.refusals),
     )
 
 
@@ -262,10 +260,26 @@ def _shown_verdict(counts: dict[str, int]) -> str:
     return "ready: no findings"
 
 
+def overall_verdict(reports: Sequence[ProposalReport]) -> str:
+    """The verdict of a whole run: never "ready" while a file could not be reviewed (nor while
+    findings are hidden, see `verdict`)."""
+    active = severity_counts(entry.finding for report in reports for entry in report.entries)
+    hidden = hidden_counts(report.review for report in reports)
+    refused = sum(1 for report in reports if report.refusals)
+    if not refused:
+        return verdict(active, hidden)
+    head = f"{_plural(refused, 'file')} could not be reviewed"
+    if refused == len(reports):
+        return head
+    found = any(active.values()) or any(hidden.values())
+    return f"{head}; the others: " + (verdict(active, hidden) if found else "no findings")
+
+
 def fingerprint(finding: Finding) -> str:
     """A stable id for a finding that survives line moves: file, rule, entity and item."""
     identity = "\x1f".join((finding.file, *finding.identity))
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a file name that is not UTF-8 hashes as its bytes
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def question_anchor(report_anchor: str, ref: str) -> str:

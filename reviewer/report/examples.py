@@ -14,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 from reviewer import __version__
+from reviewer.output import write_atomic
 from reviewer.policy import Checker, RunOptions
 from reviewer.report import ReportContext, render
 from reviewer.review import Reviewer
@@ -66,6 +67,6 @@ def write_example_reports(root: Path) -> list[Path]:
     for name, content in example_reports(root).items():
         path = root / "docs" / "examples" / name
         if not path.exists() or path.read_text(encoding="utf-8") != content:
-            path.write_text(content, encoding="utf-8", newline="\n")
+            write_atomic(path, content)
             written.append(path)
     return written

@@ -6,6 +6,8 @@ GitLab reads a JSON array of issues (a subset of the Code Climate format): `desc
 from one it has seen: it is the finding's identity (rule, entity, item) and its file path as
 GitLab sees it, never its line, so moving text around changes nothing. Waived findings are
 left out (GitLab has no way to show an accepted issue); the JSON and SARIF reports keep them.
+A file that could not be reviewed gets a `blocker` issue per problem (`input-error`), so the
+widget never shows it as clean.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from reviewer.inert import inert_json, one_line
 from reviewer.report import ReportContext
-from reviewer.report.content import one_line
+from reviewer.report.content import INPUT_ERROR, INPUT_ERROR_TITLE
 from reviewer.report.github import repository_path
 from reviewer.review import Finding, Review
+from reviewer.schema import Problem
 
 # An error blocks approval (critical); a warning is to address (major); info to consider.
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info"}
@@ -29,14 +33,14 @@ def render_gitlab(reviews: Sequence[Review], ctx: ReportContext) -> str:
         (f for review in reviews for f in review.findings if f.waiver is None),
         key=Finding.position_key,
     )
+    refusals = [problem for review in reviews for problem in review.refusals]
     issues, seen = [], set()
-    for finding in findings:
-        entry = issue(finding)
+    for entry in [*map(refusal_issue, refusals), *map(issue, findings)]:
         while entry["fingerprint"] in seen:  # GitLab shows one issue per fingerprint
             entry["fingerprint"] = _rehash(entry["fingerprint"])
         seen.add(entry["fingerprint"])
         issues.append(entry)
-    return json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def issue(finding: Finding) -> dict[str, Any]:
@@ -50,11 +54,30 @@ def issue(finding: Finding) -> dict[str, Any]:
     }
 
 
+def refusal_issue(problem: Problem) -> dict[str, Any]:
+    """A problem that kept a file from being reviewed: a blocker on the file (its line when
+    known), so GitLab never shows the file as clean."""
+    path = repository_path(problem.file)
+    where = f"{problem.yaml_path}: " if problem.yaml_path else ""
+    identity = "\x1f".join((path, INPUT_ERROR, problem.yaml_path, problem.message))
+    return {
+        "check_name": INPUT_ERROR,
+        "description": one_line(f"{INPUT_ERROR_TITLE}: {where}{problem.message}"),
+        "severity": "blocker",
+        "fingerprint": _digest(identity),
+        "location": {"path": path, "lines": {"begin": max(problem.line, 1)}},
+    }
+
+
 def _rehash(value: str) -> str:
     return hashlib.sha256(value.encode("ascii")).hexdigest()[:32]
 
 
 def fingerprint(finding: Finding, path: str) -> str:
     """Stable across runs and line moves: the repository path, rule, entity kind and item."""
-    identity = "\x1f".join((path, *finding.identity))
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+    return _digest("\x1f".join((path, *finding.identity)))
+
+
+def _digest(identity: str) -> str:
+    # surrogateescape: a path that is not UTF-8 is hashed as its bytes
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32]

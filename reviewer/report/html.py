@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from reviewer.inert import one_line
 from reviewer.report import ReportContext
-from reviewer.report.content import one_line
 from reviewer.report.markdown import Marks, build_markdown
 from reviewer.review import Review
 
@@ -62,7 +62,10 @@ li:target, h5:has(:target) { background: #fffbe6; }
 
 
 def render_html(reviews: Sequence[Review], ctx: ReportContext) -> str:
+    # The only raw zero-width space is the one the Markdown puts after an `@` (proposal text
+    # has every invisible character escaped): written as an entity, the page stays visible text.
     body = _markdown_it().render(build_markdown(reviews, ctx, HTML_MARKS))
+    body = body.replace("\u200b", "&#8203;")
     titles = [one_line(r.metadata.get("title") or r.file) for r in reviews]
     title = "Design review: " + ("; ".join(titles) if titles else "no proposal")
     return (

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import Any
 
+from reviewer.inert import inert_json
 from reviewer.report import ReportContext
 from reviewer.report.content import (
     NOT_JUDGED,
@@ -20,20 +21,19 @@ from reviewer.report.content import (
     Revisit,
     SectionQuestions,
     build_reports,
-    hidden_counts,
+    overall_verdict,
     section_title,
     severity_counts,
-    verdict,
 )
 from reviewer.review import Review
+from reviewer.schema import Problem
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"  # 1.2: files that could not be reviewed (reviewed, input_errors)
 
 
 def render_json(reviews: Sequence[Review], ctx: ReportContext) -> str:
-    return (
-        json.dumps(report_data(reviews, ctx), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    )
+    data = report_data(reviews, ctx)
+    return inert_json(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def report_data(reviews: Sequence[Review], ctx: ReportContext) -> dict[str, Any]:
@@ -48,8 +48,9 @@ def report_data(reviews: Sequence[Review], ctx: ReportContext) -> dict[str, Any]
         },
         "summary": {
             "proposals": len(reports),
+            "not_reviewed": sum(1 for r in reports if r.refusals),
             "counts": {**active, "waived": sum(len(r.waived) for r in reports)},
-            "verdict": verdict(active, hidden_counts(reviews)),
+            "verdict": overall_verdict(reports),
         },
         "proposals": [_proposal(report) for report in reports],
         "not_judged": NOT_JUDGED,
@@ -60,6 +61,8 @@ def _proposal(report: ProposalReport) -> dict[str, Any]:
     review = report.review
     return {
         "file": review.file,
+        "reviewed": not report.refusals,
+        "input_errors": [_input_error(problem) for problem in report.refusals],
         "proposal": _metadata(review.metadata),
         "verdict": report.verdict,
         "counts": {**report.counts, "waived": len(report.waived)},
@@ -144,6 +147,17 @@ def _finding(entry: Entry) -> dict[str, Any]:
             "expires": waiver.expires,
             "source": waiver.source,
         },
+    }
+
+
+def _input_error(problem: Problem) -> dict[str, Any]:
+    """A problem that kept the file from being reviewed (line and column 0 when unknown)."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "yaml_path": problem.yaml_path,
+        "message": problem.message,
     }
 
 

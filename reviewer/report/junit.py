@@ -8,6 +8,9 @@ go to the test case's system-out: the test passes, the finding is still there.
 
 Each test case names its `file` (GitLab links to it). `time` is always 0: rules run together, so
 there is no time per rule, and a measured time would make the report differ on every run.
+
+A file that could not be reviewed is a suite with one failing test case, ``input-error``, that
+lists why.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from reviewer.inert import inert, one_line
 from reviewer.policy import reaches
 from reviewer.report import ReportContext
-from reviewer.report.content import one_line
+from reviewer.report.content import INPUT_ERROR, INPUT_ERROR_TITLE
 from reviewer.report.github import repository_path
 from reviewer.review import Finding, Review
 from reviewer.rules import Rule
@@ -31,7 +35,7 @@ def render_junit(reviews: Sequence[Review], ctx: ReportContext) -> str:
     rules = ctx.rules or _rules_with_findings(reviews)
     root = ET.Element("testsuites", name="ctreview")
     for review in reviews:
-        root.append(_suite(review, rules, ctx))
+        root.append(_suite(review, rules, ctx) if review.ok else _refused_suite(review, ctx))
     for key in ("tests", "failures", "skipped"):
         root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
     root.set("errors", "0")
@@ -51,7 +55,7 @@ def _rules_with_findings(reviews: Sequence[Review]) -> tuple[Rule, ...]:
 
 
 def _suite(review: Review, rules: Sequence[Rule], ctx: ReportContext) -> ET.Element:
-    suite = ET.Element("testsuite", name=_xml(review.file))
+    suite = ET.Element("testsuite", name=_attr(review.file))
     properties = ET.SubElement(suite, "properties")
     for name, value in (
         ("ctreview.version", ctx.tool_version),
@@ -59,7 +63,7 @@ def _suite(review: Review, rules: Sequence[Rule], ctx: ReportContext) -> ET.Elem
         ("ctreview.fail_on", ctx.fail_on),
         ("proposal.title", str(review.metadata.get("title", ""))),
     ):
-        ET.SubElement(properties, "property", name=name, value=_xml(one_line(value)))
+        ET.SubElement(properties, "property", name=name, value=_attr(value))
     failures = skipped = 0
     for rule in rules:
         findings = sorted(
@@ -68,9 +72,9 @@ def _suite(review: Review, rules: Sequence[Rule], ctx: ReportContext) -> ET.Elem
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=_xml(review.file),
-            name=_xml(f"{rule.id} {rule.title}"),
-            file=_xml(repository_path(review.file)),
+            classname=_attr(review.file),
+            name=_attr(f"{rule.id} {rule.title}"),
+            file=_attr(repository_path(review.file)),
             time="0",
         )
         failing = [f for f in findings if fails(f, ctx.fail_on)]
@@ -82,12 +86,12 @@ def _suite(review: Review, rules: Sequence[Rule], ctx: ReportContext) -> ET.Elem
                 case,
                 "failure",
                 type=failing[0].severity,
-                message=_xml(_summary(failing)),
+                message=_attr(_summary(failing)),
             )
             failure.text = _xml("\n".join(_line(f) for f in failing))
         elif below:
             skipped += 1
-            reason = ET.SubElement(case, "skipped", message=_xml(_below(below, ctx.fail_on)))
+            reason = ET.SubElement(case, "skipped", message=_attr(_below(below, ctx.fail_on)))
             reason.text = _xml("\n".join(_line(f) for f in below))
         if waived:
             ET.SubElement(case, "system-out").text = _xml("\n".join(_line(f) for f in waived))
@@ -96,6 +100,40 @@ def _suite(review: Review, rules: Sequence[Rule], ctx: ReportContext) -> ET.Elem
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))
     suite.set("time", "0")
+    return suite
+
+
+def _refused_suite(review: Review, ctx: ReportContext) -> ET.Element:
+    """The suite of a file that could not be reviewed: one failing test case, never none
+    (a CI view would otherwise show nothing for it, or a pass)."""
+    suite = ET.Element(
+        "testsuite",
+        name=_attr(review.file),
+        tests="1",
+        failures="1",
+        errors="0",
+        skipped="0",
+        time="0",
+    )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("ctreview.version", ctx.tool_version),
+        ("ctreview.catalogue_version", ctx.catalogue_version),
+    ):
+        ET.SubElement(properties, "property", name=name, value=_attr(value))
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        classname=_attr(review.file),
+        name=f"{INPUT_ERROR} {INPUT_ERROR_TITLE}",
+        file=_attr(repository_path(review.file)),
+        time="0",
+    )
+    problems = review.refusals
+    first = one_line(problems[0].message)
+    summary = first if len(problems) == 1 else f"{len(problems)} problems; first: {first}"
+    failure = ET.SubElement(case, "failure", type=INPUT_ERROR, message=_attr(summary))
+    failure.text = _xml("\n".join(one_line(problem) for problem in problems))
     return suite
 
 
@@ -122,5 +160,15 @@ def _line(finding: Finding) -> str:
 
 
 def _xml(text: str) -> str:
-    """Text XML can hold: anything it cannot is written as a visible escape."""
-    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """Lines of text XML can hold, made inert: anything else is written as a visible escape."""
+    lines = (_NOT_XML.sub(_visible, inert(line)) for line in text.split("\n"))
+    return "\n".join(lines)
+
+
+def _attr(text: object) -> str:
+    """An attribute value: one line (see `_xml`)."""
+    return _xml(one_line(text))
+
+
+def _visible(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"

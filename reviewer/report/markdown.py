@@ -11,20 +11,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reviewer.inert import one_line
 from reviewer.report import ReportContext
 from reviewer.report.content import (
+    INPUT_ERROR_HELP,
     NOT_JUDGED,
     Citation,
     Entry,
     ProposalReport,
     SectionQuestions,
     build_reports,
-    hidden_counts,
-    one_line,
+    overall_verdict,
     question_anchor,
     section_title,
-    severity_counts,
-    verdict,
 )
 from reviewer.review import Review
 
@@ -34,8 +33,13 @@ from reviewer.review import Review
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&$])")
 # Bare URLs that GFM would turn into links: break the pattern with an escape.
 _AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
-# What makes a block when it starts a line: list items, ordered lists, setext underlines.
-_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
+# GitHub makes `@name` a mention (it notifies that person) and `name@host.org` a mail link,
+# after Markdown is parsed, so a backslash cannot stop it; a zero-width space after the `@`
+# (written as an entity, so the Markdown itself stays visible text) breaks both patterns.
+_MENTION_BREAK = "@&#8203;"
+# What makes a block when it starts a line: list items, ordered lists, setext underlines, and
+# a CI workflow command (`::`) when the Markdown is printed in a CI log.
+_LINE_START = re.compile(r"^([-+=]|\d+[.)]|:(?=:))")
 
 
 def md(text: object) -> str:
@@ -52,7 +56,8 @@ def _md_text(text: str) -> str:
 
 def _md(text: object) -> str:
     escaped = _INLINE_SPECIAL.sub(r"\\\1", one_line(text))
-    return _AUTOLINK.sub(lambda m: m.group().replace(":", "\\:").replace(".", "\\."), escaped)
+    unlinked = _AUTOLINK.sub(lambda m: m.group().replace(":", "\\:").replace(".", "\\."), escaped)
+    return unlinked.replace("@", _MENTION_BREAK)
 
 
 def md_block(text: object) -> str:
@@ -97,12 +102,10 @@ def build_markdown(reviews: Sequence[Review], ctx: ReportContext, marks: Marks) 
         "# Design review report",
         "",
         f"ctreview {md(ctx.tool_version)} · rule catalogue {md(ctx.catalogue_version)} · "
-        f"{len(reports)} proposal{'' if len(reports) == 1 else 's'} reviewed",
+        + _reviewed(reports),
     ]
     if len(reports) > 1:
-        active = [e.finding for r in reports for e in r.entries]
-        overall = verdict(severity_counts(active), hidden_counts(reviews))
-        lines += ["", f"**Overall: {overall}.**"]
+        lines += ["", f"**Overall: {overall_verdict(reports)}.**"]
         lines += [""] + [f"- [{md(r.title)}](#{r.anchor}): {r.verdict}" for r in reports]
     if not reports:
         lines += ["", "No proposal was reviewed."]
@@ -112,12 +115,21 @@ def build_markdown(reviews: Sequence[Review], ctx: ReportContext, marks: Marks) 
     return "\n".join(lines) + "\n"
 
 
+def _reviewed(reports: Sequence[ProposalReport]) -> str:
+    reviewed = sum(1 for report in reports if not report.refusals)
+    if reviewed == len(reports):
+        return f"{reviewed} proposal{'' if reviewed == 1 else 's'} reviewed"
+    return f"{len(reports)} file{'' if len(reports) == 1 else 's'}, {reviewed} reviewed"
+
+
 def _proposal(report: ProposalReport, marks: Marks) -> list[str]:
     review = report.review
     lines = [f"## {marks.anchor(report.anchor)}{md(report.title)}", ""]
     lines += _facts(review)
     lines += ["", f"**Verdict: {report.verdict}.**"]
-    if not report.entries:
+    if report.refusals:
+        lines += ["", "### Why it could not be reviewed", "", *_refusals(report)]
+    elif not report.entries:
         lines += ["", _positive(report)]
     else:
         lines += ["", "### Summary", "", *_summary(report), "", "### Findings"]
@@ -150,6 +162,15 @@ def _facts(review: Review) -> list[str]:
         ("File", review.file),
     ]
     return [f"- **{name}:** {md(value)}" for name, value in rows if value is not None]
+
+
+def _refusals(report: ProposalReport) -> list[str]:
+    lines = []
+    for problem in report.refusals:
+        where = f"line {problem.line}, column {problem.column}" if problem.line else "the file"
+        path = f" ({md(problem.yaml_path)})" if problem.yaml_path else ""
+        lines.append(f"- **{where}**{path}: {md(problem.message)}")
+    return [*lines, "", md_block(INPUT_ERROR_HELP)]
 
 
 def _positive(report: ProposalReport) -> str:

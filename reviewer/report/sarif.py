@@ -3,10 +3,15 @@
 Follows what GitHub reads: rule metadata with help text, results located by a relative URI
 and 1-based line/column, ``partialFingerprints`` so an alert follows its finding when lines
 move, and waived findings as external suppressions (shown as dismissed, not lost).
+
+A file that could not be reviewed must not look clean (code scanning would close its open
+alerts): each of its problems is a result of the ``input-error`` rule at level ``error``, and
+a tool execution notification of the invocation, whose ``executionSuccessful`` is then false.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -16,11 +21,21 @@ from typing import Any
 from urllib.parse import quote
 
 from reviewer.doc_links import rule_url
+from reviewer.inert import inert_json, one_line
 from reviewer.report import ReportContext
-from reviewer.report.content import Entry, basis_note, build_reports, cite, one_line
+from reviewer.report.content import (
+    INPUT_ERROR,
+    INPUT_ERROR_HELP,
+    INPUT_ERROR_TITLE,
+    Entry,
+    basis_note,
+    build_reports,
+    cite,
+)
 from reviewer.report.markdown import md
 from reviewer.review import Finding, Review
 from reviewer.rules import Rule
+from reviewer.schema import Problem
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "ctreviewFinding/v1"
@@ -30,34 +45,101 @@ _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommenda
 
 
 def render_sarif(reviews: Sequence[Review], ctx: ReportContext) -> str:
-    return json.dumps(sarif_log(reviews, ctx), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    log = sarif_log(reviews, ctx)
+    return inert_json(json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def sarif_log(reviews: Sequence[Review], ctx: ReportContext) -> dict[str, Any]:
     reports = build_reports(reviews, ctx.knowledge)
     entries = [entry for report in reports for entry in (*report.entries, *report.waived)]
+    refusals = [problem for report in reports for problem in report.refusals]
     rules = sorted(
         {e.finding.rule.id: e.finding.rule for e in entries}.values(), key=attrgetter("id")
     )
     index = {rule.id: n for n, rule in enumerate(rules)}
+    descriptors = [_rule(rule, ctx) for rule in rules]
+    if refusals:
+        index[INPUT_ERROR] = len(descriptors)
+        descriptors.append(_input_error_rule())
     driver = {
         "name": "ctreview",
         "version": ctx.tool_version,
         "semanticVersion": ctx.tool_version,
         "properties": {"catalogueVersion": ctx.catalogue_version},
-        "rules": [_rule(rule, ctx) for rule in rules],
+        "rules": descriptors,
     }
+    results = [_refusal_result(problem, index[INPUT_ERROR]) for problem in refusals]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
                 "tool": {"driver": driver},
+                "invocations": [_invocation(refusals, index.get(INPUT_ERROR, 0))],
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(entry, index) for entry in entries],
+                "results": results + [_result(entry, index) for entry in entries],
             }
         ],
     }
+
+
+def _input_error_rule() -> dict[str, Any]:
+    return {
+        "id": INPUT_ERROR,
+        "name": _pascal(INPUT_ERROR_TITLE),
+        "shortDescription": {"text": INPUT_ERROR_TITLE},
+        "fullDescription": {"text": INPUT_ERROR_HELP},
+        "help": {"text": INPUT_ERROR_HELP, "markdown": md(INPUT_ERROR_HELP)},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["input-error"], "problem.severity": "error"},
+    }
+
+
+def _refusal_result(problem: Problem, rule_index: int) -> dict[str, Any]:
+    """A problem that kept a file from being reviewed, as an error result on the file."""
+    return {
+        "ruleId": INPUT_ERROR,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": plain_message(_problem_text(problem))},
+        "locations": [_problem_location(problem)],
+        "partialFingerprints": {FINGERPRINT_KEY: _problem_fingerprint(problem)},
+    }
+
+
+def _invocation(refusals: list[Problem], rule_index: int) -> dict[str, Any]:
+    """The run: successful only when every file could be reviewed; each problem that kept a
+    file from being reviewed is also a tool execution notification."""
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": plain_message(_problem_text(problem))},
+            "locations": [_problem_location(problem)],
+            "associatedRule": {"id": INPUT_ERROR, "index": rule_index},
+        }
+        for problem in refusals
+    ]
+    invocation: dict[str, Any] = {"executionSuccessful": not refusals}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return invocation
+
+
+def _problem_text(problem: Problem) -> str:
+    where = f"{problem.yaml_path}: " if problem.yaml_path else ""
+    return f"{INPUT_ERROR_TITLE}: {where}{problem.message}"
+
+
+def _problem_location(problem: Problem) -> dict[str, Any]:
+    location: dict[str, Any] = {"artifactLocation": _artifact(problem.file)}
+    if problem.line:
+        location["region"] = {"startLine": problem.line, "startColumn": max(problem.column, 1)}
+    return {"physicalLocation": location}
+
+
+def _problem_fingerprint(problem: Problem) -> str:
+    identity = "\x1f".join((problem.file, INPUT_ERROR, problem.yaml_path, problem.message))
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def artifact_uri(file: str) -> str:
@@ -69,7 +151,8 @@ def artifact_uri(file: str) -> str:
             path = path.relative_to(Path.cwd())
         except ValueError:
             return path.as_uri()
-    return quote(PurePosixPath(*path.parts).as_posix(), safe="/")
+    # surrogateescape: a file name that is not UTF-8 is percent-encoded as its bytes
+    return quote(PurePosixPath(*path.parts).as_posix(), safe="/", errors="surrogateescape")
 
 
 def _rule(rule: Rule, ctx: ReportContext) -> dict[str, Any]:
@@ -162,12 +245,15 @@ def plain_message(text: str) -> str:
     return one_line(text).replace("[", "\\[").replace("]", "\\]")
 
 
+def _artifact(file: str) -> dict[str, str]:
+    uri = artifact_uri(file)
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+
+
 def _location(finding: Finding) -> dict[str, Any]:
-    uri = artifact_uri(finding.file)
-    artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": artifact,
+            "artifactLocation": _artifact(finding.file),
             "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)},
         }
     }

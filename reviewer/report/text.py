@@ -2,57 +2,70 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import click
 
 from reviewer.doc_links import doc_url, rule_page, rule_url
-from reviewer.report.content import hidden_counts, verdict
+from reviewer.inert import inert
+from reviewer.report.content import INPUT_ERROR, hidden_counts, verdict
 from reviewer.review import Finding, Review
+from reviewer.schema import Problem
 
-# C0, DEL and C1 controls (ANSI escapes among them), and the Unicode line separators and
-# bidirectional controls, which make a terminal show text other than what it is.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
 def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
-    """One block per file with findings, in line order; waived findings stay listed, marked and
-    not counted. The summary names findings hidden by --min-severity/--quiet, and a last line
-    says where each rule is explained. On a colour terminal the rule ids link to their pages."""
+    """One block per file with findings or problems, in line order; waived findings stay
+    listed, marked and not counted; a file that could not be reviewed shows why, as errors.
+    The summary names findings hidden by --min-severity/--quiet and files not reviewed, and a
+    last line says where each rule is explained. On a colour terminal the rule ids link to
+    their pages."""
     lines: list[str] = []
     counts = {"error": 0, "warning": 0, "info": 0}
-    waived = 0
+    waived = refused = 0
     for review in reviews:
-        if not review.findings:
-            continue
-        lines.append(_style(inert(review.file), colour, underline=True))
-        width = max(len(f"{f.line}:{f.column}") for f in review.findings)
+        rows = [_refusal_row(problem, colour) for problem in review.refusals]
+        refused += bool(rows)
         for finding in sorted(review.findings, key=Finding.position_key):
-            where = f"{finding.line}:{finding.column}".ljust(width)
             if finding.waiver:
                 waived += 1
-                label = _style("waived ", colour, fg="green")
-                note = f" (waived: {inert(finding.waiver.justification)})"
             else:
                 counts[finding.severity] += 1
-                label = _style(finding.severity.ljust(7), colour, fg=_COLOURS[finding.severity])
-                note = ""
-            lines.append(
-                f"  {where}  {label}  {inert(finding.message)}{note}  "
-                f"{_rule_id(finding, colour)}"
-            )
-        lines.append("")
-    if not reviews:  # every file was refused: saying "no findings" would read as a pass
+            rows.append(_finding_row(finding, colour))
+        if rows:
+            width = max(len(where) for where, _ in rows)
+            lines.append(_style(inert(review.file), colour, underline=True))
+            lines += [f"  {where.ljust(width)}  {rest}" for where, rest in rows]
+            lines.append("")
+    if not reviews:
         lines.append("No proposal was reviewed.")
         return "\n".join(lines) + "\n"
-    lines.append(_summary(counts, waived, hidden_counts(reviews), colour))
+    lines.append(_summary(counts, waived, hidden_counts(reviews), refused, colour))
     if any(review.findings for review in reviews):
         lines.append(
             f"Why and how to fix: ctreview explain RULE, or {doc_url(rule_page('RULE'))}"
         )
     return "\n".join(lines) + "\n"
+
+
+def _finding_row(finding: Finding, colour: bool) -> tuple[str, str]:
+    if finding.waiver:
+        label = _style("waived ", colour, fg="green")
+        note = f" (waived: {inert(finding.waiver.justification)})"
+    else:
+        label = _style(finding.severity.ljust(7), colour, fg=_COLOURS[finding.severity])
+        note = ""
+    rule = _rule_id(finding, colour)
+    return f"{finding.line}:{finding.column}", f"{label}  {inert(finding.message)}{note}  {rule}"
+
+
+def _refusal_row(problem: Problem, colour: bool) -> tuple[str, str]:
+    where = f"{problem.line}:{problem.column}" if problem.line else "-"
+    path = f"{problem.yaml_path}: " if problem.yaml_path else ""
+    label = _style("error  ", colour, fg="red")
+    rule = _style(INPUT_ERROR, colour, dim=True)
+    return where, f"{label}  {inert(path + problem.message)}  {rule}"
 
 
 def _rule_id(finding: Finding, colour: bool) -> str:
@@ -63,19 +76,15 @@ def _rule_id(finding: Finding, colour: bool) -> str:
     return f"\x1b]8;;{url}\x1b\\{styled}\x1b]8;;\x1b\\" if url else styled
 
 
-def inert(text: str) -> str:
-    """Proposal text with control characters (ANSI escapes among them) made visible and harmless."""
-    return _CONTROL.sub(_visible, text)
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def _summary(
-    counts: dict[str, int], waived: int, hidden: dict[str, int], colour: bool
+    counts: dict[str, int], waived: int, hidden: dict[str, int], refused: int, colour: bool
 ) -> str:
+    if refused:  # "no findings" would read as a pass
+        files = "file" if refused == 1 else "files"
+        text = f"{refused} {files} could not be reviewed"
+        if any(counts.values()) or waived or any(hidden.values()):
+            text += "; " + click.unstyle(_summary(counts, waived, hidden, 0, False))
+        return _style(text, colour, fg="red", bold=True)
     total = sum(counts.values())
     extra = f"; {waived} waived" if waived else ""
     if any(hidden.values()):  # a filtered view must never read as "no findings"

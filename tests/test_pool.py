@@ -1,0 +1,48 @@
+"""reviewer/pool.py: worker processes that survive one of them dying, results in item order."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from reviewer.pool import run_ordered
+
+
+def _square_or_die(item: int) -> int:
+    if item == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if item == 5:
+        raise ValueError("five is refused")
+    return item * item
+
+
+def _failure(item: int, why: str) -> str:
+    return f"{item} failed: {why}"
+
+
+def _broken_start() -> None:
+    raise RuntimeError("no catalogue")
+
+
+def test_results_come_in_item_order_and_only_the_failing_items_fail() -> None:
+    results = list(run_ordered(_square_or_die, list(range(10)), 3, _failure))
+    assert results[:3] == [0, 1, 4]
+    assert (
+        results[3] == "3 failed: the worker process reviewing it was killed by SIGKILL "
+        "(the system may have run out of memory)"
+    )
+    assert results[4] == 16
+    assert results[5] == "5 failed: ValueError: five is refused"
+    assert results[6:] == [36, 49, 64, 81]
+
+
+def test_more_jobs_than_items_and_an_empty_list() -> None:
+    assert list(run_ordered(abs, [-1, -2], 8, _failure)) == [1, 2]
+    assert list(run_ordered(abs, [], 2, _failure)) == []
+
+
+def test_an_initializer_that_fails_fails_every_item_without_hanging() -> None:
+    results = list(run_ordered(abs, [1, 2, 3], 2, _failure, initializer=_broken_start))
+    assert results == [
+        f"{n} failed: the worker could not start (RuntimeError: no catalogue)" for n in (1, 2, 3)
+    ]
