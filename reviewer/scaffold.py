@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from reviewer.doc_links import FORMAT_PAGE, doc_url
-from reviewer.schema import proposal_schema, vocabulary
+from reviewer.schema import SCOPED_KEYS, proposal_schema, vocabulary
 
 COMPONENT_TYPES = vocabulary("component", "type")
 _COMMENT_WIDTH = 70
@@ -63,6 +63,8 @@ def _component(ctype: str, ident: str) -> CommentedMap:
 def _object(node: Mapping[str, Any], preset: Mapping[str, Any], depth: int = 0) -> CommentedMap:
     out = CommentedMap()
     for name, raw in node.get("properties", {}).items():
+        if name in SCOPED_KEYS:
+            continue  # a way to answer any question, explained in the skeleton's header
         sub = _deref(raw)
         out[name] = preset[name] if name in preset else _empty(name, sub, depth)
         comment = _comment(sub)
@@ -104,6 +106,8 @@ def _comment(node: Mapping[str, Any]) -> str:
 
 def _deref(node: Mapping[str, Any]) -> dict[str, Any]:
     node = dict(node)
+    if node.get("x-scoped") and "oneOf" in node:  # an answer, or a scoped answer: the answer
+        node = {**node["oneOf"][0], **{k: v for k, v in node.items() if k != "oneOf"}}
     while "$ref" in node:
         target = proposal_schema()["$defs"][node.pop("$ref").rsplit("/", 1)[1]]
         node = {**target, **node}
@@ -117,6 +121,9 @@ def render(tree: CommentedMap) -> str:
     stream = io.StringIO()
     stream.write(
         "# A ctreview proposal. Empty fields count as absent: fill in what applies.\n"
+        "# A question that does not apply: answer {not_relevant: <why, in a clause>}; one the\n"
+        "# programme will answer: {to_be_established: {activity: <activity id>, by_month: <n>}}.\n"
+        "# Placeholders such as N/A or TBD count as no answer.\n"
         f"# Format reference: {doc_url(FORMAT_PAGE)}\n"
         "# Check it with: ctreview check FILE\n"
         "# Editor completion: save `ctreview schema` as proposal.schema.json and add the line\n"

@@ -72,8 +72,69 @@ def make_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
 
 @cache
 def proposal_schema() -> dict[str, Any]:
-    """The proposal JSON Schema as plain data (read once per process)."""
-    return read_schema(SCHEMA_PATH)
+    """The proposal JSON Schema as plain data (read once per process), with the scoped-answer
+    alternative added to every property that answers an ICAT question."""
+    return with_scoped_answers(read_schema(SCHEMA_PATH))
+
+
+SCOPED_ANSWER = "#/$defs/scoped_answer"
+SCOPED_KEYS = ("not_relevant", "to_be_established")
+
+
+def with_scoped_answers(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema where every property that answers an ICAT question (it, or a block around it,
+    carries `x-icat`) may also be answered `{not_relevant: ...}` or `{to_be_established: ...}`.
+
+    ICAT's "how to use" pages say only some questions apply to a given programme and that
+    missing information calls for an activity to generate it; a format that demands an answer
+    for every field turns that into a checklist. A text or list property gets a `oneOf` with
+    `$defs/scoped_answer`; an object property gets the two keys among its own properties.
+    Top-level sections (target groups, components, ...) are not scoped: every programme has
+    them. Marked `x-scoped: true` so readers of the schema can tell."""
+    defs = schema["$defs"]
+    for name, definition in defs.items():
+        if name not in ("scoped_answer", "activity", "id", "idref", "text", "date"):
+            _scope_properties(definition, defs, inherited=bool(definition.get("x-icat")))
+    return schema
+
+
+def _scope_properties(node: dict[str, Any], defs: dict[str, Any], inherited: bool) -> None:
+    for name, prop in list(node.get("properties", {}).items()):
+        if name in SCOPED_KEYS:
+            continue
+        answers = inherited or bool(prop.get("x-icat"))
+        if prop.get("type") == "object" and "properties" in prop:
+            _scope_properties(prop, defs, answers)
+            if answers:
+                prop["properties"].update(
+                    {key: defs["scoped_answer"]["properties"][key] for key in SCOPED_KEYS}
+                )
+                prop["x-scoped"] = True
+        elif answers and (prop.get("$ref") == "#/$defs/text" or _answer_list(prop)):
+            node["properties"][name] = _wrapped(prop)
+        elif prop.get("type") == "array":
+            items = prop.get("items")
+            if isinstance(items, dict) and items.get("type") == "object":
+                _scope_properties(items, defs, False)
+
+
+def _answer_list(prop: dict[str, Any]) -> bool:
+    """A list that answers a question: not a list of entities or of items with ids
+    (mel.indicators, assumptions, a plan's activities), whose absence rules judge one by one."""
+    items = prop.get("items") or {}
+    has_ids = "id" in (items.get("properties") or {})
+    return prop.get("type") == "array" and items.get("$ref") not in _ENTITY_REFS and not has_ids
+
+
+_ENTITY_REFS = {f"#/$defs/{name}" for name in ("pattern", "target_group", "component",
+                                               "indicator", "budget_line", "partner", "waiver")}
+
+
+def _wrapped(prop: dict[str, Any]) -> dict[str, Any]:
+    """`prop` or a scoped answer; annotations stay on the outside, where editors show them."""
+    annotations = {k: v for k, v in prop.items() if k == "description" or k.startswith("x-")}
+    shape = {k: v for k, v in prop.items() if k not in annotations}
+    return {**annotations, "oneOf": [shape, {"$ref": SCOPED_ANSWER}], "x-scoped": True}
 
 
 def vocabulary(definition: str, field: str) -> tuple[str, ...]:
@@ -161,17 +222,26 @@ def _blank_keys(node: Any, path: YamlPath = ()) -> Iterator[YamlPath]:
 
 
 def _schema_at(path: YamlPath) -> dict[str, Any] | None:
-    """The schema node that describes the value at a data path (None where none does)."""
+    """The schema node that describes the value at a data path (None where none does); where
+    a value may take two shapes (an answer, or a scoped answer), the mapping shape, whose keys
+    are the ones to check."""
     node: dict[str, Any] | None = proposal_schema()
     for step in path:
-        node = _deref(node)
+        node = _shape(_deref(node), list if isinstance(step, int) else dict)
         if isinstance(step, int):
             node = node.get("items") if isinstance(node.get("items"), dict) else None
         else:
             node = node.get("properties", {}).get(step)
         if node is None:
             return None
-    return _deref(node)
+    return _shape(_deref(node), dict)
+
+
+def _shape(node: dict[str, Any], kind: type) -> dict[str, Any]:
+    """The branch of a `oneOf` that holds a list or a mapping (the node itself otherwise)."""
+    wanted = "array" if kind is list else "object"
+    branches = [_deref(branch) for branch in node.get("oneOf") or []]
+    return next((branch for branch in branches if branch.get("type") == wanted), node)
 
 
 def _deref(node: dict[str, Any]) -> dict[str, Any]:
