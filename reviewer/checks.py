@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reviewer.lexicon import Lexicons, normalise
+from reviewer.lexicon import Lexicon, Lexicons, first_word, normalise
 
 # Punctuation that starts a second clause; " - " and "--" count as a dash.
 _CLAUSE_BREAK = re.compile(r"\s*(?:[;:()\[\]]|\s-\s|--|\u2014|\u2013)\s*")
 _WORD = re.compile(r"\w+")
 # A non-answer is short: an admission followed by twenty words has said something.
 _MAX_ADMISSION_WORDS = 14
+_MAX_PLACEHOLDER_WORDS = 10
 
 
 class Words:
@@ -31,9 +32,31 @@ class Words:
     def __init__(self, lexicons: Lexicons, language: str) -> None:
         self.lexicons = lexicons
         self.language = language
+        self._by_name = {
+            lexicon.name: lexicon for lexicon in lexicons.all() if lexicon.language == language
+        }
+        self._openers: frozenset[str] | None = None
+
+    def may_open_non_answer(self, text: str) -> bool:
+        """Whether the text's first word can begin a placeholder or an admission."""
+        if self._openers is None:
+            openers: set[str] = set()
+            for name in ("placeholder", "admission"):
+                found = self.lexicon(name).openers
+                if found is None:
+                    self._openers = frozenset()
+                    return True
+                openers |= found
+            self._openers = frozenset(openers)
+        if not self._openers:
+            return True
+        return first_word(text) in self._openers
+
+    def lexicon(self, name: str) -> Lexicon:
+        return self._by_name.get(name) or self.lexicons.require(name, self.language)
 
     def has(self, name: str, text: str) -> bool:
-        return self.lexicons.require(name, self.language).matches(text)
+        return self.lexicon(name).find(text) is not None
 
     def find(self, name: str, text: str) -> str | None:
         return self.lexicons.require(name, self.language).find(text)
@@ -73,6 +96,11 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def rough_word_count(text: str) -> int:
+    """Words as separated by spaces: a quick bound where only size matters."""
+    return len(text.split())
+
+
 # --- non-answers --------------------------------------------------------------------------
 
 
@@ -85,14 +113,22 @@ def non_answer_kind(words: Words, text: str) -> str | None:
     the programme serves adults only") is an answer, and so is any longer text."""
     if not _WORD.search(text):
         return "placeholder"
-    if words.has("placeholder", text):
+    if not words.may_open_non_answer(text):
+        return None  # most answers: the first word is no placeholder's or admission's
+    size = len(text.split())
+    if size > 2 * _MAX_ADMISSION_WORDS:
+        return None  # quick exit for the many long answers: no non-answer is this long
+    if size <= _MAX_PLACEHOLDER_WORDS and words.has("placeholder", text):
         return "not_applicable" if _is_not_applicable(text) else "placeholder"
-    parts = clauses(text)
-    if len(parts) > 1:
-        kinds = [non_answer_kind(words, part) for part in parts]
-        return kinds[0] if all(kinds) else None
+    if _CLAUSE_BREAK.search(text):
+        parts = clauses(text)
+        if len(parts) > 1:
+            first = non_answer_kind(words, parts[0])
+            if first and all(non_answer_kind(words, part) for part in parts[1:]):
+                return first
+            return None
     if (
-        word_count(text) <= _MAX_ADMISSION_WORDS
+        size <= _MAX_ADMISSION_WORDS
         and words.has("admission", text)
         and not words.has("reason_marker", text)
     ):
@@ -137,11 +173,13 @@ def _without_frames(words: Words, text: str) -> str:
     """The text as far as an opener of reported knowledge ("understand that ..."), with each
     knowledge frame ("how to", "right to") and the word after it removed."""
     normal = normalise(text)
-    opener = words.lexicons.require("knowledge_clause", words.language).pattern.search(normal)
+    opener = words.find("knowledge_clause", normal)
     if opener:
-        normal = normal[: opener.end()]
-    frame = words.lexicons.require("knowledge_frame", words.language).pattern
-    return frame.sub(" ", re.sub(rf"(?:{frame.pattern})\W+\w+", " ", normal))
+        normal = normal[: normal.find(opener) + len(opener)]
+    frame = words.lexicon("knowledge_frame")
+    for pattern in frame.index.candidates(normal) if frame.index else [frame.pattern]:
+        normal = re.sub(rf"(?:{pattern.pattern})\W+\w+", " ", normal)
+    return normal
 
 
 @check(
@@ -391,8 +429,8 @@ def _mentions_children(words: Words, text: str) -> bool:
     """Children themselves: not services or professions for children, and not a group whose
     head names adults ("parents of primary-school children", "mothers of girls"), unless it
     adds children to them ("workers and their children")."""
-    frames = words.lexicons.require("child_service_frame", words.language)
-    if not words.has("children", frames.pattern.sub(" ", normalise(text))):
+    stripped = words.lexicon("child_service_frame").strip(text)
+    if not words.has("children", stripped):
         return False
     if words.has("children_included", text):
         return True
@@ -402,17 +440,28 @@ def _mentions_children(words: Words, text: str) -> bool:
 
 # Where the head of a group's description ends: "parents | of primary-school children".
 _HEAD_BREAK = re.compile(
-    r"\s+(?:of|in|who|whose|with|from|at|on|for|caring|working|living)\s+|[,.;:(]", re.IGNORECASE
+    r"\s+(?:of|in|who|whose|where|with|from|at|on|for|caring|working|living)\s+|[,.;:(]",
+    re.IGNORECASE,
 )
 
 
 @check(
     "children_only",
     "Is the group made up of children only?",
-    ("children", "child_service_frame", "children_included", "adults"),
+    ("children", "child_service_frame", "adults", "adults_included"),
 )
 def _children_only(words: Words, text: str) -> bool:
-    return _mentions_children(words, text) and not words.has("adults", text)
+    """Children are the group's head ("girls aged 10-17 ...", not "teachers of ..."), and
+    nothing adds adults to it ("and young adults", an age band reaching past 17)."""
+    group = _HEAD_BREAK.split(words.lexicon("child_service_frame").strip(text), maxsplit=1)[0]
+    if not words.has("children", group) or words.has("adults", group):
+        return False
+    if words.has("adults_included", text):
+        return False
+    return all(int(high) < 18 for _, high in _AGE_BAND.findall(text))
+
+
+_AGE_BAND = re.compile(r"(\d{1,2})\s*(?:-|\u2013|to)\s*(\d{1,2})\b")
 
 
 @check(
@@ -432,13 +481,31 @@ def _risk_to_participants(words: Words, text: str) -> bool:
 def _reduction_claim(words: Words, text: str) -> bool:
     """Some sentence claims less trafficking or exploitation itself: less of a risk, a
     backlog or re-victimisation in court is another claim."""
-    risk = words.lexicons.require("risk_not_trafficking", words.language).pattern
+    risk = words.lexicon("risk_not_trafficking")
     return any(
         words.has("reduction_word", sentence)
-        and words.has("trafficking_harm", risk.sub(" ", normalise(sentence)))
+        and words.has("trafficking_harm", risk.strip(sentence))
         and not words.has("not_trafficking_reduction", sentence)
         for sentence in sentences(text)
     )
+
+
+@check(
+    "investigative_work",
+    "Does the text say the work is with investigators, prosecutors or police?",
+    ("investigative_actors",),
+)
+def _investigative_work(words: Words, text: str) -> bool:
+    return words.has("investigative_actors", text)
+
+
+@check(
+    "network_reach",
+    "Does the text name how justice work reaches organisers, owners and networks?",
+    ("network_mechanism",),
+)
+def _network_reach(words: Words, text: str) -> bool:
+    return words.has("network_mechanism", text)
 
 
 class TextReader:

@@ -16,6 +16,7 @@ at three words), so matching is linear in the text.
 
 from __future__ import annotations
 
+import functools
 import re
 import stat
 import unicodedata
@@ -66,24 +67,149 @@ class Lexicon:
     examples_no_match: tuple[str, ...] = ()
     file: str = ""
     pattern: re.Pattern[str] = field(default=re.compile(r"(?!)"), compare=False, repr=False)
+    # For `whole` and `start`: the words a matching text can begin with (None: any), so that
+    # most texts are turned away without running the pattern.
+    openers: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    # For `anywhere` and `only`: phrases by their first word, so that a text runs only the
+    # phrases that can start at one of its words (one pattern of hundreds of alternatives
+    # tried at every position was most of a review's time).
+    index: PhraseIndex | None = field(default=None, compare=False, repr=False)
 
     def matches(self, text: str) -> bool:
         """Whether the text meets the lexicon in its mode (see the module docstring)."""
         return self.find(text) is not None
 
+    def strip(self, text: str) -> str:
+        """The normalised text with every occurrence of the lexicon's phrases blanked out
+        (e.g. "child protection officers" without its service frame)."""
+        normal = normalise(text)
+        patterns = self.index.candidates(normal) if self.index is not None else [self.pattern]
+        for pattern in patterns:
+            normal = pattern.sub(" ", normal)
+        return normal
+
     def find(self, text: str) -> str | None:
         """The first phrase occurrence in the text (as written there), or None."""
+        if self.openers is not None and first_word(text) not in self.openers:
+            return None
         normal = normalise(text)
         if self.mode == "only":
+            if self.index is not None and not self.index.covers(normal):
+                return None
             rest = self.pattern.sub(" ", normal)
             return None if _WORD_CHAR.search(rest) or not normal else normal
         if self.mode == "whole":
             found = self.pattern.fullmatch(normal)
         elif self.mode == "start":
             found = self.pattern.match(normal)
+        elif self.index is not None:
+            return self.index.search(normal)
         else:
             found = self.pattern.search(normal)
         return found.group(0) if found else None
+
+
+_TEXT_WORDS = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=8192)
+def words_of(normal: str) -> frozenset[str]:
+    """The distinct words of a normalised text (each lexicon asks; the text is split once)."""
+    return frozenset(_TEXT_WORDS.findall(normal))
+
+
+
+class PhraseIndex:
+    """Phrases grouped by the word they start with; see `Lexicon.index`."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        by_word: dict[str, list[str]] = {}
+        by_prefix: dict[str, list[str]] = {}
+        anywhere: list[str] = []
+        self.vocabulary: set[str] = set()
+        self.prefixes: set[str] = set()
+        for phrase in phrases:
+            self._learn(phrase)
+            for key, open_end in _start_keys(phrase):
+                if key is None:
+                    anywhere.append(phrase)
+                elif open_end:
+                    by_prefix.setdefault(key, []).append(phrase)
+                else:
+                    by_word.setdefault(key, []).append(phrase)
+        self.by_word = {w: compile_lexicon(p) for w, p in by_word.items()}
+        self.anywhere = compile_lexicon(anywhere) if anywhere else None
+        # Open-ended first words ("sensitis*") by a pattern of their stems, longest first; a
+        # stem found also brings the phrases of the shorter stems it begins with.
+        self.by_prefix = {
+            stem: compile_lexicon(
+                [p for shorter, ps in by_prefix.items() if stem.startswith(shorter) for p in ps]
+            )
+            for stem in by_prefix
+        }
+        self.prefix_pattern = _stems_pattern(by_prefix)
+        self.vocabulary_stems = _stems_pattern(self.prefixes)
+
+    def _learn(self, phrase: str) -> None:
+        for word in phrase.split():
+            parts = [p for p in _TEXT_WORDS.findall(word.lstrip("?")) if p]
+            if word.endswith("*") and parts:
+                self.prefixes.add(parts[-1])
+                parts = parts[:-1]
+            self.vocabulary.update(parts)
+
+    def candidates(self, normal: str) -> list[re.Pattern[str]]:
+        """The patterns of the phrases that can start at one of the text's words."""
+        words = words_of(normal)
+        by_word = self.by_word
+        patterns = [by_word[w] for w in words if w in by_word]
+        if self.prefix_pattern is not None:
+            stems = set(self.prefix_pattern.findall(normal))
+            patterns += [self.by_prefix[stem] for stem in stems]
+        if self.anywhere is not None:
+            patterns.append(self.anywhere)
+        return patterns
+
+    def search(self, normal: str) -> str | None:
+        for pattern in self.candidates(normal):
+            found = pattern.search(normal)
+            if found:
+                return found.group(0)
+        return None
+
+    def covers(self, normal: str) -> bool:
+        """Whether every word of the text could belong to some phrase (else `only` fails)."""
+        stems = self.vocabulary_stems
+        return all(
+            word in self.vocabulary or (stems is not None and stems.match(word))
+            for word in words_of(normal)
+        )
+
+
+def _stems_pattern(stems: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(set(stems), key=lambda stem: (-len(stem), stem))
+    if not ordered:
+        return None
+    return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, ordered)) + ")")
+
+
+def _start_keys(phrase: str) -> list[tuple[str | None, bool]]:
+    """The words a phrase can start with, each with whether it is open-ended (`word*`);
+    (None, False) where it can start with a number."""
+    keys: list[tuple[str | None, bool]] = []
+    for word in phrase.split():
+        bare = word.lstrip("?")
+        first = _JOINER.split(bare.rstrip("*"))[0]
+        if first in ("#", "yyyy") or not first[:1].isalnum() and first[:1] != "'":
+            return [(None, False)]
+        head = _TEXT_WORDS.findall(first)
+        if not head:
+            return [(None, False)]
+        open_end = bare.endswith("*") and _JOINER.split(bare.rstrip("*"))[0] == bare.rstrip("*")
+        keys.append((head[0], open_end and len(head) == 1 and head[0] == first))
+        if not word.startswith("?"):
+            break
+    return keys
 
 
 @lru_cache(maxsize=8192)
@@ -143,6 +269,36 @@ def _part_pattern(part: str) -> str:
     return re.escape(part).replace("\\#", r"\d+")
 
 
+_FIRST_WORD = re.compile(r"\W*(\w+)")
+
+
+def first_word(text: str) -> str:
+    """The first word of a text as lexicons read it (lower case)."""
+    if not text.isascii():
+        text = normalise(text)
+    found = _FIRST_WORD.match(text)
+    return found.group(1).lower() if found else ""
+
+
+def phrase_openers(phrases: Iterable[str]) -> frozenset[str] | None:
+    """The first words texts meeting these phrases at their start can have, or None when a
+    phrase can start with any word (a number, a word with an open ending)."""
+    openers: set[str] = set()
+    for phrase in phrases:
+        for word in phrase.split():
+            first = _JOINER.split(word.lstrip("?"))[0]
+            if first in ("#", "yyyy", "...") or word.rstrip("*") != word and first == word.lstrip(
+                "?"
+            ).rstrip("*"):
+                return None
+            if not first[:1].isalnum():
+                return None
+            openers.add(first.rstrip("*"))
+            if not word.startswith("?"):
+                break
+    return frozenset(openers)
+
+
 def compile_lexicon(phrases: Iterable[str]) -> re.Pattern[str]:
     """All phrases as one alternation, longest first so `find` reports the fullest phrase."""
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
@@ -176,6 +332,14 @@ class Lexicons:
 
     def all(self) -> list[Lexicon]:
         return [self.by_key[key] for key in sorted(self.by_key)]
+
+
+@functools.cache
+def bundled_lexicons() -> Lexicons:
+    """The lexicons shipped with ctreview (rules/lexicons/), loaded once per process."""
+    from reviewer.paths import data_dir
+
+    return load_lexicons([data_dir("rules") / "lexicons"])
 
 
 def lexicon_dirs(rule_dirs: Iterable[Path]) -> list[Path]:
@@ -240,6 +404,9 @@ def _load_file(path: Path) -> tuple[Lexicon | None, list[str]]:
             examples_no_match=tuple(str(e) for e in examples.get("no_match") or ()),
             file=str(path),
             pattern=compile_lexicon(phrases),
+            openers=phrase_openers(phrases) if data.get("match") in ("whole", "start") else None,
+            index=PhraseIndex(phrases) if data.get("match", "anywhere") in ("anywhere", "only")
+            else None,
         ),
         [],
     )

@@ -52,11 +52,13 @@ def build(paths: Iterable[Path]) -> str:
 
 
 def bundled_files() -> list[Path]:
-    """The data files the shortcut covers: bundled rule packs, question banks and schemas."""
+    """The data files the shortcut covers: bundled rule packs, lexicons, question banks and
+    schemas."""
     from reviewer.paths import data_dir
 
     folders = (data_dir("rules"), data_dir("question_banks"), Path(__file__).parent / "schemas")
-    return [path for folder in folders for path in sorted(folder.glob("*.yaml"))]
+    lexicons = sorted((data_dir("rules") / "lexicons").rglob("*.yaml"))
+    return [path for folder in folders for path in sorted(folder.glob("*.yaml"))] + lexicons
 
 
 def _digest(text: str) -> str:
