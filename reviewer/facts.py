@@ -16,8 +16,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from reviewer import content_facts
+from reviewer.checks import TextReader
 from reviewer.conditions import FieldSpec
-from reviewer.schema import proposal_schema, vocabulary
+from reviewer.content_facts import CONTENT_FIELDS, Derived
+from reviewer.lens import AnswerNote, Reading, read_proposal
+from reviewer.lexicon import bundled_lexicons
+from reviewer.schema import SCOPED_KEYS, proposal_schema, vocabulary
 
 YamlPath = tuple[str | int, ...]
 
@@ -31,7 +36,9 @@ ENTITY_SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
     "risk": (("theory_of_change", "risks"), ""),
     "budget_line": (("budget_lines",), "budget_line"),
 }
-ENTITIES = ("programme", *ENTITY_SOURCES)
+# Answers the text lens took out (non-answers, scoped answers): one fact each, so a rule can
+# quote the answer and name the question it leaves open (see lens.py).
+ENTITIES = ("programme", *ENTITY_SOURCES, "answer")
 
 # Lists that are entities of their own: the programme fact carries only their count.
 _PROGRAMME_EXCLUDED = (
@@ -80,7 +87,7 @@ _LINKED_INDICATOR = FieldSpec(
 
 # Derived fields, computed from relations between entities. Each is documented for rule writers
 # in docs/facts.md (generated from this table and the schema).
-DERIVED_FIELDS: dict[str, dict[str, tuple[FieldSpec, str]]] = {
+DERIVED_FIELDS: dict[str, dict[str, Derived]] = {
     "programme": {
         "component_types": (
             FieldSpec("list", values=_COMPONENT_TYPES),
@@ -169,6 +176,20 @@ DERIVED_FIELDS: dict[str, dict[str, tuple[FieldSpec, str]]] = {
     "assumption": {},
     "risk": {},
     "budget_line": {},
+    "answer": {},
+}
+_NON_ANSWERS = Derived(
+    FieldSpec("list"),
+    "Its fields whose answer the text lens took out as a non-answer (a placeholder, an "
+    "admission, a bare 'not applicable', a copy) or a scoped answer that does not hold.",
+)
+DERIVED_FIELDS = {
+    entity: {
+        **{name: Derived(*value) for name, value in fields.items()},
+        **CONTENT_FIELDS.get(entity, {}),
+        **({"non_answers": _NON_ANSWERS} if entity != "answer" else {}),
+    }
+    for entity, fields in DERIVED_FIELDS.items()
 }
 
 
@@ -197,12 +218,38 @@ def fact_fields(entity: str) -> dict[str, FieldSpec]:
         fields = {
             name: spec for name, spec in fields.items() if not name.startswith(_PROGRAMME_EXCLUDED)
         }
-    fields.update({name: spec for name, (spec, _) in DERIVED_FIELDS[entity].items()})
+    if entity == "answer":
+        fields.update(_ANSWER_FIELDS)
+    fields.update({name: derived.spec for name, derived in DERIVED_FIELDS[entity].items()})
     return fields
+
+
+_ANSWER_FIELDS = {
+    "kind": FieldSpec("string", values=("non_answer", "not_relevant", "to_be_established")),
+    "problem": FieldSpec("string"),
+    "holds": _BOOLEAN,
+    "owner": FieldSpec("string", values=("programme", *ENTITY_SOURCES)),
+    "field": FieldSpec("string"),
+    "text": FieldSpec("string"),
+    "questions": FieldSpec("list"),
+    "activity": FieldSpec("string"),
+    "by_month": _NUMBER,
+    "copied_from": FieldSpec("string"),
+    "why": FieldSpec("string"),
+    "asks": FieldSpec("string"),
+}
+_WHY = {
+    "placeholder": "a placeholder",
+    "admission": "an admission that the question was not taken up",
+    "not_applicable": "'not applicable' with no reason",
+    "copied": "a copy of another answer",
+}
 
 
 def _entity_schema(entity: str) -> dict[str, Any]:
     schema = proposal_schema()
+    if entity == "answer":
+        return {"properties": {}}
     if entity == "programme":
         return schema
     path, defs_name = ENTITY_SOURCES[entity]
@@ -213,6 +260,9 @@ def _entity_schema(entity: str) -> dict[str, Any]:
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    if "oneOf" in node and node.get("x-scoped"):
+        # an answer that may also be scoped: facts carry the answer's own shape
+        node = {**node["oneOf"][0], **{k: v for k, v in node.items() if k != "oneOf"}}
     ref = node.get("$ref")
     if not ref:
         return node
@@ -222,10 +272,13 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
 
 def _schema_fields(node: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, FieldSpec]]:
     for name, sub in node.get("properties", {}).items():
-        yield from _field_specs(_resolve(sub), f"{prefix}{name}")
+        if name not in SCOPED_KEYS:
+            yield from _field_specs(_resolve(sub), f"{prefix}{name}")
 
 
 def _field_specs(node: dict[str, Any], name: str) -> Iterator[tuple[str, FieldSpec]]:
+    if "oneOf" in node:  # e.g. an activity: text, or an object with an id (facts read the text)
+        node = _resolve(node["oneOf"][0])
     kind = node.get("type")
     if kind == "object" or "properties" in node:
         yield from _schema_fields(node, f"{name}.")
@@ -256,22 +309,48 @@ def _vocabulary(node: dict[str, Any]) -> tuple[str, ...] | None:
 # --- building facts -------------------------------------------------------------------------
 
 
-def build_facts(data: Mapping[str, Any]) -> list[Fact]:
-    """All facts of a validated proposal (plain data, see schema.to_plain)."""
-    ctx = _Context(data)
+def build_facts(data: Mapping[str, Any], reading: Reading | None = None) -> list[Fact]:
+    """All facts of a validated proposal (plain data, see schema.to_plain), as the text lens
+    read it: `reading` (lens.read_proposal; read here with the bundled lexicons if not given)
+    holds the data without non-answers and scoped answers, and what it noted of them."""
+    reading = reading or read_proposal(data, bundled_lexicons())
+    ctx = _Context(reading)
     facts = [_programme_fact(ctx)]
     for entity, (path, _) in ENTITY_SOURCES.items():
-        for index, item in enumerate(_list_at(data, path)):
+        for index, item in enumerate(_list_at(ctx.data, path)):
             if isinstance(item, dict):
                 facts.append(_entity_fact(ctx, entity, (*path, index), item))
+    facts.extend(_answer_fact(index, note) for index, note in enumerate(reading.notes))
     return facts
+
+
+def _answer_fact(index: int, note: AnswerNote) -> Fact:
+    fields = {
+        "kind": note.kind,
+        "problem": note.problem,
+        "holds": note.holds,
+        "owner": note.entity,
+        "field": note.field,
+        "text": note.text,
+        "questions": [ref for ref in note.refs if ".Q" in ref],
+        "activity": note.activity,
+        "by_month": note.by_month or None,
+        "copied_from": note.copied_from,
+        "why": _WHY.get(note.problem, note.problem),
+        "asks": ", ".join(note.refs) or "the question this field asks",
+    }
+    fields["questions#count"] = len(fields["questions"])
+    return Fact("answer", f"answer:{index}", note.path, note.field, _drop_absent(fields))
 
 
 class _Context:
     """Relations between entities, computed once per proposal."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, reading: Reading) -> None:
+        data = reading.data
         self.data = data
+        self.reading = reading
+        self.reader: TextReader = reading.reader or TextReader(bundled_lexicons(), "en")
         self.components = [c for c in _list_at(data, ("components",)) if isinstance(c, dict)]
         self.indicators = [i for i in _list_at(data, ("mel", "indicators")) if isinstance(i, dict)]
         self.budget_lines = [b for b in _list_at(data, ("budget_lines",)) if isinstance(b, dict)]
@@ -289,6 +368,11 @@ class _Context:
         self.lines_of = _listed_by(self.budget_lines, "components")
         self.components_of_group = _listed_by(self.components, "target_groups")
         self.components_of_pattern = _listed_by(self.components, "patterns")
+        self.baseline_study_funded = content_facts.baseline_study_funded(data)
+        self.non_answers: dict[str, list[str]] = {}
+        for note in reading.notes:
+            if note.kind == "non_answer" or not note.holds:
+                self.non_answers.setdefault(note.item, []).append(note.field)
 
 
 def _listed_by(items: list[dict[str, Any]], field: str) -> dict[Any, list[dict[str, Any]]]:
@@ -315,6 +399,7 @@ def _entity_fact(ctx: _Context, entity: str, path: YamlPath, item: dict[str, Any
     fields = _flatten_declared(entity, item)
     fields.update(_DERIVERS[entity](ctx, item))
     ident = str(item.get("id", path[-1]))
+    fields["non_answers"] = ctx.non_answers.get(f"{entity}:{ident}", [])
     label = str(item.get("title") or item.get("name") or item.get("text") or ident)
     return Fact(entity, f"{entity}:{ident}", path, label, _drop_absent(fields))
 
@@ -325,6 +410,7 @@ def _programme_fact(ctx: _Context) -> Fact:
     for name, path in _PROGRAMME_COUNTS.items():
         fields[name] = len(_list_at(data, path))
     fields.update(_programme_derived(ctx))
+    fields["non_answers"] = ctx.non_answers.get("programme", [])
     label = str(data.get("title") or data.get("id") or "programme")
     return Fact("programme", "programme", (), label, _drop_absent(fields))
 
@@ -391,16 +477,16 @@ def _programme_derived(ctx: _Context) -> dict[str, Any]:
     assumptions = [
         a for a in _list_at(data, ("theory_of_change", "assumptions")) if isinstance(a, dict)
     ]
+    effective = [content_facts.effective_label(i, ctx.reader) for i in indicators]
     return {
+        **content_facts.programme_fields(ctx),
         "component_types": sorted({str(c.get("type")) for c in ctx.components}),
         "strategies": _union(c.get("strategies") for c in ctx.components),
         "target_group_kinds": sorted(
             {str(g["kind"]) for g in ctx.groups.values() if g.get("kind")}
         ),
-        "indicator_levels": sorted({str(i["level"]) for i in indicators if i.get("level")}),
-        "indicator_categories": sorted(
-            {str(i["category"]) for i in indicators if i.get("category")}
-        ),
+        "indicator_levels": sorted({str(level) for level, _ in effective if level}),
+        "indicator_categories": sorted({str(category) for _, category in effective if category}),
         "indicators_with_baseline": sum(1 for i in indicators if _has_baseline(i)),
         "indicators_with_follow_up": sum(1 for i in indicators if i.get("follow_up_months")),
         "budget_lines_total": lines_total,
@@ -419,11 +505,15 @@ def _component_derived(ctx: _Context, component: dict[str, Any]) -> dict[str, An
     linked = ctx.indicators_of.get(ident, [])
     lines = ctx.lines_of.get(ident, [])
     groups = [ctx.groups.get(g) for g in component.get("target_groups") or []]
+    effective = [content_facts.effective_label(i, ctx.reader) for i in linked]
     return {
-        "indicators": [_indicator_summary(i) for i in linked],
+        **content_facts.component_fields(ctx, component),
+        "indicators": [
+            _indicator_summary(i, label) for i, label in zip(linked, effective, strict=True)
+        ],
         "indicators#count": len(linked),
-        "indicator_levels": sorted({str(i["level"]) for i in linked if i.get("level")}),
-        "indicator_categories": sorted({str(i["category"]) for i in linked if i.get("category")}),
+        "indicator_levels": sorted({str(level) for level, _ in effective if level}),
+        "indicator_categories": sorted({str(category) for _, category in effective if category}),
         "budget_total": round(sum(_amount(b) / len(b["components"]) for b in lines), 2),
         "budget_line_count": len(lines),
         "target_group_kinds": sorted({str(g["kind"]) for g in groups if g and g.get("kind")}),
@@ -435,11 +525,12 @@ def _component_derived(ctx: _Context, component: dict[str, Any]) -> dict[str, An
     }
 
 
-def _indicator_summary(indicator: dict[str, Any]) -> dict[str, Any]:
+def _indicator_summary(indicator: dict[str, Any], label: tuple[Any, Any]) -> dict[str, Any]:
+    """An indicator as its components see it, with the level and category its text supports."""
     summary = {
         "id": indicator.get("id"),
-        "level": indicator.get("level"),
-        "category": indicator.get("category"),
+        "level": label[0],
+        "category": label[1],
         "has_baseline": _has_baseline(indicator),
         "has_target": bool(indicator.get("targets")),
         "follow_up_months": indicator.get("follow_up_months"),
@@ -451,6 +542,7 @@ def _target_group_derived(ctx: _Context, group: dict[str, Any]) -> dict[str, Any
     ident = group.get("id")
     barriers = [b for b in group.get("barriers") or [] if isinstance(b, dict)]
     return {
+        **content_facts.target_group_fields(ctx, group),
         "served_by": len(ctx.components_of_group.get(_hashable(ident), [])),
         "unaddressed_barriers": sum(1 for b in barriers if not b.get("addressed_by")),
     }
@@ -458,12 +550,16 @@ def _target_group_derived(ctx: _Context, group: dict[str, Any]) -> dict[str, Any
 
 def _pattern_derived(ctx: _Context, pattern: dict[str, Any]) -> dict[str, Any]:
     ident = pattern.get("id")
-    return {"addressed_by": len(ctx.components_of_pattern.get(_hashable(ident), []))}
+    return {
+        **content_facts.pattern_fields(ctx, pattern),
+        "addressed_by": len(ctx.components_of_pattern.get(_hashable(ident), [])),
+    }
 
 
 def _indicator_derived(ctx: _Context, indicator: dict[str, Any]) -> dict[str, Any]:
     types = {ctx.component_types.get(c) for c in indicator.get("components") or []}
     return {
+        **content_facts.indicator_fields(ctx, indicator),
         "component_types": sorted(str(t) for t in types if t),
         "quantitative": indicator.get("measure") in ("unit", "percentage"),
     }
@@ -478,8 +574,8 @@ _DERIVERS = {
     "target_group": _target_group_derived,
     "pattern": _pattern_derived,
     "indicator": _indicator_derived,
-    "assumption": _no_derived,
-    "risk": _no_derived,
+    "assumption": content_facts.assumption_fields,
+    "risk": content_facts.risk_fields,
     "budget_line": _no_derived,
 }
 
