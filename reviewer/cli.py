@@ -653,9 +653,22 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...], fmt: str, show_path: bool)
 
 @cli.command("test-rules")
 @click.argument("dirs", nargs=-1, type=click.Path(file_okay=False))
-def test_rules(dirs: tuple[str, ...]) -> None:
-    """Run every rule's fail/pass examples (bundled rules, plus rule DIRS if given)."""
+@click.option(
+    "--corpus",
+    "corpus_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="Also measure every content check on the labelled texts of this folder "
+    "(e.g. tests/corpora): precision and recall per check (repeatable).",
+)
+@click.option(
+    "--show-misses", is_flag=True, help="With --corpus: list the texts a check gets wrong."
+)
+def test_rules(dirs: tuple[str, ...], corpus_dirs: tuple[str, ...], show_misses: bool) -> None:
+    """Run every rule's fail/pass examples and every lexicon's match/no_match examples
+    (bundled rules and lexicons, plus rule DIRS and their lexicons/ if given)."""
     from reviewer.examples import run_examples
+    from reviewer.lexicon import run_lexicon_examples
 
     reviewer = _reviewer(dirs)
     results = run_examples(reviewer)
@@ -667,12 +680,41 @@ def test_rules(dirs: tuple[str, ...]) -> None:
             for result in failed
         )
     )
+    lexicon_results = run_lexicon_examples(reviewer.lexicons)
+    lexicon_failed = [r for r in lexicon_results if not r.ok]
+    err(
+        *(
+            f"FAIL lexicon {result.lexicon} ({result.language}) {result.kind}: "
+            + textwrap.shorten(result.text, 200)
+            for result in lexicon_failed
+        )
+    )
     with _output_problems():
         out(
             f"{len(results) - len(failed)} passed, {len(failed)} failed "
-            f"({len(reviewer.catalogue.rules)} rules)\n"
+            f"({len(reviewer.catalogue.rules)} rules); lexicon examples: "
+            f"{len(lexicon_results) - len(lexicon_failed)} passed, {len(lexicon_failed)} failed\n"
         )
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+        for folder in corpus_dirs:
+            _print_corpus(Path(folder), reviewer, show_misses)
+    sys.exit(EXIT_FINDINGS if failed or lexicon_failed else EXIT_OK)
+
+
+def _print_corpus(folder: Path, reviewer, show_misses: bool) -> None:
+    """A content check's figures on a labelled corpus (and, on request, what it gets wrong)."""
+    from reviewer.corpus import CorpusError, measure_folder, table
+
+    try:
+        measures = measure_folder(folder, reviewer.lexicons)
+    except CorpusError as error:
+        raise UsageProblem(str(error)) from None
+    out(f"\nContent checks on the labelled texts of {one_line(str(folder))}:\n\n")
+    out(table(measures))
+    if show_misses:
+        for measure in measures:
+            for case, said in measure.wrong:
+                kind = "false positive" if said else "missed"
+                out(f"{measure.check}: {kind}: {one_line(textwrap.shorten(case.text, 160))}\n")
 
 
 @cli.command()

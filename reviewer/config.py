@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
+from reviewer.findings import Waiver
 from reviewer.inert import inert_lines
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
 from reviewer.paths import real_path
-from reviewer.review import Waiver
 from reviewer.schema import (
     MAX_NUMBER,
     Problem,

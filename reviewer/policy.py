@@ -16,9 +16,10 @@ from pathlib import Path
 
 from reviewer.baseline import apply_baseline, load_baseline
 from reviewer.config import Config, ConfigError, ConfigFinder, FileConfig, make_waiver
+from reviewer.findings import SEVERITY_RANK, Finding, Waiver
 from reviewer.loader import Document, InputError, load_document
 from reviewer.paths import data_dir, real_path
-from reviewer.review import SEVERITY_RANK, Finding, Review, Reviewer, Waiver, paused_gc
+from reviewer.review import Review, Reviewer, paused_gc
 from reviewer.schema import to_plain
 
 FAIL_ON = ("error", "warning", "info", "never")

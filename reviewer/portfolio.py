@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
+from reviewer.findings import SEVERITY_RANK
 from reviewer.inert import inert_json, one_line
 from reviewer.knowledge import KnowledgeBase
 from reviewer.report.content import (
@@ -35,7 +36,6 @@ from reviewer.report.content import (
     cite,
 )
 from reviewer.report.markdown import md, md_block
-from reviewer.review import SEVERITY_RANK
 from reviewer.screen import ScreenResult
 
 VERDICTS = ("ready", "revise", "not ready", "input error", "review failed")  # ranking order

@@ -13,72 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reviewer.consolidate import consolidate
 from reviewer.engine import EngineRule, RuleEngine
 from reviewer.facts import Fact, build_facts
+from reviewer.findings import Finding
 from reviewer.knowledge import KnowledgeBase, load_knowledge
+from reviewer.lens import DEFAULT_LANGUAGE, Reading, read_proposal
+from reviewer.lexicon import Lexicons, bundled_lexicons, lexicon_dirs, load_lexicons
 from reviewer.loader import Document, InputError, format_yaml_path, load_document, load_text
 from reviewer.paths import data_dir
 from reviewer.rules import Catalogue, Rule, load_catalogue
 from reviewer.schema import Problem, validate_with_data
-
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """A finding accepted by the reviewers, with who accepted it, why and until when."""
-
-    rule: str
-    item: str
-    justification: str
-    accepted_by: str = ""
-    expires: str = ""  # ISO date, '' for no expiry
-    source: str = ""  # where the waiver is written (file:line)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A rule that holds for one item of one proposal, located in the file."""
-
-    rule: Rule
-    severity: str
-    message: str
-    file: str
-    line: int
-    column: int
-    yaml_path: str
-    entity: str
-    item: str  # the id of the item ('' for the programme itself)
-    item_label: str
-    component: str  # id of the component it concerns, '' for programme-level findings
-    component_index: int
-    waiver: Waiver | None = None  # set when an active waiver covers the finding
-
-    @property
-    def rule_id(self) -> str:
-        return self.rule.id
-
-    @property
-    def identity(self) -> tuple[str, str, str]:
-        """What a finding is, independent of where it stands in the file (for waivers,
-        baselines and diffs): rule, entity and item id."""
-        return (self.rule.id, self.entity, self.item)
-
-    def position_key(self) -> tuple:
-        """The order of line-oriented outputs (text, annotations): file, line, column."""
-        return (self.file, self.line, self.column, self.rule.id, self.item)
-
-    def sort_key(self) -> tuple:
-        """The order of reports: by component (programme-level first), severity, then line."""
-        return (
-            self.file,
-            self.component_index,
-            SEVERITY_RANK[self.severity],
-            self.line,
-            self.column,
-            self.rule.id,
-            self.item,
-        )
 
 
 @dataclass
@@ -141,6 +86,10 @@ class Reviewer:
     ) -> None:
         self.knowledge = knowledge or load_knowledge([data_dir("question_banks")])
         dirs = ([data_dir("rules")] if bundled else []) + [Path(d) for d in rule_dirs]
+        extra = lexicon_dirs(Path(d) for d in rule_dirs)
+        self.lexicons: Lexicons = (
+            load_lexicons([data_dir("rules") / "lexicons", *extra]) if extra else bundled_lexicons()
+        )
         self.catalogue: Catalogue = load_catalogue(dirs, self.knowledge)
         self.engine = RuleEngine(
             [EngineRule(r.id, r.applies_to, r.when) for r in self.catalogue.rules]
@@ -166,18 +115,26 @@ class Reviewer:
         if problems:
             return review
         review.findings = self.findings_for(doc, data)
+        language = str(data.get("language") or DEFAULT_LANGUAGE)
+        if language not in self.lexicons.languages:
+            review.notices.append(
+                f"{doc.path}: the answers are in '{language}', for which ctreview has no "
+                "lexicons: they were checked for presence only, not for what they say"
+            )
         return review
 
     def findings_for(self, doc: Document, data: Mapping[str, Any]) -> list[Finding]:
-        facts = build_facts(data)
+        reading = read_proposal(data, self.lexicons)
+        facts = build_facts(data, reading)
         by_key = {fact.key: fact for fact in facts}
         component_order = _component_order(data)
         matches = self.engine.run([fact.as_engine_fact() for fact in facts])
         findings = [
-            _finding(doc, data, self.catalogue.get(rule_id), by_key[key], component_order)
+            _finding(doc, data, self.catalogue.get(rule_id), by_key[key], component_order, reading)
             for rule_id, key in matches
         ]
-        return sorted(findings, key=Finding.sort_key)
+        consolidated = consolidate(findings, reading, self.catalogue.rules)
+        return sorted(consolidated, key=Finding.sort_key)
 
 
 def _metadata(data: Any) -> dict[str, Any]:
@@ -210,12 +167,16 @@ def _finding(
     rule: Rule | None,
     fact: Fact,
     component_order: Mapping[str, int],
+    reading: Reading,
 ) -> Finding:
     assert rule is not None, "the engine only reports rules of the catalogue"
     path = _existing_path(data, (*fact.yaml_path, *_split(rule.locate)))
     loc = doc.location(path)
     item = "" if fact.entity == "programme" else fact.key.split(":", 1)[1]
     component = item if fact.entity == "component" else ""
+    if fact.entity == "answer":  # an answer inside a component belongs with that component
+        note = reading.notes[int(item)]
+        component = note.item.split(":", 1)[1] if note.entity == "component" else ""
     values = {**fact.fields, "label": fact.label, "id": item, "key": fact.key}
     return Finding(
         rule=rule,

@@ -42,7 +42,9 @@ RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{3}$")
 _REQUIRED = (
     "id", "title", "severity", "applies_to", "when", "message", "rationale", "icat", "kind"
 )  # fmt: skip
-_OPTIONAL = ("basis", "questions", "indicators", "fix", "locate", "examples", "tags")
+_OPTIONAL = (
+    "basis", "questions", "indicators", "fix", "locate", "examples", "tags", "supersedes"
+)  # fmt: skip
 _PLACEHOLDER_FIELDS = ("label", "id", "key")
 
 
@@ -75,6 +77,9 @@ class Rule:
     examples_fail: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
     examples_pass: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
     tags: tuple[str, ...] = ()
+    # Rules this one replaces where both hold for the same item: the more specific finding
+    # stands for the gap (one finding per gap; checked when the catalogue loads).
+    supersedes: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
 
@@ -100,12 +105,20 @@ class Rule:
             key: ", ".join(map(str, value)) if isinstance(value, list) else value
             for key, value in values.items()
         }
-        return string.Formatter().vformat(self.message, (), _Defaulting(readable))
+        return _FieldFormatter().vformat(self.message, (), _Defaulting(readable))
 
 
 class _Defaulting(dict):
     def __missing__(self, key: str) -> str:
         return ""
+
+
+class _FieldFormatter(string.Formatter):
+    """Placeholders name fact fields, dotted paths included ({awareness.desired_action}):
+    the whole name is the key, never attribute or index access."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        return kwargs[field_name], field_name
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,7 @@ def load_catalogue(dirs: Iterable[Path], knowledge: KnowledgeBase) -> Catalogue:
         rules.extend(loaded)
         problems.extend(file_problems)
     problems.extend(_duplicate_ids(rules))
+    problems.extend(_supersedes_problems(rules))
     if problems:
         raise RuleError(problems)
     return Catalogue(tuple(sorted(rules, key=lambda r: r.id)), digest.hexdigest()[:12])
@@ -271,6 +285,7 @@ def _load_rule(
         examples_fail=tuple(examples.get("fail", ())),
         examples_pass=tuple(examples.get("pass", ())),
         tags=tuple(plain.get("tags", ())),
+        supersedes=tuple(plain.get("supersedes", ())),
         file=path,
         line=line,
     )
@@ -312,6 +327,11 @@ def _rule_problems(raw: Mapping[str, Any], checks: _Checks) -> list[str]:
             f"kind {raw['kind']!r} must be presence (fires because an answer is absent) or "
             "content (judges what is written)"
         )
+    supersedes = raw.get("supersedes", [])
+    if not isinstance(supersedes, list) or not all(
+        isinstance(ident, str) and RULE_ID.match(ident) for ident in supersedes
+    ):
+        problems.append("supersedes: a list of rule ids (e.g. [GEN-002])")
     problems += _placeholder_problems(str(raw["message"]), fields)
     problems += _reference_problems(raw, checks.knowledge)
     if not problems:
@@ -453,6 +473,28 @@ def _example_shape_problems(examples: Any) -> list[str]:
         for i, snippet in enumerate(examples.get(kind) or [])
         if not isinstance(snippet, Mapping)
     ]
+
+
+def _supersedes_problems(rules: Sequence[Rule]) -> list[str]:
+    """A rule supersedes rules that exist and read the same kind of fact (a finding on a
+    component cannot stand for one on a target group), and never itself or, in turn, a rule
+    that supersedes it."""
+    by_id = {rule.id: rule for rule in rules}
+    problems = []
+    for rule in rules:
+        where = f"{rule.file}:{rule.line}:1: rule {rule.id}: supersedes: "
+        for other_id in rule.supersedes:
+            other = by_id.get(other_id)
+            if other is None:
+                problems.append(where + f"no rule {other_id!r} in the catalogue")
+            elif other is rule or rule.id in other.supersedes:
+                problems.append(where + f"{other_id} cannot supersede {rule.id} in turn")
+            elif other.applies_to != rule.applies_to:
+                problems.append(
+                    where + f"{other_id} applies to {other.applies_to}, {rule.id} to "
+                    f"{rule.applies_to}; a rule supersedes only rules on the same items"
+                )
+    return problems
 
 
 def _duplicate_ids(rules: Sequence[Rule]) -> list[str]:

@@ -27,13 +27,14 @@ from reviewer.config import ConfigError
 from reviewer.discovery import Discovery
 from reviewer.discovery import unreadable_folders as discovered_unreadable
 from reviewer.engine import EngineError
+from reviewer.findings import SEVERITY_RANK, Finding
 from reviewer.knowledge import KnowledgeBase, bundled_knowledge
 from reviewer.output import OutputError, write_atomic
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
 from reviewer.pool import run_ordered
 from reviewer.report import RENDERERS, ReportContext, render
 from reviewer.report.content import raised_questions, section_counts, severity_counts
-from reviewer.review import SEVERITY_RANK, Finding, Reviewer
+from reviewer.review import Reviewer
 
 REPORTS_FOLDER = "proposals"  # per-proposal reports go under OUT/proposals/, mirroring inputs
 REPORT_SUFFIXES = {

@@ -14,8 +14,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from reviewer.findings import Finding
 from reviewer.knowledge import KnowledgeBase
-from reviewer.review import Finding, Review
+from reviewer.review import Review
 from reviewer.rules import Rule
 from reviewer.schema import Problem
 

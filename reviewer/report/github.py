@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import unquote
 
+from reviewer.findings import Finding
 from reviewer.inert import inert
 from reviewer.report import ReportContext
 from reviewer.report.content import INPUT_ERROR, INPUT_ERROR_TITLE, build_reports, overall_verdict
 from reviewer.report.sarif import artifact_uri
-from reviewer.review import Finding, Review
+from reviewer.review import Review
 from reviewer.schema import Problem
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

@@ -17,11 +17,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from reviewer.findings import Finding
 from reviewer.inert import inert_json, one_line
 from reviewer.report import ReportContext
 from reviewer.report.content import INPUT_ERROR, INPUT_ERROR_TITLE
 from reviewer.report.github import repository_path
-from reviewer.review import Finding, Review
+from reviewer.review import Review
 from reviewer.schema import Problem
 
 # An error blocks approval (critical); a warning is to address (major); info to consider.

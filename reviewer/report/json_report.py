@@ -28,7 +28,8 @@ from reviewer.report.content import (
 from reviewer.review import Review
 from reviewer.schema import Problem
 
-SCHEMA_VERSION = "1.2"  # 1.2: files that could not be reviewed (reviewed, input_errors)
+SCHEMA_VERSION = "1.3"  # 1.2: files that could not be reviewed (reviewed, input_errors)
+# 1.3: a waiver's kind (waiver, or not_relevant: scoped out by the proposal with a reason)
 
 
 def render_json(reviews: Sequence[Review], ctx: ReportContext) -> str:
@@ -142,6 +143,7 @@ def _finding(entry: Entry) -> dict[str, Any]:
         "waiver": None
         if waiver is None
         else {
+            "kind": waiver.kind,
             "justification": waiver.justification,
             "accepted_by": waiver.accepted_by,
             "expires": waiver.expires,

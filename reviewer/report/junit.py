@@ -19,12 +19,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from reviewer.findings import Finding
 from reviewer.inert import inert, one_line
 from reviewer.policy import reaches
 from reviewer.report import ReportContext
 from reviewer.report.content import INPUT_ERROR, INPUT_ERROR_TITLE
 from reviewer.report.github import repository_path
-from reviewer.review import Finding, Review
+from reviewer.review import Review
 from reviewer.rules import Rule
 
 # Characters XML 1.0 cannot carry at all (ElementTree would write them and break the file).
@@ -154,7 +155,11 @@ def _summary(findings: Sequence[Finding]) -> str:
 
 def _line(finding: Finding) -> str:
     where = f"{finding.file}:{finding.line}:{finding.column}"
-    status = f"waived ({finding.waiver.justification})" if finding.waiver else finding.severity
+    status = (
+        f"{finding.waiver.label} ({finding.waiver.justification})"
+        if finding.waiver
+        else finding.severity
+    )
     path = f" {finding.yaml_path}" if finding.yaml_path else ""
     return one_line(f"{where} [{status}]{path}: {finding.message}")
 

@@ -268,7 +268,8 @@ def _links(entries: Sequence[Entry]) -> str:
 
 def _waived(report: ProposalReport, marks: Marks) -> list[str]:
     lines = [
-        "Accepted by the reviewers; they do not count towards the verdict.",
+        "Accepted by the reviewers, or scoped out by the proposal with a reason (a question "
+        "answered `not_relevant`); they do not count towards the verdict.",
     ]
     for entry in report.waived:
         finding, waiver = entry.finding, entry.finding.waiver
@@ -279,11 +280,17 @@ def _waived(report: ProposalReport, marks: Marks) -> list[str]:
             f"- {marks.anchor(entry.anchor)}{marks.badge(finding.severity)} "
             f"{md(finding.rule.id)} · {md(finding.rule.title)} at {md(where)}: "
             f"{md(finding.message)}",
-            f"  - **Justification:** {md(waiver.justification)}",
-            f"  - **Accepted by:** {md(waiver.accepted_by or 'not stated')}",
-            f"  - **Expires:** {md(waiver.expires or 'no expiry')}",
         ]
-        if waiver.source:
+        if waiver.kind == "not_relevant":
+            lines.append(f"  - **Scoped out by the proposal, not relevant because:** "
+                         f"{md(waiver.justification)}")
+        else:
+            lines += [
+                f"  - **Justification:** {md(waiver.justification)}",
+                f"  - **Accepted by:** {md(waiver.accepted_by or 'not stated')}",
+                f"  - **Expires:** {md(waiver.expires or 'no expiry')}",
+            ]
+        if waiver.source and waiver.kind != "not_relevant":
             lines.append(f"  - **Waiver:** {md(waiver.source)}")
     return lines
 

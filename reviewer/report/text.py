@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import click
 
 from reviewer.doc_links import doc_url, rule_page, rule_url
+from reviewer.findings import Finding
 from reviewer.inert import inert
 from reviewer.report.content import INPUT_ERROR, hidden_counts, verdict
-from reviewer.review import Finding, Review
+from reviewer.review import Review
 from reviewer.schema import Problem
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
@@ -51,8 +52,8 @@ def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
 
 def _finding_row(finding: Finding, colour: bool) -> tuple[str, str]:
     if finding.waiver:
-        label = _style("waived ", colour, fg="green")
-        note = f" (waived: {inert(finding.waiver.justification)})"
+        label = _style(finding.waiver.label.ljust(7), colour, fg="green")
+        note = f" ({finding.waiver.label}: {inert(finding.waiver.justification)})"
     else:
         label = _style(finding.severity.ljust(7), colour, fg=_COLOURS[finding.severity])
         note = ""

@@ -1,0 +1,149 @@
+"""Findings as a reviewer would sign them: tied to what the lens noted, one per gap.
+
+The engine reports every rule that holds for every fact. Before the findings are handed on,
+this step ties them to what the text lens noted about the answers their rules read:
+
+- a finding caused by a **non-answer** ("N/A" where the rule wants an answer) quotes it, and
+  the non-answer's own finding (rule on the `answer` fact) is dropped as the same gap;
+- a finding on a question answered **not relevant**, with a reason, is scoped out: kept in
+  every report with that reason, like a waived finding, but never counted (ICAT-0.U2: only
+  some questions apply to a given programme);
+- a finding on a question **to be established** by a budgeted activity in time becomes info,
+  with the plan (ICAT-0.U3: add an activity to generate missing information); a plan that does
+  not hold leaves the finding as it was and says why;
+- a finding of a rule that another rule on the same item **supersedes** (a section rule over
+  the general §1 rule on the same gap, declared in the rule file) is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from reviewer.conditions import referenced_fields
+from reviewer.facts import DERIVED_FIELDS
+from reviewer.findings import Finding, Waiver
+from reviewer.inert import one_line
+from reviewer.lens import AnswerNote, Reading
+
+if TYPE_CHECKING:
+    from reviewer.rules import Rule
+
+
+def consolidate(
+    findings: Sequence[Finding], reading: Reading, rules: Iterable[Rule]
+) -> list[Finding]:
+    """The findings tied to the lens's notes, without duplicates of one gap (see above)."""
+    notes_by_item: dict[str, list[tuple[int, AnswerNote]]] = {}
+    for index, note in enumerate(reading.notes):
+        notes_by_item.setdefault(note.item, []).append((index, note))
+    absorbed: set[int] = set()
+    tied = []
+    for finding in findings:
+        if finding.entity == "answer":
+            tied.append(finding)
+            continue
+        related = [
+            (index, note)
+            for index, note in notes_by_item.get(finding.fact_key, [])
+            if _reads(finding, note.field)
+        ]
+        absorbed.update(index for index, _ in related)
+        notes = [note for _, note in related]
+        tied.append(_with_notes(finding, notes, f"{finding.file}:{finding.line}"))
+    kept = [f for f in tied if not (f.entity == "answer" and int(f.item) in absorbed)]
+    return _without_superseded(kept, _superseders(rules))
+
+
+def _with_notes(finding: Finding, notes: list[AnswerNote], source: str) -> Finding:
+    """The finding with what the answers its rule read say: a scoped answer that holds sets it
+    aside (not_relevant) or makes it info (to_be_established); the rest is quoted."""
+    if not notes:
+        return finding
+    holding = [note for note in notes if note.holds]
+    scope = next((n for n in holding if n.kind == "not_relevant"), None) or next(
+        (n for n in holding if n.kind == "to_be_established"), None
+    )
+    shown = tuple(note for note in notes if note is not scope)
+    message = " ".join([finding.message, *map(note_sentence, shown)])
+    if scope is None:
+        return replace(finding, answers=shown, message=message)
+    if scope.kind == "to_be_established":
+        message += f" {note_sentence(scope)}"
+        return replace(finding, answers=shown, scope=scope, severity="info", message=message)
+    waiver = Waiver(
+        rule=finding.rule_id,
+        item=finding.item,
+        justification=scope.text,
+        accepted_by="the proposal (not_relevant)",
+        source=source,
+        kind="not_relevant",
+    )
+    return replace(finding, answers=shown, scope=scope, waiver=waiver, message=message)
+
+
+_WHY = {
+    "placeholder": "is a placeholder",
+    "admission": "admits the question was not taken up",
+    "not_applicable": "says 'not applicable' without a reason",
+    "copied": "repeats another answer word for word",
+}
+
+
+def note_sentence(note: AnswerNote) -> str:
+    """One sentence a finding adds about an answer its rule read (quoted where it is text)."""
+    quoted = one_line(note.text)[:120]
+    if note.kind == "non_answer":
+        why = _WHY.get(note.problem, "is not an answer")
+        return f"(The answer given in {note.field}, '{quoted}', {why}.)"
+    if note.kind == "to_be_established":
+        if note.holds:
+            return (f"(The proposal will establish {note.field} by activity '{quoted}' by month "
+                    f"{note.by_month}: info until then.)")
+        return f"(A plan to establish {note.field} does not hold: {note.problem}.)"
+    return f"(The reason given for scoping out {note.field}, '{quoted}', is not a reason.)"
+
+
+def _reads(finding: Finding, field: str) -> bool:
+    """Whether the finding's rule reads the answer at `field` (directly, or through a derived
+    field that stands for it)."""
+    return any(_overlaps(field, read) for read in fields_read(finding.rule))
+
+
+@lru_cache(maxsize=2048)
+def fields_read(rule: Rule) -> tuple[str, ...]:
+    """The proposal fields a rule's condition reads, derived fields replaced by their sources."""
+    derived = DERIVED_FIELDS.get(rule.applies_to, {})
+    found: list[str] = []
+    for name in sorted(referenced_fields(rule.when)):
+        found.extend(derived[name].sources if name in derived else (name,))
+    return tuple(found)
+
+
+def _overlaps(answer: str, read: str) -> bool:
+    return answer == read or answer.startswith(read + ".") or read.startswith(answer + ".")
+
+
+def _superseders(rules: Iterable[Rule]) -> dict[str, set[str]]:
+    """For each rule id, the rules that supersede it (`supersedes:` in the rule files)."""
+    found: dict[str, set[str]] = {}
+    for rule in rules:
+        for other in rule.supersedes:
+            found.setdefault(other, set()).add(rule.id)
+    return found
+
+
+def _without_superseded(
+    findings: Sequence[Finding], superseders: dict[str, set[str]]
+) -> list[Finding]:
+    """Drop a finding whose rule is superseded by another rule that fired on the same item."""
+    fired: dict[str, set[str]] = {}
+    for finding in findings:
+        fired.setdefault(finding.fact_key, set()).add(finding.rule_id)
+    return [
+        f
+        for f in findings
+        if not superseders.get(f.rule_id, set()) & fired.get(f.fact_key, set())
+    ]
