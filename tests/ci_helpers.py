@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from reviewer.review import Finding, Review, Waiver
+from reviewer.findings import Finding, Waiver
+from reviewer.review import Review
 from reviewer.rules import Rule
 
 

@@ -11,9 +11,10 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+from reviewer.findings import Finding, Waiver
 from reviewer.knowledge import bundled_knowledge
 from reviewer.report import ReportContext
-from reviewer.review import Finding, Review, Waiver
+from reviewer.review import Review
 from reviewer.rules import Rule
 
 # The official SARIF schema, in a `shared/schemas` folder beside the repository or beside a

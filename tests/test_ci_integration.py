@@ -27,6 +27,7 @@ from reviewer.review import Reviewer
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 WELL_DESIGNED = SAMPLES / "hotline-campaign-kh-th.yaml"
+NO_FINDINGS = SAMPLES / "fisheries-identification-th-id.yaml"  # not even a scoped-out one
 VENV_BIN = Path(sys.executable).parent
 STALE_WAIVER = (
     "waivers:\n  - {rule: ZZZ-999, item: nothing, justification: Matches no finding on purpose.}\n"
@@ -362,7 +363,8 @@ def test_action_defaults_review_the_repository_and_annotate_each_finding_once(
     """Default inputs on a repository that also holds configurations and other YAML: only the
     proposals are reviewed, and each finding is annotated once (from the uploaded SARIF, so
     the log carries no workflow-command annotations of its own)."""
-    mixed_repository(tmp_path, WELL_DESIGNED, sample_with_findings)
+    mixed_repository(tmp_path, NO_FINDINGS, sample_with_findings)
+    assert findings_of(reviewer, NO_FINDINGS) == []
     active = [f for f in findings_of(reviewer, sample_with_findings) if f.waiver is None]
     outputs, code, log = run_action(tmp_path, **{"fail-on": "never"})
     assert (outputs["exit-code"], code) == ("0", 0)

@@ -76,7 +76,8 @@ def test_a_fall_in_level_or_a_vanished_reference_counts_as_shrinking():
 def test_levels_follow_the_kind_of_the_rules_that_check_a_reference(rows):
     level = coverage_levels(rows)
     assert level["ICAT-8.L1.a"] == CONTENT  # SUP-001 (free_to_leave: false) is a content rule
-    assert level["ICAT-3.L2.b"] == PRESENCE  # AWR-002 fires on a missing desired action
+    assert level["ICAT-3.L2.b"] == CONTENT  # AWR-018 reads the desired action's words
+    assert level["ICAT-3.L2.a"] == PRESENCE  # AWR-005 fires on missing baseline awareness
     assert level["ICAT-0.U1"] == NOT_CHECKABLE
     assert level["ICAT-4.N28"] == NOT_COVERED  # seasonal timing: no rule yet
     assert level["CETS-197.art13"] == PRESENCE and level["WHO-2003"] == CITED  # basis only

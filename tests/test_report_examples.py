@@ -78,7 +78,7 @@ def test_check_writes_every_format_for_a_sample_with_findings(reviewer, tmp_path
 
 
 def test_a_well_designed_sample_gets_a_positive_report(reviewer):
-    sample = "samples/hotline-campaign-kh-th.yaml"
+    sample = "samples/supply-chains-bd.yaml"
     assert not reviewer.review_file(ROOT / sample).findings
     result = _check(sample, "-f", "markdown")
     assert result.exit_code == 0

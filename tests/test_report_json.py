@@ -52,7 +52,7 @@ def test_schema_rejects_reports_that_break_the_contract(break_it):
 
 def test_provenance_summary_and_counts():
     report = _report()
-    assert report["schema_version"] == "1.2"
+    assert report["schema_version"] == "1.3"
     assert report["tool"] == {
         "name": "ctreview",
         "version": "0.1.0",
@@ -121,6 +121,7 @@ def test_waived_findings_are_listed_with_their_waiver():
     proposal = _report()["proposals"][0]
     assert [w["rule"] for w in proposal["waived"]] == ["SUP-001"]
     assert proposal["waived"][0]["waiver"] == {
+        "kind": "waiver",
         "justification": "Consent is handled by the | partner <b>",
         "accepted_by": "Funder review board",
         "expires": "2031-01-01",

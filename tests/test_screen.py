@@ -144,7 +144,7 @@ def test_a_broken_configuration_fails_only_the_proposals_it_governs(tmp_path):
 def test_exit_code_follows_fail_on_when_every_file_is_reviewed(tmp_path):
     copy_samples(tmp_path, ("hotline-campaign-kh-th",))  # no findings
     assert run(tmp_path, "-q").exit_code == 0
-    copy_samples(tmp_path, ("npa-support-md",))  # an error
+    copy_samples(tmp_path, ("shelter-closed-my",))  # errors
     assert run(tmp_path, "-q").exit_code == 1
     assert run(tmp_path, "-q", "--fail-on", "never").exit_code == 0
 

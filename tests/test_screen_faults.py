@@ -211,7 +211,7 @@ def test_unreadable_folders_files_and_link_loops_are_rows_and_the_rest_is_screen
     assert f"error: {locked_file}: the file cannot be read (permission denied)" in done.stderr
     assert f"error: {call / 'loop-a.yaml'}: the file cannot be read (Too many levels" in done.stderr
     summary = done.stdout.rstrip().splitlines()[-1]
-    assert "1 revise, 2 not ready, 4 input error" in summary  # folder, file, two loop ends
+    assert "2 revise, 1 not ready, 4 input error" in summary  # folder, file, two loop ends
     assert checked.returncode == 2
     assert f"error: {locked_file}: the file cannot be read (permission denied)" in checked.stderr
     assert "Too many levels of symbolic links" in checked.stderr
