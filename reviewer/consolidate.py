@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from reviewer.conditions import referenced_fields
-from reviewer.facts import DERIVED_FIELDS
+from reviewer.facts import DERIVED_FIELDS, answer_id
 from reviewer.findings import Finding, Waiver
 from reviewer.inert import one_line
 from reviewer.lens import AnswerNote, Reading
@@ -36,24 +36,19 @@ def consolidate(
     findings: Sequence[Finding], reading: Reading, rules: Iterable[Rule]
 ) -> list[Finding]:
     """The findings tied to the lens's notes, without duplicates of one gap (see above)."""
-    notes_by_item: dict[str, list[tuple[int, AnswerNote]]] = {}
-    for index, note in enumerate(reading.notes):
-        notes_by_item.setdefault(note.item, []).append((index, note))
-    absorbed: set[int] = set()
+    notes_by_item: dict[str, list[AnswerNote]] = {}
+    for note in reading.notes:
+        notes_by_item.setdefault(note.item, []).append(note)
+    absorbed: set[str] = set()  # answer ids of notes a finding now speaks for
     tied = []
     for finding in findings:
         if finding.entity == "answer":
             tied.append(finding)
             continue
-        related = [
-            (index, note)
-            for index, note in notes_by_item.get(finding.fact_key, [])
-            if _reads(finding, note.field)
-        ]
-        absorbed.update(index for index, _ in related)
-        notes = [note for _, note in related]
+        notes = [n for n in notes_by_item.get(finding.fact_key, []) if _reads(finding, n.field)]
+        absorbed.update(answer_id(note) for note in notes)
         tied.append(_with_notes(finding, notes, f"{finding.file}:{finding.line}"))
-    kept = [f for f in tied if not (f.entity == "answer" and int(f.item) in absorbed)]
+    kept = [f for f in tied if not (f.entity == "answer" and f.item in absorbed)]
     return _without_superseded(kept, _superseders(rules))
 
 

@@ -343,6 +343,13 @@ def _answer_fact(index: int, note: AnswerNote) -> Fact:
     return Fact("answer", f"answer:{index}", note.path, note.field, _drop_absent(fields))
 
 
+def answer_id(note: AnswerNote) -> str:
+    """An answer fact's item id: the item and field it answers, e.g.
+    'component:c-radio awareness.action_impact_link' (stable for waivers, baselines and
+    diffs whatever the order of lists; several answers of one field share it)."""
+    return f"{note.item} {note.field}"
+
+
 class _Context:
     """Relations between entities, computed once per proposal."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from reviewer.consolidate import consolidate
 from reviewer.engine import EngineRule, RuleEngine
-from reviewer.facts import Fact, build_facts
+from reviewer.facts import Fact, answer_id, build_facts
 from reviewer.findings import Finding
 from reviewer.knowledge import KnowledgeBase, load_knowledge
 from reviewer.lens import DEFAULT_LANGUAGE, Reading, read_proposal
@@ -174,8 +174,9 @@ def _finding(
     loc = doc.location(path)
     item = "" if fact.entity == "programme" else fact.key.split(":", 1)[1]
     component = item if fact.entity == "component" else ""
-    if fact.entity == "answer":  # an answer inside a component belongs with that component
+    if fact.entity == "answer":  # named by item and field; inside a component, kept with it
         note = reading.notes[int(item)]
+        item = answer_id(note)
         component = note.item.split(":", 1)[1] if note.entity == "component" else ""
     values = {**fact.fields, "label": fact.label, "id": item, "key": fact.key}
     return Finding(

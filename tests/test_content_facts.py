@@ -1,0 +1,243 @@
+"""The text lens and the content facts: what they read, where, and how they count.
+
+Counted items are put first and last in their lists (an off-by-one or a first-match-only loop
+would miss one of the two), and every check is also shown not to fire on a near miss.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from reviewer.facts import build_facts
+from reviewer.findings import Finding
+from reviewer.lens import read_proposal
+from reviewer.lexicon import bundled_lexicons
+from reviewer.review import Reviewer
+
+INFO_ONLY = {"description": "Fees beyond reach", "kind": "economic",
+             "addressed_by": "Radio messages on the fee ban"}
+MATERIAL = {"description": "No documents", "kind": "structural",
+            "addressed_by": "Mobile registration unit issues ID cards in the village"}
+SOCIAL = {"description": "Stigma", "kind": "social_cultural",
+          "addressed_by": "Radio messages by returnees"}
+
+
+def base(**extra: Any) -> dict[str, Any]:
+    return {"ctreview": "proposal/v1", "id": "p", "title": "P", **extra}
+
+
+def facts_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {fact.key: fact.fields for fact in build_facts(data)}
+
+
+@pytest.mark.parametrize(
+    "barriers",
+    [[INFO_ONLY, MATERIAL, SOCIAL, INFO_ONLY], [INFO_ONLY, SOCIAL, MATERIAL], [MATERIAL, INFO_ONLY]],
+)
+def test_information_only_barriers_are_counted_wherever_they_stand(barriers):
+    data = base(target_groups=[{"id": "g", "barriers": barriers}])
+    expected = sum(1 for b in barriers if b is INFO_ONLY)
+    assert facts_of(data)["target_group:g"]["barriers_information_only"] == expected
+
+
+def test_a_social_barrier_answered_with_information_is_not_counted():
+    data = base(target_groups=[{"id": "g", "barriers": [SOCIAL]}])
+    assert facts_of(data)["target_group:g"]["barriers_information_only"] == 0
+
+
+@pytest.mark.parametrize("position", ["first", "last"])
+def test_a_non_answer_anywhere_in_a_list_counts_as_absent(position):
+    barriers = [{"description": "Distrust", "addressed_by": "N/A"},
+                {"description": "Distance", "addressed_by": "Bus fares paid by the project"},
+                {"description": "Cost", "addressed_by": "Fee waiver"}]
+    if position == "last":
+        barriers.reverse()
+    data = base(target_groups=[{"id": "g", "barriers": barriers}])
+    group = facts_of(data)["target_group:g"]
+    assert group["unaddressed_barriers"] == 1
+    assert group["non_answers"] == ["barriers.addressed_by"]
+
+
+def test_list_items_that_are_placeholders_are_dropped_from_lists():
+    data = base(components=[{"id": "c", "type": "other", "activities": ["TBD", "Train 40 nurses", "N/A"]}])
+    assert facts_of(data)["component:c"]["activities#count"] == 1
+
+
+def test_unfunded_components_listed_first_and_last():
+    components = [{"id": f"c{i}", "type": "other"} for i in range(4)]
+    lines = [{"id": "b", "amount": 10, "components": ["c1", "c2"]}]
+    programme = facts_of(base(components=components, budget_lines=lines))["programme"]
+    assert programme["components_unfunded"] == ["c0", "c3"]
+
+
+def test_budget_gap_in_percent_of_the_total():
+    lines = [{"id": "a", "amount": 600}, {"id": "b", "amount": 390}]
+    programme = facts_of(base(budget={"total": 1000}, budget_lines=lines))["programme"]
+    assert programme["budget_gap_percent"] == 1.0
+    assert "budget_gap_percent" not in facts_of(base(budget_lines=lines))["programme"]
+
+
+def test_targets_outside_the_period_first_and_last():
+    indicator = {"id": "i", "text": "Valid calls", "measure": "unit",
+                 "targets": [{"period": 2020, "value": 1}, {"period": "Year 2", "value": 2},
+                             {"period": "2029", "value": 3}, {"period": 2045, "value": 4}]}
+    data = base(period={"start": "2027-01-01", "end": "2029-12-31"}, mel={"indicators": [indicator]})
+    assert facts_of(data)["indicator:i"]["targets_outside_period"] == ["2020", "2045"]
+
+
+def test_follow_up_months_allow_targets_after_the_end():
+    indicator = {"id": "i", "text": "Still employed", "follow_up_months": 12,
+                 "targets": [{"period": 2030, "value": 1}]}
+    data = base(period={"start": "2027-01-01", "end": "2029-12-31"}, mel={"indicators": [indicator]})
+    assert "targets_outside_period" not in facts_of(data)["indicator:i"]
+
+
+def test_delivery_counts_read_as_outputs_on_the_component():
+    indicators = [
+        {"id": "i1", "text": "Number of police officers trained", "level": "outcome",
+         "category": "behaviour_change", "components": ["c"]},
+        {"id": "i2", "text": "Share of trained officers who open a financial investigation",
+         "level": "outcome", "category": "behaviour_change", "components": ["c"]},
+    ]
+    data = base(components=[{"id": "c", "type": "criminal_justice_capacity"}],
+                mel={"indicators": indicators})
+    facts = facts_of(data)
+    assert facts["indicator:i1"]["label_contradicted"] is True
+    assert facts["indicator:i2"]["label_contradicted"] is False
+    summary = {i["id"]: (i["level"], i["category"]) for i in facts["component:c"]["indicators"]}
+    assert summary == {"i1": ("output", "reach"), "i2": ("outcome", "behaviour_change")}
+
+
+def test_survivor_focused_work_is_left_out_of_prevention_strategies():
+    groups = [{"id": "survivors", "kind": "victims"}, {"id": "youth", "kind": "potential_victims"}]
+    components = [
+        {"id": "s", "type": "livelihood", "target_groups": ["survivors"],
+         "strategies": ["reduce_vulnerability"]},
+        {"id": "p", "type": "awareness", "target_groups": ["youth"],
+         "strategies": ["increase_difficulty"]},
+    ]
+    programme = facts_of(base(target_groups=groups, components=components))["programme"]
+    assert programme["prevention_strategies"] == ["increase_difficulty"]
+
+
+def test_at_origin_only_needs_the_route_to_start_where_the_programme_works():
+    pattern = {"id": "p", "movement": {"from": "Central Visayas", "to": "Households in Riyadh",
+                                       "cross_border": True}}
+    data = base(countries=["PH"], regions=["Central Visayas (Cebu, Bohol)"],
+                trafficking_patterns=[pattern],
+                components=[{"id": "c", "type": "victim_support", "patterns": ["p"]}])
+    assert facts_of(data)["component:c"]["at_origin_only"] is True
+    destination = copy.deepcopy(data)
+    destination["trafficking_patterns"][0]["movement"]["to"] = "Factories in Cebu"
+    facts = facts_of(destination)["component:c"]
+    assert facts["at_origin_only"] is False and facts["serves_foreign_victims"] is True
+
+
+def test_lens_notes_say_where_and_why():
+    data = base(target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
+                theory_of_change={"displacement": {
+                    "analysis": {"not_relevant": "N/A"},
+                    "member_replacement": {"not_relevant": "the programme arrests no one"}}})
+    notes = read_proposal(data, bundled_lexicons()).notes
+    described = {(n.kind, n.item, n.field, n.problem, n.holds) for n in notes}
+    assert described == {
+        ("non_answer", "target_group:g", "most_vulnerable", "not_applicable", False),
+        ("not_relevant", "programme", "theory_of_change.displacement.analysis",
+         "the reason is not a reason: say in a clause why the question does not arise", False),
+        ("not_relevant", "programme", "theory_of_change.displacement.member_replacement", "", True),
+    }
+
+
+def test_a_baseline_of_none_is_a_value_not_a_placeholder():
+    indicator = {"id": "i", "text": "Policies in place", "baseline": {"value": "None", "year": 2026},
+                 "targets": [{"period": 2028, "value": "TBD"}]}
+    reading = read_proposal(base(mel={"indicators": [indicator]}), bundled_lexicons())
+    assert [(n.field, n.text) for n in reading.notes] == [("targets.value", "TBD")]
+
+
+def test_a_copied_answer_is_a_non_answer_where_it_is_copied_to():
+    text = "Brokers may move to villages in the next district where the programme does not work"
+    data = base(theory_of_change={"displacement": {"analysis": text, "other_targets": text}})
+    notes = read_proposal(data, bundled_lexicons()).notes
+    assert [(n.field, n.problem, n.copied_from) for n in notes] == [
+        ("theory_of_change.displacement.other_targets", "copied",
+         "theory_of_change.displacement.analysis")
+    ]
+
+
+def test_an_unread_language_leaves_answers_as_written_and_says_so():
+    data = base(language="xx", target_groups=[{"id": "g", "most_vulnerable": "N/A"}])
+    reading = read_proposal(data, bundled_lexicons())
+    assert reading.applied is False and reading.notes == []
+    review = Reviewer().review_text(
+        "ctreview: proposal/v1\nid: p\ntitle: P\nlanguage: xx\n", "p.yaml"
+    )
+    assert any("no lexicons" in notice for notice in review.notices)
+
+
+# --- consolidated findings ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reviewer() -> Reviewer:
+    return Reviewer()
+
+
+def findings(reviewer: Reviewer, text: str) -> list[Finding]:
+    review = reviewer.review_text("ctreview: proposal/v1\nid: p\ntitle: P\n" + text, "p.yaml")
+    assert review.ok, [str(p) for p in review.problems]
+    return review.findings
+
+
+AWARENESS = """\
+components:
+  - id: c1
+    type: awareness
+    awareness:
+      desired_action: Call the hotline before leaving
+      action_impact_link: {answer}
+"""
+
+
+def test_a_non_answer_is_quoted_by_the_finding_it_causes_once(reviewer):
+    found = findings(reviewer, AWARENESS.format(answer="TBD"))
+    aw003 = [f for f in found if f.rule_id == "AWR-003"]
+    assert len(aw003) == 1 and "'TBD'" in aw003[0].message
+    assert not [f for f in found if f.rule_id == "TXT-001"]  # the same gap, said once
+
+
+def test_a_reasoned_not_relevant_sets_the_finding_aside(reviewer):
+    answer = "{not_relevant: the campaign only relays an existing government service}"
+    aw003 = [f for f in findings(reviewer, AWARENESS.format(answer=answer)) if f.rule_id == "AWR-003"]
+    assert len(aw003) == 1
+    assert aw003[0].waiver is not None and aw003[0].waiver.kind == "not_relevant"
+    assert aw003[0].waiver.justification.startswith("the campaign only relays")
+
+
+def test_a_budgeted_plan_makes_the_finding_info_until_then(reviewer):
+    text = AWARENESS.format(answer="{to_be_established: {activity: a1, by_month: 4}}") + """\
+    activities: [{id: a1, text: Formative research on reporting, start_month: 1, end_month: 4}]
+budget_lines: [{id: b1, amount: 5000, activities: [a1]}]
+period: {start: "2027-01-01", end: "2028-12-31"}
+"""
+    aw003 = [f for f in findings(reviewer, text) if f.rule_id == "AWR-003"]
+    assert [f.severity for f in aw003] == ["info"] and "by month 4" in aw003[0].message
+    unbudgeted = text.replace("budget_lines: [{id: b1, amount: 5000, activities: [a1]}]\n", "")
+    aw003 = [f for f in findings(reviewer, unbudgeted) if f.rule_id == "AWR-003"]
+    assert [f.severity for f in aw003] == ["warning"] and "no budget line" in aw003[0].message
+
+
+def test_a_superseded_finding_gives_way_on_the_same_item(reviewer):
+    text = """\
+components:
+  - id: c1
+    type: victim_support
+    victim_support: {accommodation: {provided: true, voluntary: false, free_to_leave: false}}
+"""
+    ids = {f.rule_id for f in findings(reviewer, text)}
+    assert "SUP-001" in ids and "SUP-002" not in ids
+    voluntary_only = text.replace("free_to_leave: false", "free_to_leave: true")
+    assert "SUP-002" in {f.rule_id for f in findings(reviewer, voluntary_only)}
