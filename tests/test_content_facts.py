@@ -17,12 +17,21 @@ from reviewer.lens import read_proposal
 from reviewer.lexicon import bundled_lexicons
 from reviewer.review import Reviewer
 
-INFO_ONLY = {"description": "Fees beyond reach", "kind": "economic",
-             "addressed_by": "Radio messages on the fee ban"}
-MATERIAL = {"description": "No documents", "kind": "structural",
-            "addressed_by": "Mobile registration unit issues ID cards in the village"}
-SOCIAL = {"description": "Stigma", "kind": "social_cultural",
-          "addressed_by": "Radio messages by returnees"}
+INFO_ONLY = {
+    "description": "Fees beyond reach",
+    "kind": "economic",
+    "addressed_by": "Radio messages on the fee ban",
+}
+MATERIAL = {
+    "description": "No documents",
+    "kind": "structural",
+    "addressed_by": "Mobile registration unit issues ID cards in the village",
+}
+SOCIAL = {
+    "description": "Stigma",
+    "kind": "social_cultural",
+    "addressed_by": "Radio messages by returnees",
+}
 
 
 def base(**extra: Any) -> dict[str, Any]:
@@ -35,7 +44,11 @@ def facts_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize(
     "barriers",
-    [[INFO_ONLY, MATERIAL, SOCIAL, INFO_ONLY], [INFO_ONLY, SOCIAL, MATERIAL], [MATERIAL, INFO_ONLY]],
+    [
+        [INFO_ONLY, MATERIAL, SOCIAL, INFO_ONLY],
+        [INFO_ONLY, SOCIAL, MATERIAL],
+        [MATERIAL, INFO_ONLY],
+    ],
 )
 def test_information_only_barriers_are_counted_wherever_they_stand(barriers):
     data = base(target_groups=[{"id": "g", "barriers": barriers}])
@@ -50,9 +63,11 @@ def test_a_social_barrier_answered_with_information_is_not_counted():
 
 @pytest.mark.parametrize("position", ["first", "last"])
 def test_a_non_answer_anywhere_in_a_list_counts_as_absent(position):
-    barriers = [{"description": "Distrust", "addressed_by": "N/A"},
-                {"description": "Distance", "addressed_by": "Bus fares paid by the project"},
-                {"description": "Cost", "addressed_by": "Fee waiver"}]
+    barriers = [
+        {"description": "Distrust", "addressed_by": "N/A"},
+        {"description": "Distance", "addressed_by": "Bus fares paid by the project"},
+        {"description": "Cost", "addressed_by": "Fee waiver"},
+    ]
     if position == "last":
         barriers.reverse()
     data = base(target_groups=[{"id": "g", "barriers": barriers}])
@@ -62,7 +77,9 @@ def test_a_non_answer_anywhere_in_a_list_counts_as_absent(position):
 
 
 def test_list_items_that_are_placeholders_are_dropped_from_lists():
-    data = base(components=[{"id": "c", "type": "other", "activities": ["TBD", "Train 40 nurses", "N/A"]}])
+    data = base(
+        components=[{"id": "c", "type": "other", "activities": ["TBD", "Train 40 nurses", "N/A"]}]
+    )
     assert facts_of(data)["component:c"]["activities#count"] == 1
 
 
@@ -81,29 +98,57 @@ def test_budget_gap_in_percent_of_the_total():
 
 
 def test_targets_outside_the_period_first_and_last():
-    indicator = {"id": "i", "text": "Valid calls", "measure": "unit",
-                 "targets": [{"period": 2020, "value": 1}, {"period": "Year 2", "value": 2},
-                             {"period": "2029", "value": 3}, {"period": 2045, "value": 4}]}
-    data = base(period={"start": "2027-01-01", "end": "2029-12-31"}, mel={"indicators": [indicator]})
+    indicator = {
+        "id": "i",
+        "text": "Valid calls",
+        "measure": "unit",
+        "targets": [
+            {"period": 2020, "value": 1},
+            {"period": "Year 2", "value": 2},
+            {"period": "2029", "value": 3},
+            {"period": 2045, "value": 4},
+        ],
+    }
+    data = base(
+        period={"start": "2027-01-01", "end": "2029-12-31"}, mel={"indicators": [indicator]}
+    )
     assert facts_of(data)["indicator:i"]["targets_outside_period"] == ["2020", "2045"]
 
 
 def test_follow_up_months_allow_targets_after_the_end():
-    indicator = {"id": "i", "text": "Still employed", "follow_up_months": 12,
-                 "targets": [{"period": 2030, "value": 1}]}
-    data = base(period={"start": "2027-01-01", "end": "2029-12-31"}, mel={"indicators": [indicator]})
+    indicator = {
+        "id": "i",
+        "text": "Still employed",
+        "follow_up_months": 12,
+        "targets": [{"period": 2030, "value": 1}],
+    }
+    data = base(
+        period={"start": "2027-01-01", "end": "2029-12-31"}, mel={"indicators": [indicator]}
+    )
     assert "targets_outside_period" not in facts_of(data)["indicator:i"]
 
 
 def test_delivery_counts_read_as_outputs_on_the_component():
     indicators = [
-        {"id": "i1", "text": "Number of police officers trained", "level": "outcome",
-         "category": "behaviour_change", "components": ["c"]},
-        {"id": "i2", "text": "Share of trained officers who open a financial investigation",
-         "level": "outcome", "category": "behaviour_change", "components": ["c"]},
+        {
+            "id": "i1",
+            "text": "Number of police officers trained",
+            "level": "outcome",
+            "category": "behaviour_change",
+            "components": ["c"],
+        },
+        {
+            "id": "i2",
+            "text": "Share of trained officers who open a financial investigation",
+            "level": "outcome",
+            "category": "behaviour_change",
+            "components": ["c"],
+        },
     ]
-    data = base(components=[{"id": "c", "type": "criminal_justice_capacity"}],
-                mel={"indicators": indicators})
+    data = base(
+        components=[{"id": "c", "type": "criminal_justice_capacity"}],
+        mel={"indicators": indicators},
+    )
     facts = facts_of(data)
     assert facts["indicator:i1"]["label_contradicted"] is True
     assert facts["indicator:i2"]["label_contradicted"] is False
@@ -114,21 +159,34 @@ def test_delivery_counts_read_as_outputs_on_the_component():
 def test_survivor_focused_work_is_left_out_of_prevention_strategies():
     groups = [{"id": "survivors", "kind": "victims"}, {"id": "youth", "kind": "potential_victims"}]
     components = [
-        {"id": "s", "type": "livelihood", "target_groups": ["survivors"],
-         "strategies": ["reduce_vulnerability"]},
-        {"id": "p", "type": "awareness", "target_groups": ["youth"],
-         "strategies": ["increase_difficulty"]},
+        {
+            "id": "s",
+            "type": "livelihood",
+            "target_groups": ["survivors"],
+            "strategies": ["reduce_vulnerability"],
+        },
+        {
+            "id": "p",
+            "type": "awareness",
+            "target_groups": ["youth"],
+            "strategies": ["increase_difficulty"],
+        },
     ]
     programme = facts_of(base(target_groups=groups, components=components))["programme"]
     assert programme["prevention_strategies"] == ["increase_difficulty"]
 
 
 def test_at_origin_only_needs_the_route_to_start_where_the_programme_works():
-    pattern = {"id": "p", "movement": {"from": "Central Visayas", "to": "Households in Riyadh",
-                                       "cross_border": True}}
-    data = base(countries=["PH"], regions=["Central Visayas (Cebu, Bohol)"],
-                trafficking_patterns=[pattern],
-                components=[{"id": "c", "type": "victim_support", "patterns": ["p"]}])
+    pattern = {
+        "id": "p",
+        "movement": {"from": "Central Visayas", "to": "Households in Riyadh", "cross_border": True},
+    }
+    data = base(
+        countries=["PH"],
+        regions=["Central Visayas (Cebu, Bohol)"],
+        trafficking_patterns=[pattern],
+        components=[{"id": "c", "type": "victim_support", "patterns": ["p"]}],
+    )
     assert facts_of(data)["component:c"]["at_origin_only"] is True
     destination = copy.deepcopy(data)
     destination["trafficking_patterns"][0]["movement"]["to"] = "Factories in Cebu"
@@ -137,23 +195,37 @@ def test_at_origin_only_needs_the_route_to_start_where_the_programme_works():
 
 
 def test_lens_notes_say_where_and_why():
-    data = base(target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
-                theory_of_change={"displacement": {
-                    "analysis": {"not_relevant": "N/A"},
-                    "member_replacement": {"not_relevant": "the programme arrests no one"}}})
+    data = base(
+        target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
+        theory_of_change={
+            "displacement": {
+                "analysis": {"not_relevant": "N/A"},
+                "member_replacement": {"not_relevant": "the programme arrests no one"},
+            }
+        },
+    )
     notes = read_proposal(data, bundled_lexicons()).notes
     described = {(n.kind, n.item, n.field, n.problem, n.holds) for n in notes}
     assert described == {
         ("non_answer", "target_group:g", "most_vulnerable", "not_applicable", False),
-        ("not_relevant", "programme", "theory_of_change.displacement.analysis",
-         "the reason is not a reason: say in a clause why the question does not arise", False),
+        (
+            "not_relevant",
+            "programme",
+            "theory_of_change.displacement.analysis",
+            "the reason is not a reason: say in a clause why the question does not arise",
+            False,
+        ),
         ("not_relevant", "programme", "theory_of_change.displacement.member_replacement", "", True),
     }
 
 
 def test_a_baseline_of_none_is_a_value_not_a_placeholder():
-    indicator = {"id": "i", "text": "Policies in place", "baseline": {"value": "None", "year": 2026},
-                 "targets": [{"period": 2028, "value": "TBD"}]}
+    indicator = {
+        "id": "i",
+        "text": "Policies in place",
+        "baseline": {"value": "None", "year": 2026},
+        "targets": [{"period": 2028, "value": "TBD"}],
+    }
     reading = read_proposal(base(mel={"indicators": [indicator]}), bundled_lexicons())
     assert [(n.field, n.text) for n in reading.notes] == [("targets.value", "TBD")]
 
@@ -163,8 +235,11 @@ def test_a_copied_answer_is_a_non_answer_where_it_is_copied_to():
     data = base(theory_of_change={"displacement": {"analysis": text, "other_targets": text}})
     notes = read_proposal(data, bundled_lexicons()).notes
     assert [(n.field, n.problem, n.copied_from) for n in notes] == [
-        ("theory_of_change.displacement.other_targets", "copied",
-         "theory_of_change.displacement.analysis")
+        (
+            "theory_of_change.displacement.other_targets",
+            "copied",
+            "theory_of_change.displacement.analysis",
+        )
     ]
 
 
@@ -211,18 +286,23 @@ def test_a_non_answer_is_quoted_by_the_finding_it_causes_once(reviewer):
 
 def test_a_reasoned_not_relevant_sets_the_finding_aside(reviewer):
     answer = "{not_relevant: the campaign only relays an existing government service}"
-    aw003 = [f for f in findings(reviewer, AWARENESS.format(answer=answer)) if f.rule_id == "AWR-003"]
+    aw003 = [
+        f for f in findings(reviewer, AWARENESS.format(answer=answer)) if f.rule_id == "AWR-003"
+    ]
     assert len(aw003) == 1
     assert aw003[0].waiver is not None and aw003[0].waiver.kind == "not_relevant"
     assert aw003[0].waiver.justification.startswith("the campaign only relays")
 
 
 def test_a_budgeted_plan_makes_the_finding_info_until_then(reviewer):
-    text = AWARENESS.format(answer="{to_be_established: {activity: a1, by_month: 4}}") + """\
+    text = (
+        AWARENESS.format(answer="{to_be_established: {activity: a1, by_month: 4}}")
+        + """\
     activities: [{id: a1, text: Formative research on reporting, start_month: 1, end_month: 4}]
 budget_lines: [{id: b1, amount: 5000, activities: [a1]}]
 period: {start: "2027-01-01", end: "2028-12-31"}
 """
+    )
     aw003 = [f for f in findings(reviewer, text) if f.rule_id == "AWR-003"]
     assert [f.severity for f in aw003] == ["info"] and "by month 4" in aw003[0].message
     unbudgeted = text.replace("budget_lines: [{id: b1, amount: 5000, activities: [a1]}]\n", "")
