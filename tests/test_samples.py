@@ -2,8 +2,8 @@
 
 `samples/expected/<name>.yaml` records, beside the sample, the design intent (`design`, `flaws`
 by ICAT reference) and the findings a review must give (`findings`: rule, item, severity, YAML
-path, the ICAT questions the rule checks, and `set_aside` for a waived or scoped-out one). When rules
-change on purpose, regenerate the `findings` lists and review the diff before committing:
+path, the ICAT questions the rule checks, and `set_aside` for a waived or scoped-out one).
+When rules change on purpose, regenerate the `findings` lists and review the diff before committing:
 
     CTREVIEW_UPDATE_EXPECTED=1 .venv/bin/pytest tests/test_samples.py
 """
