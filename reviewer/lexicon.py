@@ -83,10 +83,26 @@ class Lexicon:
         """The normalised text with every occurrence of the lexicon's phrases blanked out
         (e.g. "child protection officers" without its service frame)."""
         normal = normalise(text)
-        patterns = self.index.candidates(normal) if self.index is not None else [self.pattern]
-        for pattern in patterns:
-            normal = pattern.sub(" ", normal)
-        return normal
+        if self.index is None:
+            return self.pattern.sub(" ", normal)
+        # Every phrase is matched on the text as it stands and the union blanked, so that the
+        # result does not depend on the order phrases are tried in.
+        spans = sorted(
+            found.span()
+            for pattern in self.index.candidates(normal)
+            for found in pattern.finditer(normal)
+        )
+        if not spans:
+            return normal
+        pieces, at = [], 0
+        for start, end in spans:
+            if end <= at:
+                continue
+            pieces.append(normal[at:max(start, at)])
+            pieces.append(" ")
+            at = end
+        pieces.append(normal[at:])
+        return "".join(pieces)
 
     def find(self, text: str) -> str | None:
         """The first phrase occurrence in the text (as written there), or None."""
@@ -160,22 +176,25 @@ class PhraseIndex:
 
     def candidates(self, normal: str) -> list[re.Pattern[str]]:
         """The patterns of the phrases that can start at one of the text's words."""
-        words = words_of(normal)
         by_word = self.by_word
-        patterns = [by_word[w] for w in words if w in by_word]
+        # Sorted: a set's order changes with the hash seed, and the order must not.
+        patterns = [by_word[w] for w in sorted(words_of(normal) & by_word.keys())]
         if self.prefix_pattern is not None:
-            stems = set(self.prefix_pattern.findall(normal))
+            stems = sorted(set(self.prefix_pattern.findall(normal)))
             patterns += [self.by_prefix[stem] for stem in stems]
         if self.anywhere is not None:
             patterns.append(self.anywhere)
         return patterns
 
     def search(self, normal: str) -> str | None:
+        """The leftmost (then longest) phrase occurrence, as one pattern's search finds it."""
+        best: re.Match[str] | None = None
         for pattern in self.candidates(normal):
             found = pattern.search(normal)
-            if found:
-                return found.group(0)
-        return None
+            if found and (best is None or (found.start(), -found.end())
+                          < (best.start(), -best.end())):
+                best = found
+        return best.group(0) if best else None
 
     def covers(self, normal: str) -> bool:
         """Whether every word of the text could belong to some phrase (else `only` fails)."""
