@@ -62,7 +62,7 @@ def _with_notes(finding: Finding, notes: list[AnswerNote], source: str) -> Findi
         (n for n in holding if n.kind == "to_be_established"), None
     )
     shown = tuple(note for note in notes if note is not scope)
-    message = " ".join([finding.message, *map(note_sentence, shown)])
+    message = " ".join([finding.message, *note_sentences(shown)])
     if scope is None:
         return replace(finding, answers=shown, message=message)
     if scope.kind == "to_be_established":
@@ -85,6 +85,43 @@ _WHY = {
     "not_applicable": "says 'not applicable' without a reason",
     "copied": "repeats another answer word for word",
 }
+
+
+_WHY_MANY = {
+    "placeholder": "are placeholders",
+    "admission": "admit the question was not taken up",
+    "not_applicable": "say 'not applicable' without a reason",
+    "copied": "repeat another answer word for word",
+}
+
+
+def note_sentences(notes: Sequence[AnswerNote]) -> list[str]:
+    """The sentences a finding adds about the answers its rule read: the same non-answer in
+    several fields ("N/A" five times) is said once, naming the fields."""
+    groups: dict[tuple[str, str], list[AnswerNote]] = {}
+    sentences: list[str | tuple[str, str]] = []
+    for note in notes:
+        if note.kind != "non_answer":
+            sentences.append(note_sentence(note))
+            continue
+        key = (one_line(note.text)[:120], note.problem)
+        if key not in groups:
+            groups[key] = []
+            sentences.append(key)
+        groups[key].append(note)
+    return [
+        item if isinstance(item, str) else _group_sentence(groups[item])
+        for item in sentences
+    ]
+
+
+def _group_sentence(notes: list[AnswerNote]) -> str:
+    if len(notes) == 1:
+        return note_sentence(notes[0])
+    fields = [note.field for note in notes]
+    named = ", ".join(fields[:-1]) + f" and {fields[-1]}"
+    why = _WHY_MANY.get(notes[0].problem, "are not answers")
+    return f"(The answers given in {named}, each '{one_line(notes[0].text)[:120]}', {why}.)"
 
 
 def note_sentence(note: AnswerNote) -> str:

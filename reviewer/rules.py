@@ -120,6 +120,15 @@ class _FieldFormatter(string.Formatter):
     def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
         return kwargs[field_name], field_name
 
+    def format_field(self, value: Any, format_spec: str) -> str:
+        """Numbers as a reader writes them: 2,120,002 rather than 2120002.0, 78.3 rather than
+        78.33333 (years and small counts stay as they are)."""
+        if not format_spec and isinstance(value, float) and not isinstance(value, bool):
+            value = int(value) if value.is_integer() else round(value, 1)
+        if not format_spec and isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}" if abs(value) >= 10_000 else str(value)
+        return super().format_field(value, format_spec)
+
 
 @dataclass(frozen=True)
 class Catalogue:

@@ -284,6 +284,25 @@ def test_a_non_answer_is_quoted_by_the_finding_it_causes_once(reviewer):
     assert not [f for f in found if f.rule_id == "TXT-001"]  # the same gap, said once
 
 
+PATTERN_OPTIONS = """\
+trafficking_patterns:
+  - id: p1
+    name: Forced labour on fishing vessels
+    responses_considered: {increase_difficulty: N/A, reduce_rewards: N/A, increase_risk: TBD}
+components:
+  - {id: c1, type: awareness, patterns: [p1], strategies: [increase_difficulty]}
+"""
+
+
+def test_the_same_non_answer_in_several_fields_is_quoted_once_with_every_field(reviewer):
+    map017 = [f for f in findings(reviewer, PATTERN_OPTIONS) if f.rule_id == "MAP-017"]
+    assert len(map017) == 1
+    message = map017[0].message
+    assert message.count("'N/A'") == 1 and message.count("'TBD'") == 1
+    assert ("responses_considered.increase_difficulty and responses_considered.reduce_rewards, "
+            "each 'N/A'") in message
+
+
 def test_a_reasoned_not_relevant_sets_the_finding_aside(reviewer):
     answer = "{not_relevant: the campaign only relays an existing government service}"
     aw003 = [

@@ -217,18 +217,29 @@ def test_every_bundled_rule_declares_its_basis_and_kind_and_checks_what_it_cites
     assert {s for rule in rules for s in rule.sources} >= {"IATI", "CETS-197", "OHCHR-2002"}
 
 
-def test_message_lists_read_as_words():
-    rule = Rule(
+def _rule_saying(message: str) -> Rule:
+    return Rule(
         id="X-001",
         title="t",
         severity="info",
         applies_to="programme",
         when={},
-        message="uncovered: {areas}; title {label}; {absent}",
+        message=message,
         rationale="r",
         icat=("ICAT-1.Q4",),
     )
+
+
+def test_message_lists_read_as_words():
+    rule = _rule_saying("uncovered: {areas}; title {label}; {absent}")
     assert rule.render_message({"areas": ["a", "b"], "label": "P"}) == "uncovered: a, b; title P; "
+
+
+def test_message_numbers_read_as_a_reader_writes_them():
+    rule = _rule_saying("{total} {gap}% {year} {count} {flag} {budget.total}")
+    values = {"total": 2120002.0, "gap": 78.7999, "year": 2025, "count": 3, "flag": True,
+              "budget.total": 9999999}
+    assert rule.render_message(values) == "2,120,002 78.8% 2025 3 True 9,999,999"
 
 
 def test_a_condition_too_large_for_the_engine_is_refused_when_loading(tmp_path):
