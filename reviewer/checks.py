@@ -474,6 +474,16 @@ def _risk_to_participants(words: Words, text: str) -> bool:
 
 
 @check(
+    "corruption_named",
+    "Does the text name corruption, bribery or the complicity of officials as a problem?",
+    ("corruption_sign", "anti_corruption_frame"),
+)
+def _corruption_named(words: Words, text: str) -> bool:
+    """An anti-corruption bureau named as a partner is not corruption named as a problem."""
+    return words.has("corruption_sign", words.lexicon("anti_corruption_frame").strip(text))
+
+
+@check(
     "reduction_claim",
     "Does the goal claim less trafficking?",
     ("reduction_word", "trafficking_harm", "risk_not_trafficking", "not_trafficking_reduction"),

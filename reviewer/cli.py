@@ -789,7 +789,12 @@ def coverage(write: bool, rule_dirs: tuple[str, ...]) -> None:
 def generate_docs() -> None:
     """Regenerate the reference documents and example reports in docs/ and the prebuilt data of
     the bundled rule packs and question banks (for maintainers)."""
-    from reviewer.docgen import bundled_rule_documents, write_documents, write_prebuilt
+    from reviewer.docgen import (
+        bundled_rule_documents,
+        write_content_check_figures,
+        write_documents,
+        write_prebuilt,
+    )
     from reviewer.report.examples import write_example_reports
     from reviewer.rule_docs import write_rule_documents
 
@@ -799,6 +804,7 @@ def generate_docs() -> None:
         *write_rule_documents(docs, bundled_rule_documents()),
         *write_example_reports(docs.parent),
         *write_prebuilt(),
+        *write_content_check_figures(docs.parent),
     ]
     with _output_problems():
         out("".join(f"wrote {path}\n" for path in written))

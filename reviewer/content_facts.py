@@ -45,11 +45,14 @@ _DIGIT = re.compile(r"\d")
 
 
 class Derived(NamedTuple):
-    """A derived field: its kind, what it means, and the proposal fields it stands for."""
+    """A derived field: its kind, what it means, the proposal fields it stands for, and the
+    content checks (checks.py) that decide it: a rule above info may read it only if those
+    checks meet the precision policy (corpus.py)."""
 
     spec: FieldSpec
     meaning: str
     sources: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
 
 
 class Context(Protocol):
@@ -92,6 +95,7 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             _BOOLEAN,
             "The displacement analysis dismisses the question without reasoning.",
             ("theory_of_change.displacement.analysis",),
+            checks=("displacement_denial",),
         ),
         "displacement_types_undiscussed": Derived(
             _LIST,
@@ -109,20 +113,27 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             _BOOLEAN,
             "desired_behaviour names a state of knowledge or attitude, no observable action.",
             ("desired_behaviour",),
+            checks=("knowledge_not_action",),
         ),
         "generic": Derived(
             _BOOLEAN,
             "Name and description are generic (youth, communities, the public) with no "
             "place, trait or number, and no size is given.",
             ("name", "description", "size"),
+            checks=("generic_group",),
         ),
         "barriers_information_only": Derived(
             _NUMBER,
             "Structural, economic or institutional barriers addressed only by information.",
             ("barriers",),
+            checks=("information_only",),
         ),
-        "includes_children": Derived(_BOOLEAN, "The group includes children."),
-        "children_only": Derived(_BOOLEAN, "The group is made up of children only."),
+        "includes_children": Derived(
+            _BOOLEAN, "The group includes children.", checks=("mentions_children",)
+        ),
+        "children_only": Derived(
+            _BOOLEAN, "The group is made up of children only.", checks=("children_only",)
+        ),
     },
     "component": {
         "survivor_focused": Derived(
@@ -145,6 +156,7 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             _BOOLEAN,
             "awareness.desired_action names a state of knowledge, no observable action.",
             ("awareness.desired_action",),
+            checks=("knowledge_not_action",),
         ),
         "barriers_information_only": Derived(
             _NUMBER,
@@ -159,47 +171,71 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         "serves_children_only": Derived(
             _BOOLEAN,
             "A support component every victim group of which is made up of children.",
+            checks=("children_only",),
         ),
         "trains_justice_officials": Derived(
             _BOOLEAN,
             "A component of type other whose title or activities describe training of "
             "criminal justice officials.",
+            checks=("justice_training",),
         ),
         "inferred_type": Derived(
             FieldSpec("string", values=("criminal_justice_capacity",)),
             "The type its content shows, where that differs from `type: other`.",
+            checks=("justice_training",),
         ),
         "works_with_investigators": Derived(
             _BOOLEAN,
             "It works with investigators or prosecutors (respondents, target groups, title "
             "or activities say so).",
+            checks=("investigative_work",),
+        ),
+        "corruption_named": Derived(
+            _BOOLEAN,
+            "The programme names corruption, bribery or officials' complicity as a problem: "
+            "in this component's implementation barriers, an enabling factor of a pattern it "
+            "addresses, or the risk register.",
+            ("criminal_justice_capacity.implementation_barriers",),
+            checks=("corruption_named",),
         ),
         "network_reach_named": Derived(
             _BOOLEAN,
             "Its network targeting, activity kinds or activities name how it reaches "
             "organisers and networks (financial investigation, joint teams, owners, ...).",
             ("criminal_justice_capacity.network_targeting",),
+            checks=("network_reach",),
         ),
         "builds_referral_mechanism": Derived(
             _BOOLEAN,
             "The component builds the referral mechanism (status being_built, or its texts "
             "say so).",
             ("victim_identification.referral_mechanism",),
+            checks=("mechanism_building",),
         ),
         "costing_planned": Derived(
             _BOOLEAN,
             "Costing the national plan is a step of the programme (an activity or text).",
             ("national_action_plan.budget",),
+            checks=("costing_planned",),
         ),
         "coordination_irregular": Derived(
             _BOOLEAN,
             "The coordinating body meets as needed, with no regular rhythm.",
             ("national_action_plan.coordinating_body",),
+            checks=("as_needed",),
+        ),
+        "coordinating_body_generic": Derived(
+            _BOOLEAN,
+            "The body named to coordinate the plan is a generic phrase (\"the government\", "
+            "\"relevant ministries\"), not a body that can be asked what it did.",
+            ("national_action_plan.coordinating_body.name",),
+            checks=("generic_body",),
         ),
         "activities_generic_responsible": Derived(
             _NUMBER,
             "National plan activities whose `responsible` names no body.",
             ("national_action_plan.activities",),
+            checks=("generic_body",),
         ),
         "delivers_services": Derived(
             _BOOLEAN,
@@ -218,20 +254,24 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             _BOOLEAN,
             "Its text counts delivery (people trained, sessions held, ...); read on outcome "
             "and impact indicators and on behaviour change, retention and impact ones.",
+            checks=("delivery_count",),
         ),
         "label_contradicted": Derived(
             _BOOLEAN,
             "It counts delivery but is labelled outcome or impact, or behaviour change, "
             "retention or impact.",
+            checks=("delivery_count",),
         ),
         "counts_recorded_cases": Derived(
             _BOOLEAN,
             "Its text or methods count trafficking by cases recorded, reported or identified.",
+            checks=("case_count",),
         ),
         "methods_weak": Derived(
             _BOOLEAN,
             "Every method measures only at the event or from a self-selected group.",
             ("methods",),
+            checks=("weak_method",),
         ),
         "follow_up_too_short": Derived(
             _BOOLEAN,
@@ -258,17 +298,24 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             _BOOLEAN, "The programme plans and budgets a baseline study.",
         ),
         "counts_unvalidated_reports": Derived(
-            _BOOLEAN, "It counts calls or reports without validating them."
+            _BOOLEAN,
+            "It counts calls or reports without validating them.",
+            checks=("unvalidated_reports",),
         ),
         "rewards_cooperation": Derived(
-            _BOOLEAN, "It counts testimony, cooperation or return as success."
+            _BOOLEAN,
+            "It counts testimony, cooperation or return as success.",
+            checks=("rewards_cooperation",),
         ),
         "justice_count_without_role": Derived(
             _BOOLEAN,
             "It counts investigations, prosecutions or convictions without offenders' role.",
+            checks=("cj_count_without_role",),
         ),
         "names_comparison": Derived(
-            _BOOLEAN, "Its text or methods name a comparison or contribution method."
+            _BOOLEAN,
+            "Its text or methods name a comparison or contribution method.",
+            checks=("comparison_method",),
         ),
     },
     "assumption": {
@@ -277,16 +324,19 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "A test of the assumption is planned: a `test` with how and when, or the text "
             "says how and when it will be tested.",
             ("test",),
+            checks=("test_planned",),
         ),
         "evidence_empirical_recent": Derived(
             _NUMBER,
             f"Evidence items of an empirical kind from at most {EVIDENCE_HORIZON_YEARS} years "
             "before the programme starts, whose source is not opinion.",
             ("evidence",),
+            checks=("opinion_source",),
         ),
         "evidence_opinion": Derived(
             _NUMBER, "Evidence items whose source is opinion or cannot be checked.",
             ("evidence",),
+            checks=("opinion_source",),
         ),
     },
     "pattern": {
@@ -298,7 +348,9 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
     },
     "risk": {
         "to_participants": Derived(
-            _BOOLEAN, "The risk is one of harm to the people the programme works with."
+            _BOOLEAN,
+            "The risk is one of harm to the people the programme works with.",
+            checks=("risk_to_participants",),
         ),
     },
 }
@@ -592,7 +644,25 @@ def _justice_fields(ctx: Context, component: Mapping[str, Any], texts: str) -> d
     network = bool(_NETWORK_KINDS & set(block.get("activity_kinds") or [])) or reader.check(
         "network_reach", joined([block.get("network_targeting"), texts])
     )
-    return {"works_with_investigators": investigators, "network_reach_named": network}
+    return {
+        "works_with_investigators": investigators,
+        "network_reach_named": network,
+        "corruption_named": reader.check("corruption_named", _corruption_texts(ctx, component)),
+    }
+
+
+def _corruption_texts(ctx: Context, component: Mapping[str, Any]) -> str:
+    """Where a proposal says officials are corrupt or complicit: what may stop trainees
+    applying the training, what lets traffickers avoid prosecution, what may go wrong."""
+    block = _mapping(component.get("criminal_justice_capacity"))
+    patterns = [ctx.patterns.get(p) or {} for p in component.get("patterns") or []]
+    if not patterns:
+        patterns = list(ctx.patterns.values())
+    factors = [f.get("description") for p in patterns for f in _dicts(p.get("enabling_factors"))]
+    risks = [r.get("text") if isinstance(r, Mapping) else r
+             for r in _mapping(ctx.data.get("theory_of_change")).get("risks") or []]
+    barriers = [b.get("description") for b in _dicts(block.get("implementation_barriers"))]
+    return joined([*barriers, *factors, *risks])
 
 
 def _builds_mechanism(reader: TextReader, component: Mapping[str, Any], texts: str) -> bool:
@@ -616,6 +686,7 @@ def _plan_fields(ctx: Context, component: Mapping[str, Any], texts: str) -> dict
     return {
         "costing_planned": reader.check("costing_planned", plan_texts),
         "coordination_irregular": reader.check("as_needed", rhythm),
+        "coordinating_body_generic": reader.check("generic_body", body.get("name")),
         "activities_generic_responsible": sum(
             1 for a in _dicts(plan.get("activities"))
             if reader.check("generic_body", a.get("responsible"))

@@ -232,11 +232,11 @@ def coverage_markdown(rows: Sequence[CoverageRow], catalogue: Catalogue) -> str:
         "has a coverage level:",
         "",
         f"- **{CONTENT}**: a rule of kind `content` checks it, judging what a proposal states "
-        "(a label, value or number, or the combination of stated items, e.g. barriers that are "
-        "all informational). No rule yet reads the meaning of free text: an answer such as "
-        '"N/A" still counts as stated.',
+        "(a label, value or number, the combination of stated items, or what a free-text "
+        "answer says, read by a measured content check: docs/content-checks.md).",
         f"- **{PRESENCE}**: only rules of kind `presence` check it: they fire when the proposal "
-        "does not state the answer.",
+        "does not state the answer. A placeholder or an admission (\"N/A\", \"not "
+        "considered\") counts as not stated.",
         f"- **{CITED}**: no rule checks it, but a rule lists it among the related questions its "
         "findings point to (or, for another source, declares it in its `basis`).",
         f"- **{NOT_COVERED}**: a document could show it, and no rule checks it yet; "

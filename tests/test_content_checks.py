@@ -1,0 +1,189 @@
+"""The precision policy of content checks (docs/content-checks.md), held on the bundled rules.
+
+A content check is as good as its measured precision: each has a labelled tuning corpus and a
+held-out one, their figures are printed in the README and docs/content-checks.md, and a check
+under the floors may only drive rules at info. These tests fail when a rule above info reads a
+check that does not reach the floors, when a check lacks its corpora, or when the printed
+figures no longer match what the corpora measure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from robustness_helpers import run_ctreview
+
+from reviewer.checks import CHECKS
+from reviewer.cli import cli
+from reviewer.corpus import (
+    FIGURES_END,
+    FIGURES_START,
+    HELD_OUT,
+    TUNING,
+    Case,
+    CheckFigures,
+    CorpusError,
+    Measure,
+    check_figures,
+    checks_read_by,
+    figures_table,
+    load_corpus,
+    measure,
+    rules_by_check,
+    with_block,
+)
+from reviewer.docgen import CATALOGUE_END, CATALOGUE_START, content_check_catalogue
+from reviewer.lexicon import bundled_lexicons
+from reviewer.review import Reviewer
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, CheckFigures]:
+    return {f.check: f for f in check_figures(REPO, bundled_lexicons())}
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return Reviewer().catalogue.rules
+
+
+def test_a_rule_above_info_reads_only_checks_that_reach_the_floors(figures, rules):
+    too_weak = [
+        f"{rule.id} ({rule.severity}) reads {check}"
+        for rule in rules
+        if rule.severity != "info"
+        for check in sorted(checks_read_by(rule))
+        if not figures[check].may_warn
+    ]
+    assert too_weak == [], "a check under the precision floors drives a rule above info"
+
+
+def test_the_non_answer_check_that_every_presence_rule_relies_on_reaches_the_floors(figures):
+    assert figures["non_answer"].may_warn
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_every_check_has_a_tuning_and_a_held_out_corpus(name):
+    for folder, least_cases, least_each in ((TUNING, 60, 25), (HELD_OUT, 22, 10)):
+        check, cases = load_corpus(REPO / folder / f"{name}.yaml")
+        assert check == name
+        positives = sum(case.match for case in cases)
+        assert len(cases) >= least_cases, folder
+        assert positives >= least_each and len(cases) - positives >= least_each, folder
+
+
+def _sentences(folder: Path, name: str) -> set[str]:
+    """A corpus's texts of four words or more ("-" and "N/A" are in every placeholder list)."""
+    return {
+        " ".join(case.text.casefold().split())
+        for case in load_corpus(REPO / folder / f"{name}.yaml")[1]
+        if len(case.text.split()) >= 4
+    }
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_held_out_texts_are_not_copies_of_tuning_texts(name):
+    assert not _sentences(TUNING, name) & _sentences(HELD_OUT, name)
+
+
+def test_the_measured_figures_do_not_depend_on_the_hash_seed():
+    """Every check on every labelled text, in two fresh processes: a phrase index iterated in
+    set order once made one text's answer change with PYTHONHASHSEED."""
+    args = ["test-rules", "--corpus", TUNING, "--corpus", HELD_OUT, "--show-misses"]
+    runs = [run_ctreview(args, cwd=REPO, timeout=300, PYTHONHASHSEED=seed) for seed in "27"]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout and "missed:" in runs[0].stdout
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_every_lexicon_a_check_reads_exists_in_english(name):
+    available = bundled_lexicons().names("en")
+    assert set(CHECKS[name].lexicons) <= available
+
+
+@pytest.mark.parametrize("path", ["README.md", "docs/content-checks.md"])
+def test_printed_figures_match_what_the_corpora_measure(path, figures, rules):
+    text = (REPO / path).read_text(encoding="utf-8")
+    assert FIGURES_START in text and FIGURES_END in text
+    table = figures_table(figures.values(), rules_by_check(rules))
+    assert with_block(text, FIGURES_START, FIGURES_END, table) == text, (
+        f"{path} is out of date: run `ctreview generate-docs`"
+    )
+
+
+def test_the_check_catalogue_is_current_and_every_check_is_explained():
+    text = (REPO / "docs" / "content-checks.md").read_text(encoding="utf-8")
+    catalogue = content_check_catalogue()
+    assert with_block(text, CATALOGUE_START, CATALOGUE_END, catalogue) == text
+    for name in CHECKS:
+        assert f"`{name}`" in text.split("## The checks", 1)[1].split("### ", 1)[1], name
+
+
+def _measure(tp: int, fp: int, fn: int) -> Measure:
+    return Measure("x", tp + fp + fn, tp, fp, fn)
+
+
+@pytest.mark.parametrize(
+    ("tuning", "held_out", "may_warn"),
+    [
+        ((50, 1, 5), (12, 0, 0), True),
+        ((45, 5, 5), (12, 1, 0), True),  # 57/63 = 90.5% overall, 92% held out
+        ((50, 1, 5), (11, 2, 1), False),  # 85% held out rounds up but is 84.6%
+        ((40, 6, 5), (12, 0, 0), False),  # 52/58 = 89.7% overall
+        ((0, 0, 30), (0, 0, 12), True),  # flags nothing: cannot raise a false alarm
+    ],
+)
+def test_the_floors_apply_to_both_corpora(tuning, held_out, may_warn):
+    assert CheckFigures("x", _measure(*tuning), _measure(*held_out)).may_warn is may_warn
+
+
+def test_measure_counts_true_and_false_positives_and_misses():
+    reader = Reviewer().lexicons
+    from reviewer.checks import TextReader
+
+    cases = [
+        Case("N/A", True),
+        Case("TBD", True),
+        Case("Quarterly case conferences chaired by the district social welfare officer", True),
+        Case("Not applicable: the programme serves adult survivors only", False),
+        Case("none", False),
+    ]
+    result = measure("non_answer", cases, TextReader(reader, "en"))
+    assert (result.true_positives, result.false_positives, result.false_negatives) == (2, 1, 1)
+    assert result.precision == pytest.approx(2 / 3) and result.recall == pytest.approx(2 / 3)
+    assert {case.text for case, _ in result.wrong} == {"none", cases[2].text}
+
+
+def test_test_rules_prints_the_figures_and_the_misses(tmp_path):
+    corpus = tmp_path / "non_answer.yaml"
+    corpus.write_text(
+        "check: non_answer\ncases:\n  - {text: 'TBD', match: true}\n"
+        "  - {text: 'Monthly meetings of the district task force', match: true}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["test-rules", "--corpus", str(tmp_path), "--show-misses"])
+    assert result.exit_code == 0, result.output
+    assert "| `non_answer` | 2 | 2 | 100% | 50% |" in result.output
+    assert "non_answer: missed: Monthly meetings of the district task force" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("check: no_such_check\ncases: []\n", "'check:' must name one of"),
+        ("check: non_answer\ncases:\n  - {text: TBD}\n", "needs match: true or false"),
+        ("check: non_answer\ncases: [\n", "cannot read the corpus"),
+    ],
+)
+def test_a_bad_corpus_is_refused_with_its_file_and_exit_2(tmp_path, content, problem):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(CorpusError, match=problem):
+        load_corpus(bad)
+    result = CliRunner().invoke(cli, ["test-rules", "--corpus", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "bad.yaml" in result.output and "Traceback" not in result.output
