@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -488,8 +488,7 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
     block, key = _BARRIER_BLOCKS.get(str(kind), ("", ""))
     fields: dict[str, Any] = {
         "survivor_focused": survivor_focused(ctx, component),
-        "at_origin_only": at_origin_only(ctx, component),
-        "serves_foreign_victims": serves_foreign_victims(ctx, component),
+        **_route_fields(ctx, component),
         "barriers_information_only": information_only(
             reader, _mapping(component.get(block)).get(key)
         ),
@@ -543,25 +542,24 @@ def survivor_focused(ctx: Context, component: Mapping[str, Any]) -> bool:
     return "victims" in kinds and kinds <= _SERVING
 
 
-def at_origin_only(ctx: Context, component: Mapping[str, Any]) -> bool:
-    """Whether the component works only where its patterns start: each crosses a border from
-    a place the programme names (a country or region) to one it does not name."""
+def _route_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, bool]:
+    """`at_origin_only`: the component works only where its patterns start (each crosses a
+    border from a place the programme names, a country or region, to one it does not name).
+    `serves_foreign_victims`: some pattern crosses a border into a place the programme names."""
     routes = _routes(ctx, component)
-    return bool(routes) and all(
-        route is not None and route[0] and not route[1] for route in routes
-    )
-
-
-def serves_foreign_victims(ctx: Context, component: Mapping[str, Any]) -> bool:
-    """Whether some pattern crosses a border into a place the programme names."""
-    return any(route is not None and route[1] for route in _routes(ctx, component))
+    return {
+        "at_origin_only": bool(routes) and all(
+            route is not None and route[0] and not route[1] for route in routes
+        ),
+        "serves_foreign_victims": any(route is not None and route[1] for route in routes),
+    }
 
 
 def _routes(ctx: Context, component: Mapping[str, Any]) -> list[tuple[bool, bool] | None]:
     """For each pattern the component addresses: (starts in a place the programme names,
     ends in one), or None where it is not a cross-border pattern with both ends written."""
-    places = _programme_places(ctx.data)
-    if not places:
+    places = _places_pattern(tuple(_programme_places(ctx.data)))
+    if places is None:
         return []
     routes: list[tuple[bool, bool] | None] = []
     for ident in component.get("patterns") or []:
@@ -571,7 +569,7 @@ def _routes(ctx: Context, component: Mapping[str, Any]) -> list[tuple[bool, bool
         if movement.get("cross_border") is not True or not origin or not destination:
             routes.append(None)
         else:
-            routes.append((_names_any(origin, places), _names_any(destination, places)))
+            routes.append((bool(places.search(origin)), bool(places.search(destination))))
     return routes
 
 
@@ -587,8 +585,13 @@ def _programme_places(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _names_any(text: str, places: Sequence[str]) -> bool:
-    return any(re.search(rf"\b{re.escape(place)}\b", text) for place in places)
+@lru_cache(maxsize=256)
+def _places_pattern(places: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for all the places a programme names (compiled once per set of places)."""
+    if not places:
+        return None
+    ordered = sorted(set(places), key=lambda place: (-len(place), place))
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b")
 
 
 # "Central Visayas (Cebu, Bohol)" names three places.

@@ -16,6 +16,7 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +102,18 @@ class Rule:
 
     def render_message(self, values: Mapping[str, Any]) -> str:
         """The message with placeholders filled; lists read as 'a, b', absent fields as ''."""
-        readable = {
-            key: ", ".join(map(str, value)) if isinstance(value, list) else value
-            for key, value in values.items()
-        }
-        return _FieldFormatter().vformat(self.message, (), _Defaulting(readable))
+        readable = {}
+        for key in _placeholders(self.message):
+            value = values.get(key)
+            if value is not None:
+                readable[key] = ", ".join(map(str, value)) if isinstance(value, list) else value
+        return _FORMATTER.vformat(self.message, (), _Defaulting(readable))
+
+
+@lru_cache(maxsize=1024)
+def _placeholders(message: str) -> tuple[str, ...]:
+    """The field names a message's placeholders read (each message parsed once)."""
+    return tuple(name for _, name, _, _ in string.Formatter().parse(message) if name)
 
 
 class _Defaulting(dict):
@@ -128,6 +136,9 @@ class _FieldFormatter(string.Formatter):
         if not format_spec and isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}" if abs(value) >= 10_000 else str(value)
         return super().format_field(value, format_spec)
+
+
+_FORMATTER = _FieldFormatter()
 
 
 @dataclass(frozen=True)
