@@ -54,7 +54,7 @@ def test_check_writes_every_format_for_a_sample_with_findings(reviewer, tmp_path
     errors = {f.rule_id for f in findings if f.severity == "error"}
     assert result.exit_code == 1 and errors
 
-    assert "### Questions to revisit" in result.output
+    assert '### <a id="p1-questions"></a>Questions to revisit' in result.output
     report = json.loads(out["json"].read_text())
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
     assert len(report["proposals"][0]["findings"]) == len(findings)
@@ -82,5 +82,5 @@ def test_a_well_designed_sample_gets_a_positive_report(reviewer):
     assert not reviewer.review_file(ROOT / sample).findings
     result = _check(sample, "-f", "markdown")
     assert result.exit_code == 0
-    assert "**Verdict: ready: no findings.**" in result.output
-    assert "### Findings" not in result.output
+    assert "**Verdict: ready.**" in result.output
+    assert "</a>Warnings" not in result.output
