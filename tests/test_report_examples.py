@@ -12,7 +12,7 @@ from report_fixtures import SARIF_SCHEMA, Page, assert_inert_html
 
 from reviewer import cli as cli_module
 from reviewer.cli import cli
-from reviewer.report.examples import EXAMPLE_FILES, SAMPLE, example_reports
+from reviewer.report.examples import EXAMPLE_FILES, PORTFOLIO_FILES, SAMPLE, example_reports
 from reviewer.review import Reviewer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,10 @@ def _check(*args: str):
 
 def test_committed_examples_are_current(reviewer):
     generated = example_reports(ROOT, reviewer)
-    assert sorted(generated) == sorted(f"{Path(SAMPLE).stem}.{s}" for s in EXAMPLE_FILES.values())
+    assert sorted(generated) == sorted(
+        [f"{Path(SAMPLE).stem}.{s}" for s in EXAMPLE_FILES.values()]
+        + [f"portfolio.{ext}" for ext in PORTFOLIO_FILES]
+    )
     for name, content in generated.items():
         committed = (ROOT / "docs" / "examples" / name).read_text(encoding="utf-8")
         assert reviewer.catalogue.version not in content  # no digest: diffs show real changes
