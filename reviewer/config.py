@@ -17,7 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from reviewer.findings import Waiver
+from reviewer.gaps import DIMENSIONS
 from reviewer.inert import inert_lines
 from reviewer.loader import Document, InputError, format_yaml_path, load_document
 from reviewer.paths import real_path
@@ -39,6 +40,7 @@ from reviewer.schema import (
     to_plain,
 )
 from reviewer.schema_check import Check, Unsupported, compile_check
+from reviewer.verdict import VerdictThresholds
 
 CONFIG_NAME = ".ctreview.yaml"
 CONFIG_NAMES = (CONFIG_NAME, ".ctreview.yml")  # either spelling, as yamllint and others accept
@@ -97,6 +99,11 @@ class FileConfig:
     max_warnings: int | None
     strict_waivers: bool | None
     waivers: tuple[Waiver, ...]
+    verdict: VerdictThresholds | None = None  # None: the defaults
+
+
+# A `verdict:` setting: (dimension, threshold name, value); None is a value ("never").
+VerdictSetting = tuple[str, str, int | None]
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ class Config:
     strict_waivers: bool | None = None
     waivers: tuple[ConfigWaiver, ...] = ()
     files: tuple[Path, ...] = ()  # the files read (this one and what it extends)
+    verdict: tuple[VerdictSetting, ...] = ()  # in the order written; later entries win
 
     def for_file(self, proposal: str | Path) -> FileConfig:
         target = real_path(proposal)
@@ -130,6 +138,7 @@ class Config:
             self.max_warnings,
             self.strict_waivers,
             waivers,
+            verdict_thresholds(self.verdict) if self.verdict else None,
         )
 
     def unknown_rules(self, known: Collection[str]) -> list[str]:
@@ -145,6 +154,21 @@ class Config:
                 if rule not in known
             }
         )
+
+
+def verdict_thresholds(settings: Sequence[VerdictSetting]) -> VerdictThresholds:
+    """The verdict thresholds that `verdict:` settings give (later settings win), each
+    threshold not set keeping its default."""
+    values: dict[str, dict[str, int | None]] = {}
+    for dimension, name, value in settings:
+        values.setdefault(dimension, {})[name] = value
+    defaults = VerdictThresholds()
+    return VerdictThresholds(
+        **{
+            dimension: replace(defaults.of(dimension), **values.get(dimension, {}))
+            for dimension in DIMENSIONS
+        }
+    )
 
 
 def find_config(start: str | Path, notes: list[str] | None = None) -> Path | None:
@@ -366,7 +390,9 @@ def _load(path: Path, chain: tuple[Path, ...], reach: _Reach) -> Config:
         # Unlike a proposal, empty values are kept, so that a key written without a value is
         # reported rather than silently ignored.
         data = to_plain(doc.data, keep_blank=True)
-        problems = schema_problems(doc, data) or _glob_problems(doc, data)
+        problems = (
+            schema_problems(doc, data) or _glob_problems(doc, data) or _verdict_problems(doc, data)
+        )
         if problems:
             raise ConfigError(problems)
     except ConfigError as error:
@@ -408,6 +434,21 @@ def _glob_problems(doc: Document, data: Mapping[str, Any]) -> list[str]:
             problems.append(
                 f"{_where(doc, path)}: {format_yaml_path(path)}: invalid glob {pattern!r}; "
                 "use * ** ? and [abc] or [a-z]"
+            )
+    return problems
+
+
+def _verdict_problems(doc: Document, data: Mapping[str, Any]) -> list[str]:
+    """A dimension that would read not ready with fewer gaps than it needs to read revise:
+    almost certainly the two thresholds swapped."""
+    problems = []
+    for dimension, limits in (data.get("verdict") or {}).items():
+        revise, not_ready = (limits or {}).get("revise_at"), (limits or {}).get("not_ready_at")
+        if revise is not None and not_ready is not None and not_ready < revise:
+            path = ("verdict", dimension, "not_ready_at")
+            problems.append(
+                f"{_where(doc, path)}: {format_yaml_path(path)}: {not_ready} is below revise_at "
+                f"({revise}); not ready needs at least as many gaps as revise"
             )
     return problems
 
@@ -516,6 +557,11 @@ def _own(doc: Document, data: Mapping[str, Any], path: Path) -> Config:
         strict_waivers=data.get("strict_waivers"),
         waivers=waivers,
         files=(path,),
+        verdict=tuple(
+            (dimension, name, value)
+            for dimension, limits in (data.get("verdict") or {}).items()
+            for name, value in (limits or {}).items()
+        ),
     )
 
 
@@ -546,6 +592,7 @@ def _merge(configs: Sequence[Config]) -> Config:
         strict_waivers=last("strict_waivers"),
         waivers=tuple(w for c in configs for w in c.waivers),
         files=tuple(f for c in configs for f in c.files),
+        verdict=tuple(v for c in configs for v in c.verdict),
     )
 
 
@@ -639,6 +686,7 @@ def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[s
     import io
 
     severities = {**catalogue_severities, **config.severities}
+    thresholds = config.verdict or VerdictThresholds()
     data = {
         "file": file,
         "sources": list(config.sources),
@@ -646,6 +694,9 @@ def resolved_yaml(file: str, config: FileConfig, catalogue_severities: Mapping[s
         "fail_on": config.fail_on or "error",
         "max_warnings": config.max_warnings,
         "strict_waivers": bool(config.strict_waivers),
+        "verdict": {
+            dimension: vars(thresholds.of(dimension)) for dimension in DIMENSIONS
+        },
         "rules": {rule: severities[rule] for rule in sorted(severities)},
         "waivers": [{k: v for k, v in vars(w).items() if v} for w in config.waivers],
     }

@@ -21,6 +21,7 @@ from reviewer.loader import Document, InputError, load_document
 from reviewer.paths import data_dir, real_path
 from reviewer.review import Review, Reviewer, paused_gc
 from reviewer.schema import to_plain
+from reviewer.verdict import DEFAULT_THRESHOLDS, VerdictThresholds
 
 FAIL_ON = ("error", "warning", "info", "never")
 SEVERITIES = ("error", "warning", "info")
@@ -34,6 +35,9 @@ class Settings:
     fail_on: str = "error"
     max_warnings: int | None = None
     strict_waivers: bool = False  # a waiver that is expired or matches nothing fails the run
+    # When each dimension of the verdict reads revise or not ready (see verdict.py); the
+    # verdict is reported, the exit code is decided by the settings above.
+    verdict: VerdictThresholds = field(default_factory=VerdictThresholds)
 
 
 @dataclass
@@ -80,15 +84,11 @@ def exit_code(judgements: Sequence[Judgement]) -> int:
 
 
 def visible(review: Review, min_severity: str) -> Review:
-    """The review as shown: findings below `min_severity` hidden (they still count), and how
-    many were hidden, by severity, so that summaries can say so."""
-    shown, hidden = [], dict(review.hidden)
-    for finding in review.findings:
-        if reaches(finding.severity, min_severity):
-            shown.append(finding)
-        else:
-            hidden[finding.severity] = hidden.get(finding.severity, 0) + 1
-    return replace(review, findings=shown, hidden=hidden)
+    """The review as shown: findings below `min_severity` withheld from the output; they still
+    count, in the verdict too, and summaries say how many were not shown."""
+    shown = [f for f in review.findings if reaches(f.severity, min_severity)]
+    withheld = [f for f in review.findings if not reaches(f.severity, min_severity)]
+    return replace(review, findings=shown, withheld=(*review.withheld, *withheld))
 
 
 def apply_severities(review: Review, severities: Mapping[str, str]) -> Review:
@@ -216,6 +216,7 @@ class Checker:
             fail_on=_first(opts.fail_on, config.fail_on, "error"),
             max_warnings=_first(opts.max_warnings, config.max_warnings),
             strict_waivers=bool(_first(opts.strict_waivers, config.strict_waivers, False)),
+            verdict=config.verdict or DEFAULT_THRESHOLDS,
         )
 
     def judge(
@@ -249,7 +250,7 @@ class Checker:
             doc = load()
         except InputError as error:
             return Judgement(Review(path, input_error=error), settings)
-        review = reviewer.review_document(doc)
+        review = replace(reviewer.review_document(doc), thresholds=settings.verdict)
         if not review.ok:
             return Judgement(review, settings)
         review = apply_severities(review, file_config.severities)

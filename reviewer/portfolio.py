@@ -1,14 +1,17 @@
 """The portfolio report: a call's screened proposals side by side, for a programme officer.
 
 It answers what a feedback session needs: which proposals are ready, which need revision and
-which are not ready (a ranking), where in the ICAT toolkit each one falls short (a proposal x
-section matrix), and which findings and questions recur across the call (with the questions'
-text, so the session can be prepared from this page alone).
+which are not ready, in two dimensions (design soundness and completeness, see verdict.py; a
+ranking), where in the ICAT toolkit each one falls short (a proposal x section matrix), and
+which findings and questions recur across the call (with the questions' text, so the session
+can be prepared from this page alone). Findings are counted one per gap (see gaps.py).
 
-Verdicts (`verdict_of`): *not ready* with any error, *revise* with warnings but no errors,
-*ready* otherwise (info notes may remain), *input error* when the file could not be reviewed,
-*review failed* when its review did not finish for a reason that is not the file's.
-The ranking is static, best first: verdict, then errors, then warnings, then info, then file.
+Verdicts (`verdict_of`): the worse of the two dimensions (*not ready* with any error, else by
+each dimension's configured thresholds; at the defaults *revise* with any warning, else
+*ready*), *input error* when the file could not be reviewed, *review failed* when its review
+did not finish for a reason that is not the file's. The ranking is static, best first: verdict,
+then soundness, then completeness, then errors, soundness warnings, completeness warnings,
+info, then file.
 The HTML page has no script at all, so no proposal text can ever run; every piece of proposal
 text is escaped in every format, and CSV cells that a spreadsheet would read as a formula are
 prefixed with an apostrophe. Output is deterministic (no timestamps), whatever ``--jobs`` was.
@@ -26,6 +29,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from reviewer.findings import SEVERITY_RANK
+from reviewer.gaps import COMPLETENESS, SOUNDNESS
 from reviewer.inert import inert_json, one_line
 from reviewer.knowledge import KnowledgeBase
 from reviewer.report.content import (
@@ -37,12 +41,13 @@ from reviewer.report.content import (
 )
 from reviewer.report.markdown import md, md_block
 from reviewer.screen import ScreenResult
+from reviewer.verdict import LEVELS, Assessment, DimensionVerdict
 
 VERDICTS = ("ready", "revise", "not ready", "input error", "review failed")  # ranking order
 VERDICT_MEANINGS = {
-    "ready": "no errors or warnings (info notes may remain)",
-    "revise": "warnings but no errors: to address before approval",
-    "not ready": "at least one error: blocks approval",
+    "ready": "design sound and complete by the call's thresholds (info notes may remain)",
+    "revise": "warnings to address before approval: weaknesses of design, or gaps to fill",
+    "not ready": "an error blocks approval, or a dimension reached its not-ready threshold",
     "input error": "could not be reviewed: unreadable, invalid YAML or not in the proposal format",
     "review failed": "the review did not finish (its worker process was stopped, or ctreview "
     "failed): screen the file again",
@@ -51,9 +56,29 @@ SECTIONS = (*SECTION_TITLES, OTHER_SECTION)
 _SEVERITY_WORDS = {"error": "error", "warning": "warning", "info": "info note"}
 TOP_LISTED = 10  # frequent findings and questions shown in Markdown and HTML (JSON has all)
 RANKING_NOTE = (
-    "Ordered by verdict (ready, revise, not ready, input error, review failed), then by "
-    "errors, warnings and info notes (fewest first), then by file."
+    "Ordered by verdict (ready, revise, not ready, input error, review failed), then by design "
+    "soundness, then by completeness, then by errors, soundness warnings, completeness "
+    "warnings and info notes (fewest first), then by file. Findings are counted one per gap: "
+    "a rule that holds in several places of a proposal counts once."
 )
+DIMENSIONS_NOTE = (
+    "Design soundness: errors, and what the answers say (content rules). Completeness: "
+    "whether ICAT's questions are answered (presence rules)."
+)
+
+
+def assessment_of(result: ScreenResult) -> Assessment:
+    """A reviewed result's verdict in two dimensions (from its counts, at the default
+    thresholds, for a result made without one)."""
+    if result.assessment is not None:
+        return result.assessment
+    counts = result.counts
+    soundness = DimensionVerdict(
+        SOUNDNESS, "not ready" if counts["error"] else "revise" if counts["warning"] else "ready",
+        dict(counts),
+    )
+    completeness = DimensionVerdict(COMPLETENESS, "ready", dict.fromkeys(SEVERITIES, 0))
+    return Assessment(soundness, completeness)
 
 
 def verdict_of(result: ScreenResult) -> str:
@@ -61,9 +86,15 @@ def verdict_of(result: ScreenResult) -> str:
         return "review failed"
     if not result.reviewed:
         return "input error"
-    if result.counts["error"]:
-        return "not ready"
-    return "revise" if result.counts["warning"] else "ready"
+    return assessment_of(result).level
+
+
+def dimension_levels(result: ScreenResult) -> tuple[str, str]:
+    """(soundness, completeness) levels; '–' for a file that was not reviewed."""
+    if not result.reviewed:
+        return ("–", "–")
+    assessment = assessment_of(result)
+    return (assessment.soundness.level, assessment.completeness.level)
 
 
 @dataclass(frozen=True)
@@ -87,7 +118,8 @@ class FrequentFinding:
     title: str
     severity: str  # the most severe it was reported at
     proposals: int
-    findings: int
+    findings: int  # gaps (one per proposal, severity and waiver state)
+    places: int = 0
 
 
 @dataclass(frozen=True)
@@ -138,6 +170,7 @@ class Tally:
                 severity,
                 (old.proposals if old else 0) + 1,
                 (old.findings if old else 0) + rule.count,
+                (old.places if old else 0) + rule.places,
             )
         for ref, count in result.questions:
             self._question_proposals[ref] = self._question_proposals.get(ref, 0) + 1
@@ -191,9 +224,21 @@ def build_portfolio(
 
 
 def _rank_key(result: ScreenResult) -> tuple:
-    counts = result.counts
     verdict = VERDICTS.index(verdict_of(result))
-    return (verdict, counts["error"], counts["warning"], counts["info"], result.file)
+    if not result.reviewed:
+        return (verdict, 0, 0, 0, 0, 0, 0, result.file)
+    assessment = assessment_of(result)
+    soundness, completeness = assessment.soundness, assessment.completeness
+    return (
+        verdict,
+        LEVELS.index(soundness.level),
+        LEVELS.index(completeness.level),
+        result.counts["error"],
+        soundness.counts.get("warning", 0),
+        completeness.counts.get("warning", 0),
+        result.counts["info"],
+        result.file,
+    )
 
 
 def _question(ref: str, knowledge: KnowledgeBase | None) -> Citation:
@@ -227,6 +272,20 @@ def _section_label(section: str) -> str:
     return "other" if section == OTHER_SECTION else section
 
 
+def _section_heading(section: str) -> str:
+    """A matrix column's header: the section's number and name ('3 Awareness raising')."""
+    if section == OTHER_SECTION:
+        return "Other sources"
+    return f"{section} {SECTION_TITLES[section]}"
+
+
+def _dimension_texts(result: ScreenResult) -> tuple[str, str]:
+    """Each dimension's level with what it rests on: 'not ready (2 errors block approval)'."""
+    if not result.reviewed:
+        return ("–", "–")
+    return tuple(f"{d.level} ({d.details})" for d in assessment_of(result).dimensions)
+
+
 def _top_text(result: ScreenResult) -> list[str]:
     return [f"{t.rule_id} ({t.severity}, line {t.line}): {t.message}" for t in result.top]
 
@@ -240,11 +299,11 @@ def render_markdown(portfolio: Portfolio) -> str:
     lines += ["| verdict | proposals | meaning |", "| --- | ---: | --- |"]
     for verdict, count in portfolio.verdict_counts().items():
         lines.append(f"| {verdict} | {count} | {VERDICT_MEANINGS[verdict]} |")
-    lines += ["", "## Ranking", "", RANKING_NOTE, ""]
+    lines += ["", "## Ranking", "", RANKING_NOTE, DIMENSIONS_NOTE, ""]
     lines += [
-        "| # | verdict | proposal | organisation | errors | warnings | info | waived "
-        "| top findings |",
-        "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
+        "| # | verdict | design soundness | completeness | proposal | organisation | errors "
+        "| warnings | info | waived | top findings |",
+        "| ---: | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in portfolio.rows:
         r = row.result
@@ -252,8 +311,9 @@ def render_markdown(portfolio: Portfolio) -> str:
         if not r.reviewed:
             counts = ["–"] * 4
         top = "; ".join(md(text) for text in _top_text(r)) or (md(r.error) if r.error else "–")
-        cells = [str(row.rank), row.verdict, _md_proposal(row), md(r.organisation), *counts, top]
-        lines.append("| " + " | ".join(cells) + " |")
+        levels = [md(text) for text in _dimension_texts(r)]
+        cells = [str(row.rank), row.verdict, *levels, _md_proposal(row), md(r.organisation)]
+        lines.append("| " + " | ".join([*cells, *counts, top]) + " |")
     lines += _md_matrix(portfolio) + _md_frequent(portfolio) + _md_questions(portfolio)
     lines += _md_errors(portfolio)
     return "\n".join(lines) + "\n"
@@ -287,13 +347,11 @@ def _md_matrix(portfolio: Portfolio) -> list[str]:
     sections = _sections_shown(portfolio)
     lines = ["", "## Findings by ICAT section", ""]
     lines += [
-        "Active findings of each proposal by the ICAT section their rule rests on (a rule "
-        "resting on two sections counts in both). Sections: "
-        + "; ".join(f"{s} {SECTION_TITLES[s]}" for s in SECTION_TITLES)
-        + ".",
+        "Findings of each proposal (one per gap) by the ICAT section their rule rests on (a "
+        "rule resting on two sections counts in both).",
         "",
     ]
-    lines.append("| # | proposal | " + " | ".join(map(_section_label, sections)) + " |")
+    lines.append("| # | proposal | " + " | ".join(map(_section_heading, sections)) + " |")
     lines.append("| ---: | --- |" + " ---: |" * len(sections))
     for row in portfolio.rows:
         cells = [str(section_count(row, s)) if row.result.reviewed else "–" for s in sections]
@@ -308,12 +366,12 @@ def _md_frequent(portfolio: Portfolio) -> list[str]:
         return [*lines, "No findings in any proposal."]
     lines += [_listed_note(len(portfolio.findings), "rules"), ""]
     lines += [
-        "| rule | severity | title | proposals | findings |",
+        "| rule | severity | title | proposals | places |",
         "| --- | --- | --- | ---: | ---: |",
     ]
     for f in portfolio.findings[:TOP_LISTED]:
         lines.append(
-            f"| {md(f.rule_id)} | {f.severity} | {md(f.title)} | {f.proposals} | {f.findings} |"
+            f"| {md(f.rule_id)} | {f.severity} | {md(f.title)} | {f.proposals} | {f.places} |"
         )
     return lines
 
@@ -346,20 +404,49 @@ def _listed_note(total: int, what: str) -> str:
 
 # --- HTML -------------------------------------------------------------------------------------
 
+# Colours meet WCAG AA (4.5:1) for their text: verdict words on white, dark text on every
+# heat step (the darkest, #f97066, gives 6.4:1), so nothing depends on a background printing.
 _CSS = """
+* { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: #101828; }
+  color: #101828; background: #fff; overflow-wrap: anywhere; }
 main { max-width: 90rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2.5rem; }
-table { border-collapse: collapse; margin: .5rem 0; }
-th, td { border: 1px solid #d0d5dd; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+.wide { max-width: 100%; overflow-x: auto; }
+table { border-collapse: collapse; margin: .5rem 0; overflow-wrap: normal; }
+th, td { border: 1px solid #98a2b3; padding: .25rem .6rem; text-align: left;
+  vertical-align: top; }
 th { background: #f2f4f7; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th.section { min-width: 6.5rem; max-width: 9rem; font-weight: 600; vertical-align: bottom; }
 .v-ready { color: #067647; } .v-revise { color: #9a5b00; }
 .v-not-ready, .v-input-error, .v-review-failed { color: #b42318; }
 .v { font-weight: 600; white-space: nowrap; }
+.why { display: block; font-weight: 400; color: #344054; font-size: .85em; white-space: normal; }
 .file { color: #475467; font-size: .85em; } ul { margin: 0; padding-left: 1.1rem; }
-@media print { main { max-width: none; padding: 0; } a { color: inherit; } }
+.h1 { background: #fef3f2; } .h2 { background: #fee4e2; } .h3 { background: #fecdca; }
+.h4 { background: #fda29b; font-weight: 700; } .h5 { background: #f97066; font-weight: 700; }
+.h1, .h2, .h3, .h4, .h5 { color: #101828; -webkit-print-color-adjust: exact;
+  print-color-adjust: exact; }
+@media (max-width: 40rem) {
+  main { padding: 1rem .75rem 2rem; }
+  th, td { padding: .2rem .4rem; }
+}
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { font-size: 9pt; line-height: 1.35; }
+  main { max-width: none; padding: 0; }
+  a { color: inherit; }
+  .wide { overflow: visible; }
+  table { width: 100%; }
+  th, td { padding: .1rem .3rem; }
+  td { overflow-wrap: anywhere; } td.n, td.v { overflow-wrap: normal; }
+  th.section { min-width: 0; max-width: none; }
+  td.top { width: 34%; }
+  tr, li { break-inside: avoid; }
+  h2 { break-after: avoid; }
+}
 """.strip()
+HEAT_STEPS = 5  # heat classes h1..h5, light to dark
 
 
 def render_html(portfolio: Portfolio) -> str:
@@ -367,10 +454,11 @@ def render_html(portfolio: Portfolio) -> str:
     parts = [
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(_provenance(portfolio).replace('`', ''))}</p>",
-        _html_verdicts(portfolio),
+        _wide("Verdicts", _html_verdicts(portfolio)),
         "<h2>Ranking</h2>",
-        f"<p>{_e(RANKING_NOTE)} The page has no script: the order is fixed.</p>",
-        _html_ranking(portfolio),
+        f"<p>{_e(RANKING_NOTE)} {_e(DIMENSIONS_NOTE)} The page has no script: the order is "
+        "fixed.</p>",
+        _wide("Ranking", _html_ranking(portfolio)),
         "<h2>Findings by ICAT section</h2>",
         _html_matrix(portfolio),
         "<h2>Most frequent findings</h2>",
@@ -394,19 +482,30 @@ def _e(text: object) -> str:
     return html.escape(one_line(text))
 
 
+def _wide(label: str, table: str) -> str:
+    """A table that may be wider than a phone's screen scrolls inside its own region (which
+    the keyboard can reach), never the page."""
+    region = f'<div class="wide" role="region" aria-label="{_e(label)}" tabindex="0">'
+    return f"{region}\n{table}\n</div>"
+
+
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{cell}</th>" for cell in header)
+    head = "".join(
+        cell if cell.startswith("<th") else f'<th scope="col">{cell}</th>' for cell in header
+    )
     body = "\n".join("<tr>" + "".join(row) + "</tr>" for row in rows)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def _td(text: object, numeric: bool = False, style: str = "") -> str:
-    attrs = (' class="n"' if numeric else "") + (f' style="{style}"' if style else "")
+def _td(text: object, numeric: bool = False, css: str = "") -> str:
+    classes = " ".join(c for c in ("n" if numeric else "", css) if c)
+    attrs = f' class="{classes}"' if classes else ""
     return f"<td{attrs}>{_e(text)}</td>"
 
 
-def _verdict_td(verdict: str) -> str:
-    return f'<td class="v v-{verdict.replace(" ", "-")}">{_e(verdict)}</td>'
+def _verdict_td(verdict: str, why: str = "") -> str:
+    note = f'<span class="why">{_e(why)}</span>' if why else ""
+    return f'<td class="v v-{verdict.replace(" ", "-")}">{_e(verdict)}{note}</td>'
 
 
 def _html_verdicts(portfolio: Portfolio) -> str:
@@ -431,6 +530,8 @@ def _html_ranking(portfolio: Portfolio) -> str:
     header = [
         "#",
         "verdict",
+        "design soundness",
+        "completeness",
         "proposal",
         "organisation",
         "errors",
@@ -445,14 +546,17 @@ def _html_ranking(portfolio: Portfolio) -> str:
         if r.reviewed:
             numbers = [_td(r.counts[s], True) for s in SEVERITIES] + [_td(r.waived, True)]
             items = "".join(f"<li>{_e(text)}</li>" for text in _top_text(r))
-            top = f"<td><ul>{items}</ul></td>" if items else _td("–")
+            top = f'<td class="top"><ul>{items}</ul></td>' if items else _td("–")
+            dimensions = [_verdict_td(d.level, d.details) for d in assessment_of(r).dimensions]
         else:
             numbers = [_td("–", True)] * 4
             top = _td(r.error)
+            dimensions = [_td("–"), _td("–")]
         rows.append(
             [
                 _td(row.rank, True),
                 _verdict_td(row.verdict),
+                *dimensions,
                 _html_proposal(row),
                 _td(r.organisation),
                 *numbers,
@@ -466,33 +570,30 @@ def _html_matrix(portfolio: Portfolio) -> str:
     sections = _sections_shown(portfolio)
     peak = max((section_count(row, s) for row in portfolio.rows for s in sections), default=0)
     header = ["#", "proposal"] + [
-        f'<abbr title="{_e(SECTION_TITLES.get(s, "Other sources"))}">{_e(_section_label(s))}</abbr>'
-        for s in sections
+        f'<th scope="col" class="section">{_e(_section_heading(s))}</th>' for s in sections
     ]
     rows = []
     for row in portfolio.rows:
         cells = [
-            _td(section_count(row, s), True, _heat(section_count(row, s), peak))
+            _td(section_count(row, s), True, heat_class(section_count(row, s), peak))
             if row.result.reviewed
             else _td("–", True)
             for s in sections
         ]
         rows.append([_td(row.rank, True), _td(row.result.title or row.result.file), *cells])
     note = (
-        "<p>Active findings of each proposal by the ICAT section their rule rests on (a rule "
-        "resting on two sections counts in both); the darker the cell, the more findings.</p>"
+        "<p>Findings of each proposal (one per gap) by the ICAT section their rule rests on (a "
+        "rule resting on two sections counts in both); the darker the cell, and from the "
+        "fourth of five steps in bold, the more findings.</p>"
     )
-    return note + "\n" + _html_table(header, rows)
+    return note + "\n" + _wide("Findings by ICAT section", _html_table(header, rows))
 
 
-def _heat(count: int, peak: int) -> str:
-    """An inline background from white to deep red in proportion to the count."""
+def heat_class(count: int, peak: int) -> str:
+    """The heat step of a cell, h1 (few) to h5 (the most in the call); '' for none."""
     if not count or not peak:
         return ""
-    share = count / peak
-    light = round(95 - 55 * share)
-    colour = "#fff" if light < 60 else "#101828"
-    return f"background: hsl(4, 75%, {light}%); color: {colour}"
+    return f"h{max(1, -(-count * HEAT_STEPS // peak))}"
 
 
 def _html_frequent(portfolio: Portfolio) -> str:
@@ -504,12 +605,13 @@ def _html_frequent(portfolio: Portfolio) -> str:
             _td(f.severity),
             _td(f.title),
             _td(f.proposals, True),
-            _td(f.findings, True),
+            _td(f.places, True),
         ]
         for f in portfolio.findings[:TOP_LISTED]
     ]
     note = f"<p>{_e(_listed_note(len(portfolio.findings), 'rules'))}</p>"
-    return note + "\n" + _html_table(["rule", "severity", "title", "proposals", "findings"], rows)
+    table = _html_table(["rule", "severity", "title", "proposals", "places"], rows)
+    return note + "\n" + _wide("Most frequent findings", table)
 
 
 def _html_questions(portfolio: Portfolio) -> str:
@@ -542,20 +644,23 @@ def render_csv(portfolio: Portfolio) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
-        ["rank", "verdict", "file", "title", "organisation", "errors", "warnings", "info"]
-        + ["waived", *(f"icat_{_section_label(s)}" for s in sections)]
-        + ["top_findings", "input_error", "reports"]
+        ["rank", "verdict", "soundness", "completeness", "file", "title", "organisation"]
+        + ["errors", "warnings", "info", "waived", "places"]
+        + [*(f"icat_{_section_label(s)}" for s in sections), "top_findings", "input_error"]
+        + ["reports"]
     )
     for row in portfolio.rows:
         r = row.result
-        numbers = [r.counts[s] for s in SEVERITIES] + [r.waived]
+        numbers = [r.counts[s] for s in SEVERITIES] + [r.waived, r.places]
         matrix = [section_count(row, s) for s in sections]
+        levels = list(dimension_levels(r))
         if not r.reviewed:
-            numbers, matrix = [""] * 4, [""] * len(sections)
+            numbers, matrix, levels = [""] * 5, [""] * len(sections), ["", ""]
         texts = [r.file, r.title, r.organisation]
         tail = [" | ".join(_top_text(r)), r.error, " ".join(path for _, path in row.reports)]
         writer.writerow(
-            [row.rank, row.verdict, *map(_cell, texts), *numbers, *matrix, *map(_cell, tail)]
+            [row.rank, row.verdict, *levels, *map(_cell, texts), *numbers, *matrix]
+            + [*map(_cell, tail)]
         )
     return out.getvalue()
 
@@ -586,6 +691,7 @@ def render_json(portfolio: Portfolio) -> str:
                 "severity": f.severity,
                 "proposals": f.proposals,
                 "findings": f.findings,
+                "places": f.places,
             }
             for f in portfolio.findings
         ],
@@ -615,9 +721,13 @@ def _json_row(row: Row) -> dict:
     }
     if not r.reviewed:
         return {**data, "error": r.error, "reports": dict(row.reports)}
+    assessment = assessment_of(r)
     return {
         **data,
         "findings": dict(r.counts),
+        "places": r.places,
+        "soundness": _json_dimension(assessment.soundness),
+        "completeness": _json_dimension(assessment.completeness),
         "waived": r.waived,
         "sections": {s: n for s, n in r.sections},
         "top_findings": [
@@ -628,6 +738,10 @@ def _json_row(row: Row) -> dict:
     }
 
 
+def _json_dimension(dimension: DimensionVerdict) -> dict:
+    return {"level": dimension.level, "details": dimension.details, **dimension.counts}
+
+
 # --- terminal ---------------------------------------------------------------------------------
 
 
@@ -636,13 +750,14 @@ def render_table(portfolio: Portfolio, width: int | None = None) -> str:
     cut to fit `width` cells (see terminal_table.py)."""
     from reviewer.terminal_table import render_table as table
 
-    rows = [("#", "VERDICT", "E", "W", "I", "FILE", "TITLE")]
+    rows = [("#", "VERDICT", "SOUNDNESS", "COMPLETENESS", "E", "W", "I", "FILE", "TITLE")]
     for row in portfolio.rows:
         r = row.result
         counts = [str(r.counts[s]) if r.reviewed else "-" for s in SEVERITIES]
+        levels = [level if r.reviewed else "-" for level in dimension_levels(r)]
         title = _shorten(one_line(r.title))
-        rows.append((str(row.rank), row.verdict, *counts, one_line(r.file), title))
-    text = table(rows, flexible=(6, 5), right=(0, 2, 3, 4), width=width)
+        rows.append((str(row.rank), row.verdict, *levels, *counts, one_line(r.file), title))
+    text = table(rows, flexible=(8, 7), right=(0, 4, 5, 6), width=width)
     return text + "\n" + summary_line(portfolio) + "\n"
 
 

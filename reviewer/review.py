@@ -17,6 +17,7 @@ from reviewer.consolidate import consolidate
 from reviewer.engine import EngineRule, RuleEngine
 from reviewer.facts import Fact, answer_id, build_facts
 from reviewer.findings import Finding
+from reviewer.gaps import counted_gaps
 from reviewer.knowledge import KnowledgeBase, load_knowledge
 from reviewer.lens import DEFAULT_LANGUAGE, Reading, read_proposal
 from reviewer.lexicon import Lexicons, bundled_lexicons, lexicon_dirs, load_lexicons
@@ -24,6 +25,7 @@ from reviewer.loader import Document, InputError, format_yaml_path, load_documen
 from reviewer.paths import data_dir
 from reviewer.rules import Catalogue, Rule, load_catalogue
 from reviewer.schema import Problem, validate_with_data
+from reviewer.verdict import VerdictThresholds
 
 
 @dataclass
@@ -36,9 +38,19 @@ class Review:
     input_error: InputError | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # e.g. expired or unmatched waivers
-    # Findings left out of the output by --min-severity/--quiet, by severity: they still count,
-    # and a summary must not read "no findings" while they exist.
-    hidden: dict[str, int] = field(default_factory=dict)
+    # Findings left out of the output by --min-severity/--quiet: they still count (in the
+    # verdict too), and a summary must not read "no findings" while they exist.
+    withheld: tuple[Finding, ...] = ()
+    # The verdict thresholds of the file's configuration (None: the defaults; see verdict.py).
+    thresholds: VerdictThresholds | None = None
+
+    @property
+    def hidden(self) -> dict[str, int]:
+        """Gaps left out of the output (see `withheld`), by severity; empty when none."""
+        counts: dict[str, int] = {}
+        for gap in counted_gaps(self.withheld):
+            counts[gap.severity] = counts.get(gap.severity, 0) + 1
+        return counts
 
     @property
     def ok(self) -> bool:

@@ -28,6 +28,7 @@ from reviewer.discovery import Discovery
 from reviewer.discovery import unreadable_folders as discovered_unreadable
 from reviewer.engine import EngineError
 from reviewer.findings import SEVERITY_RANK, Finding
+from reviewer.gaps import Gap, group_gaps
 from reviewer.knowledge import KnowledgeBase, bundled_knowledge
 from reviewer.output import OutputError, write_atomic
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
@@ -35,6 +36,7 @@ from reviewer.pool import run_ordered
 from reviewer.report import RENDERERS, ReportContext, render
 from reviewer.report.content import raised_questions, section_counts, severity_counts
 from reviewer.review import Reviewer
+from reviewer.verdict import Assessment, assess_gaps
 
 REPORTS_FOLDER = "proposals"  # per-proposal reports go under OUT/proposals/, mirroring inputs
 REPORT_SUFFIXES = {
@@ -132,12 +134,13 @@ class TopFinding:
 
 @dataclass(frozen=True, slots=True)
 class RuleCount:
-    """A rule's active findings in one proposal."""
+    """A rule's counted findings in one proposal: gaps (usually one) and their places."""
 
     rule_id: str
     title: str
     severity: str
     count: int
+    places: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +150,16 @@ class ScreenResult:
     file: str
     title: str = ""
     organisation: str = ""
-    counts: dict[str, int] = field(default_factory=lambda: severity_counts(()))  # active
-    waived: int = 0
-    sections: tuple[tuple[str, int], ...] = ()  # ICAT section -> active findings citing it
+    # Counted findings, one per gap (see reviewer/gaps.py), by severity; `places` their places.
+    counts: dict[str, int] = field(default_factory=lambda: severity_counts(()))
+    waived: int = 0  # gaps waived by reviewers or scoped out by the proposal
+    sections: tuple[tuple[str, int], ...] = ()  # ICAT section -> counted gaps citing it
     rules: tuple[RuleCount, ...] = ()
-    questions: tuple[tuple[str, int], ...] = ()  # question ref -> active findings raising it
-    top: tuple[TopFinding, ...] = ()  # the most severe active findings, first in the file
+    questions: tuple[tuple[str, int], ...] = ()  # question ref -> counted gaps raising it
+    top: tuple[TopFinding, ...] = ()  # the most severe gaps, first in the file
+    # The verdict in two dimensions, by the file's configured thresholds (None: not reviewed).
+    assessment: Assessment | None = None
+    places: int = 0
     error: str = ""  # why the file could not be reviewed; '' when it was
     exit_code: int = 0  # as `ctreview check` would return for this file alone
     catalogue_version: str = ""
@@ -246,19 +253,23 @@ def summarise(judgement: Judgement, catalogue_version: str = "") -> ScreenResult
         first, more = review.problems[0], len(review.problems) - 1
         error = str(first) + (f" (and {more} more format problems)" if more else "")
         return ScreenResult(review.file, title, organisation, error=error, exit_code=code)
-    active = [f for f in review.findings if f.waiver is None]
+    gaps = group_gaps(review.findings)
+    counted = [gap for gap in gaps if gap.counted]
+    firsts = [gap.first for gap in counted]
     return ScreenResult(
         file=review.file,
         title=title,
         organisation=organisation,
-        counts=severity_counts(active),
-        waived=len(review.findings) - len(active),
-        sections=section_counts(active),
-        rules=_rule_counts(active),
-        questions=_question_counts(active),
-        top=tuple(_top(f) for f in sorted(active, key=_severity_first)[:TOP_FINDINGS]),
+        counts=severity_counts(firsts),
+        waived=len(gaps) - len(counted),
+        sections=section_counts(firsts),
+        rules=_rule_counts(counted),
+        questions=_question_counts(firsts),
+        top=tuple(_top(f) for f in sorted(firsts, key=_severity_first)[:TOP_FINDINGS]),
         exit_code=code,
         catalogue_version=catalogue_version,
+        assessment=assess_gaps(counted, review.thresholds),
+        places=sum(len(gap.findings) for gap in counted),
     )
 
 
@@ -270,17 +281,20 @@ def _top(finding: Finding) -> TopFinding:
     return TopFinding(finding.rule_id, finding.severity, finding.message, finding.line)
 
 
-def _rule_counts(findings: Sequence[Finding]) -> tuple[RuleCount, ...]:
+def _rule_counts(gaps: Sequence[Gap]) -> tuple[RuleCount, ...]:
     counts: dict[str, list] = {}
-    for f in findings:
-        entry = counts.setdefault(f.rule_id, [f.rule.title, f.severity, 0])
+    for gap in gaps:
+        entry = counts.setdefault(gap.rule_id, [gap.first.rule.title, gap.severity, 0, 0])
+        if SEVERITY_RANK[gap.severity] < SEVERITY_RANK[entry[1]]:
+            entry[1] = gap.severity
         entry[2] += 1
+        entry[3] += len(gap.findings)
     return tuple(RuleCount(rule_id, *counts[rule_id]) for rule_id in sorted(counts))
 
 
 def _question_counts(findings: Sequence[Finding]) -> tuple[tuple[str, int], ...]:
     """Questions raised, as in a report's "Questions to revisit": those a finding's rule
-    checks (not its related questions)."""
+    checks (not its related questions); `findings` are one per gap."""
     counts: dict[str, int] = {}
     for finding in findings:
         for ref in raised_questions(finding.rule):

@@ -214,7 +214,7 @@ rule_dirs:
     assert problems_of(path) == [
         f"{where}:1:1: fail_onn: unknown key 'fail_onn' (did you mean 'fail_on'?); allowed "
         "keys: extends, fail_on, max_warnings, overrides, rule_dirs, rules, strict_waivers, "
-        "waivers",
+        "verdict, waivers",
         f"{where}:3:12: rules.MEL-001: 'warn' is not an allowed value (did you mean 'warning'?); "
         "expected one of: error, warning, info, off",
         f"{where}:4:15: max_warnings: -1 is out of range: expected at least 0",
@@ -319,4 +319,43 @@ def test_a_glob_that_cannot_compile_is_a_located_error(tmp_path):
     (problem,) = problems_of(write(tmp_path / "c.yaml", text))
     assert problem.endswith(
         ":2:21: overrides[0].files[1]: invalid glob 'p[z-a].yaml'; use * ** ? and [abc] or [a-z]"
+    )
+
+
+def test_verdict_thresholds_merge_per_key_and_show_in_the_resolved_configuration(tmp_path):
+    write(tmp_path / "base.yaml", "verdict:\n  completeness: {not_ready_at: 10}\n")
+    config = load_config(
+        write(
+            tmp_path / ".ctreview.yaml",
+            "extends: base.yaml\nverdict:\n  completeness: {revise_at: 3}\n"
+            "  soundness: {revise_at: null}\n",
+        )
+    )
+    thresholds = config.for_file(tmp_path / "p.yaml").verdict
+    assert (thresholds.completeness.revise_at, thresholds.completeness.not_ready_at) == (3, 10)
+    assert (thresholds.soundness.revise_at, thresholds.soundness.not_ready_at) == (None, None)
+    shown = YAML(typ="safe").load(resolved_yaml("p.yaml", config.for_file(tmp_path / "p.yaml"), {}))
+    assert shown["verdict"] == {
+        "soundness": {"revise_at": None, "not_ready_at": None},
+        "completeness": {"revise_at": 3, "not_ready_at": 10},
+    }
+    default = load_config(write(tmp_path / "d" / ".ctreview.yaml", "fail_on: error\n"))
+    shown = YAML(typ="safe").load(resolved_yaml("p.yaml", default.for_file(tmp_path / "p"), {}))
+    assert shown["verdict"]["soundness"] == {"revise_at": 1, "not_ready_at": None}
+
+
+def test_verdict_thresholds_that_cannot_be_meant_are_located_errors(tmp_path):
+    swapped = "verdict:\n  soundness: {revise_at: 5, not_ready_at: 2}\n"
+    (problem,) = problems_of(write(tmp_path / "a.yaml", swapped))
+    assert problem.endswith(
+        ":2:43: verdict.soundness.not_ready_at: 2 is below revise_at (5); not ready needs at "
+        "least as many gaps as revise"
+    )
+    (problem,) = problems_of(write(tmp_path / "b.yaml", "verdict:\n  complete: {}\n"))
+    assert "unknown key 'complete' (did you mean 'completeness'?)" in problem
+    (problem,) = problems_of(
+        write(tmp_path / "c.yaml", "verdict:\n  completeness: {revise_at: 0}\n")
+    )
+    assert problem.endswith(
+        ":2:29: verdict.completeness.revise_at: 0 is out of range: expected at least 1"
     )

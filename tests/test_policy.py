@@ -26,6 +26,7 @@ from reviewer.policy import (
     visible,
 )
 from reviewer.review import Review
+from reviewer.verdict import assess
 
 TODAY = dt.date(2027, 6, 1)
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "hotline-campaign-kh-th.yaml"
@@ -251,6 +252,39 @@ def test_checker_applies_config_severities_then_proposal_and_config_waivers(tmp_
     assert exit_code([judgement]) == 0
     strict = Checker(RunOptions(today=TODAY, fail_on="info"), lambda dirs: FakeReviewer(findings))
     assert exit_code([strict.judge(str(proposal))]) == 1  # CLI flags win over the config
+
+
+def test_the_configured_verdict_thresholds_reach_the_review_and_never_the_exit_code(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".ctreview.yaml").write_text(
+        "verdict:\n  completeness: {not_ready_at: 2}\n", encoding="utf-8"
+    )
+    proposal = tmp_path / "p.yaml"
+    proposal.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    findings = [make_finding("MEL-001", "ind-1"), make_finding("MEL-002", "ind-2")]
+    checker = Checker(RunOptions(today=TODAY), lambda dirs: FakeReviewer(findings))
+    judgement = checker.judge(str(proposal))
+    assert judgement.review.thresholds.completeness.not_ready_at == 2
+    assert assess(judgement.review.findings, judgement.review.thresholds).level == "not ready"
+    assert exit_code([judgement]) == 0  # two warnings, fail_on error: the run passes
+
+
+def test_max_warnings_counts_places_as_annotations_do_not_gaps():
+    # one rule on two items is one finding in reports, two warnings for --max-warnings
+    review = make_review(make_finding("MEL-001", "ind-1"), make_finding("MEL-001", "ind-2"))
+    assert judge(review, max_warnings=1) == 1
+    assert judge(review, max_warnings=2) == 0
+
+
+def test_hidden_findings_still_decide_the_verdict():
+    review = make_review(
+        make_finding("A-001", severity="error"), make_finding("A-002", severity="warning")
+    )
+    shown = visible(review, "error")
+    assert [f.rule_id for f in shown.findings] == ["A-001"]
+    assert shown.hidden == {"warning": 1}
+    assessment = assess([*shown.findings, *shown.withheld], shown.thresholds)
+    assert assessment.completeness.level == "revise"  # the hidden presence warning
 
 
 def test_the_cycle_collector_pauses_during_a_review_and_resumes_after(

@@ -12,10 +12,12 @@ import json
 import re
 import shutil
 from collections import Counter
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from ci_helpers import make_finding
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
@@ -26,14 +28,18 @@ from reviewer.portfolio import (
     SECTIONS,
     Tally,
     build_portfolio,
+    dimension_levels,
+    heat_class,
     render_csv,
     render_html,
     render_json,
     render_markdown,
+    render_table,
     verdict_of,
 )
 from reviewer.review import Reviewer
 from reviewer.screen import RuleCount, ScreenResult
+from reviewer.verdict import DimensionThresholds, VerdictThresholds, assess
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -90,6 +96,77 @@ def test_ranking_is_verdict_then_errors_then_warnings_then_info_then_file():
     assert portfolio.verdict_counts() == {
         "ready": 2, "revise": 4, "not ready": 2, "input error": 1, "review failed": 0
     }
+
+
+def assessed(file: str, *findings, thresholds=None, **fields) -> ScreenResult:
+    """A result whose verdict is decided, as in `summarise`, from findings (rule kinds)."""
+    gaps = assess(findings, thresholds)
+    return result(file, **gaps.counts(), assessment=gaps, **fields)
+
+
+def test_the_ranking_uses_both_dimensions_soundness_first():
+    def made(rule_id: str, kind: str, item: str):
+        made = make_finding(rule_id, item)
+        return replace(made, rule=replace(made.rule, kind=kind))
+
+    unsound = assessed("a-unsound", made("C-001", "content", "x"))
+    incomplete = assessed(
+        "b-incomplete", *(made(f"P-00{n}", "presence", "x") for n in range(1, 4))
+    )
+    both = assessed("c-both", made("C-001", "content", "x"), made("P-001", "presence", "x"))
+    rows = build_portfolio([unsound, incomplete, both], None, tool_version="t").rows
+    # all three read revise; sound-but-incomplete first though it has more warnings
+    assert [row.verdict for row in rows] == ["revise"] * 3
+    assert [row.result.file for row in rows] == ["b-incomplete", "a-unsound", "c-both"]
+    strict = VerdictThresholds(completeness=DimensionThresholds(not_ready_at=3))
+    late = assessed(
+        "d-strict", *(made(f"P-00{n}", "presence", "x") for n in range(1, 4)),
+        thresholds=strict,
+    )  # fmt: skip
+    assert verdict_of(late) == "not ready" and dimension_levels(late) == ("ready", "not ready")
+
+
+def test_every_format_states_both_dimensions_per_proposal():
+    def made(rule_id: str, kind: str, severity: str = "warning"):
+        made = make_finding(rule_id, "x", severity=severity)
+        return replace(made, rule=replace(made.rule, kind=kind))
+
+    rows = [
+        assessed("a.yaml", made("P-001", "presence"), title="A"),
+        assessed("b.yaml", made("C-001", "content", "error"), title="B"),
+    ]
+    portfolio = build_portfolio(rows, None, tool_version="t")
+    data = json.loads(render_json(portfolio))["proposals"]
+    assert [(r["soundness"]["level"], r["completeness"]["level"]) for r in data] == [
+        ("ready", "revise"), ("not ready", "ready")
+    ]  # fmt: skip
+    assert data[1]["soundness"]["details"] == "1 error blocks approval"
+    table = list(csv.DictReader(io.StringIO(render_csv(portfolio))))
+    assert [(r["soundness"], r["completeness"]) for r in table] == [
+        ("ready", "revise"), ("not ready", "ready")
+    ]  # fmt: skip
+    assert "| 1 | revise | ready (no findings) | revise (1 gap to fill) |" in render_markdown(
+        portfolio
+    )
+    page = render_html(portfolio)
+    assert '<td class="v v-not-ready">not ready<span class="why">1 error blocks approval' in page
+    terminal = render_table(portfolio, width=200).splitlines()
+    assert terminal[0].split()[:4] == ["#", "VERDICT", "SOUNDNESS", "COMPLETENESS"]
+    assert terminal[1].split()[:4] == ["1", "revise", "ready", "revise"]
+
+
+def test_the_matrix_names_its_sections_and_heat_steps_have_dark_text():
+    rows = [result("a", warning=9, sections=(("3", 9), ("8", 1))), result("b", warning=1)]
+    page = render_html(build_portfolio(rows, None, tool_version="t"))
+    assert '<th scope="col" class="section">3 Awareness raising</th>' in page
+    assert '<td class="n h5">9</td>' in page and '<td class="n h1">1</td>' in page
+    assert [heat_class(n, 10) for n in (0, 1, 2, 3, 5, 7, 10)] == [
+        "", "h1", "h1", "h2", "h3", "h4", "h5"
+    ]  # fmt: skip
+    css = page.split("<style>")[1].split("</style>")[0]
+    assert "style=" not in page and "color: #fff" not in css  # no white numbers to vanish
+    markdown = render_markdown(build_portfolio(rows, None, tool_version="t"))
+    assert "| # | proposal | 1 Any counter-trafficking intervention | 2 Mapping" in markdown
 
 
 def test_frequent_findings_count_proposals_and_findings_at_the_worst_severity():
@@ -166,6 +243,7 @@ def check_json(path: Path) -> dict:
 
 
 def expected_verdict(findings: list[dict]) -> str:
+    """The verdict at the default thresholds: the worse of soundness and completeness."""
     severities = {f["severity"] for f in findings}
     if "error" in severities:
         return "not ready"
@@ -187,7 +265,18 @@ def screened(tmp_path_factory, reviewer):
 
 
 def active(check: dict) -> list[dict]:
-    return [f for f in check["findings"] if not f.get("waiver")]
+    """One finding per counted gap (its first place): what the portfolio counts."""
+    places = {f["id"]: f for f in check["findings"]}
+    return [
+        places[gap["findings"][0]]
+        for gap in check["gaps"]
+        if gap["status"] in ("active", "to_be_established")
+    ]
+
+
+def gap_places(check: dict) -> Counter:
+    """Places of counted gaps by rule."""
+    return Counter(f["rule"] for f in check["findings"])
 
 
 def test_rows_and_ranking_match_the_check_of_each_file(screened):
@@ -198,11 +287,20 @@ def test_rows_and_ranking_match_the_check_of_each_file(screened):
         findings = active(checks[row["file"]])
         counts = Counter(f["severity"] for f in findings)
         assert row["findings"] == {s: counts[s] for s in ("error", "warning", "info")}
+        assert row["places"] == len(checks[row["file"]]["findings"])
         assert row["verdict"] == expected_verdict(findings)
+        assessment = checks[row["file"]]["assessment"]
+        assert row["verdict"] == assessment["level"]
+        for dimension in ("soundness", "completeness"):
+            assert row[dimension]["level"] == assessment[dimension]["level"]
+            assert row[dimension]["warning"] == assessment[dimension]["counts"]["warning"]
         assert row["title"] == checks[row["file"]]["proposal"]["title"]
+    levels = ("ready", "revise", "not ready")
     keys = [
-        (VERDICT_ORDER.index(r["verdict"]), *(r["findings"][s] for s in ("error", "warning",
-         "info")), r["file"])
+        (VERDICT_ORDER.index(r["verdict"]), levels.index(r["soundness"]["level"]),
+         levels.index(r["completeness"]["level"]), r["findings"]["error"],
+         r["soundness"]["warning"], r["completeness"]["warning"], r["findings"]["info"],
+         r["file"])
         for r in rows
     ]  # fmt: skip
     assert keys == sorted(keys)
@@ -235,20 +333,22 @@ def test_section_matrix_counts_each_finding_under_each_of_its_sections(screened)
 
 def test_frequent_findings_and_questions_match_the_checks(screened):
     checks, portfolio, _ = screened
-    by_rule_proposals, by_rule_findings = Counter(), Counter()
+    by_rule_proposals, by_rule_findings, by_rule_places = Counter(), Counter(), Counter()
     by_question_proposals, by_question_findings = Counter(), Counter()
     for check in checks.values():
         findings = active(check)
         rules = Counter(f["rule"] for f in findings)
         by_rule_findings.update(rules)
         by_rule_proposals.update(rules.keys())
+        by_rule_places.update(gap_places(check))
         # raised as in each proposal's report: by findings whose rule checks the question
         for question in check["questions_to_revisit"]:
             by_question_findings[question["ref"]] += len(question["raised_by"])
             by_question_proposals[question["ref"]] += 1
     frequent = portfolio["frequent_findings"]
-    assert {f["rule"]: (f["proposals"], f["findings"]) for f in frequent} == {
-        rule: (by_rule_proposals[rule], by_rule_findings[rule]) for rule in by_rule_findings
+    assert {f["rule"]: (f["proposals"], f["findings"], f["places"]) for f in frequent} == {
+        rule: (by_rule_proposals[rule], by_rule_findings[rule], by_rule_places[rule])
+        for rule in by_rule_findings
     }
     assert [(-f["proposals"], -f["findings"]) for f in frequent] == sorted(
         (-f["proposals"], -f["findings"]) for f in frequent
@@ -301,7 +401,7 @@ def test_proposal_text_is_escaped_in_every_portfolio_format(tmp_path):
     parser.feed(page)
     assert parser.tags <= {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2",
                            "p", "table", "thead", "tbody", "tr", "th", "td", "a", "br", "span",
-                           "ul", "li", "strong", "abbr"}  # fmt: skip
+                           "ul", "li", "strong", "div"}  # fmt: skip
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert all(href.startswith("proposals/") and "<" not in href for href in parser.hrefs)
     # Markdown rendered as a permissive renderer would (raw HTML on): still no markup of ours.

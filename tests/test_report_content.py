@@ -1,9 +1,11 @@
-"""The report content shared by Markdown, HTML and JSON: order, questions, waivers, verdict."""
+"""The report content shared by Markdown, HTML and JSON: decision first (verdict, what
+blocks, what to fix first), one finding per gap, questions, waivers, the rules once."""
 
 from dataclasses import replace
 
 from report_fixtures import RULES, clean_review, finding, hostile_review
 
+from reviewer.findings import Waiver
 from reviewer.inert import one_line
 from reviewer.knowledge import bundled_knowledge
 from reviewer.report.content import (
@@ -11,7 +13,6 @@ from reviewer.report.content import (
     cite,
     indicator_note,
     section_counts,
-    verdict,
 )
 
 
@@ -19,15 +20,84 @@ def _report():
     return build_report(hostile_review(), "p1", bundled_knowledge())
 
 
-def test_programme_level_first_then_components_in_file_order_then_severity():
+def test_errors_first_then_warnings_by_component_then_notes():
     report = _report()
-    assert [g.component for g in report.groups] == ["", "c-campaign", "c-hotline"]
-    assert [[e.finding.rule_id for e in g.entries] for g in report.groups] == [
-        ["PRG-001", "MEL-003"],
-        ["AWR-002", "AWR-005"],
-        ["IDR-001"],
+    assert [g.gap.rule_id for g in report.errors] == ["PRG-001", "AWR-002"]
+    assert [(g.component, [q.ref for q in g.questions]) for g in report.warnings] == [
+        ("c-campaign", ["ICAT-3.Q2"]),
+        ("c-hotline", ["ICAT-7.Q2"]),
     ]
+    assert [g.gap.rule_id for group in report.notes for g in group.gaps] == ["MEL-003"]
+    assert [g.gap.rule_id for g in report.gaps] == [
+        "PRG-001", "AWR-002", "AWR-005", "IDR-001", "SUP-001", "MEL-003"
+    ]  # fmt: skip
+    # places keep the anchors they always had: counted places in report order, then waived
     assert [e.anchor for e in report.entries] == [f"p1-f{n}" for n in range(1, 6)]
+    assert [e.anchor for e in report.waived] == ["p1-w1"]
+
+
+def two_components(rule_id: str, **fields):
+    return [
+        finding(rule_id, 40, component="c-a", index=0, label="A", **fields),
+        finding(rule_id, 80, component="c-b", index=1, label="B", **fields),
+    ]
+
+
+def test_a_rule_holding_for_several_components_is_one_finding_listing_its_places():
+    review = replace(clean_review(), findings=[*two_components("IDR-001"), finding("PRG-001", 1)])
+    report = build_report(review, "p1", bundled_knowledge())
+    (gap,) = [g for g in report.gaps if g.gap.rule_id == "IDR-001"]
+    assert [e.finding.component for e in gap.places] == ["c-a", "c-b"]
+    assert gap.label == "2 components"
+    assert report.counts == {"error": 1, "warning": 1, "info": 0}
+    assert report.places("warning") == 2
+    (group,) = report.warnings
+    assert group.component is None and group.title == "Across several components"
+    # the rule is explained once, and lists the finding
+    (note,) = [n for n in report.rules if n.rule.id == "IDR-001"]
+    assert note.gaps == (gap,)
+
+
+def test_same_rule_different_severity_or_waiver_state_stays_apart():
+    waived = Waiver("IDR-001", "c-b", "Handled by the partner")
+    scoped = Waiver("IDR-001", "c-c", "No hotline here", kind="not_relevant")
+    findings = [
+        finding("IDR-001", 40, component="c-a", index=0, label="A"),
+        finding("IDR-001", 80, component="c-b", index=1, label="B", waiver=waived),
+        finding("IDR-001", 90, component="c-c", index=2, label="C", waiver=scoped),
+        replace(finding("IDR-001", 95, component="c-d", index=3, label="D"), severity="error"),
+    ]
+    report = build_report(replace(clean_review(), findings=findings), "p1", None)
+    assert sorted(g.gap.status for g in report.gaps) == [
+        "active", "active", "scoped_out", "waived"
+    ]  # fmt: skip
+    assert report.counts == {"error": 1, "warning": 1, "info": 0}
+    assert [g.label for g in report.scoped_out] == ["c-c"]
+    assert [g.label for g in report.waived_gaps] == ["c-b"]
+    (note,) = report.rules  # one rule, explained once with its four findings
+    assert len(note.gaps) == 4
+
+
+def test_fix_first_ranks_by_severity_then_questions_closed_then_places():
+    lone = replace(RULES["IDR-001"], id="IDR-009", icat=("ICAT-7.Q5", "ICAT-7.Q6"))
+    shared = replace(RULES["AWR-005"], id="AWR-009", icat=("ICAT-3.Q2",))
+    findings = [
+        finding("AWR-005", 10, component="c-a", index=0),  # raises ICAT-3.Q2 (shared)
+        replace(finding("AWR-005", 11, component="c-a", index=0), rule=shared),
+        replace(finding("IDR-001", 12, component="c-b", index=1), rule=lone),  # closes two
+        *two_components("IDR-001"),  # closes ICAT-7.Q2, two places
+        finding("MEL-003", 20, entity="indicator", item="i-1"),  # info: never listed
+        finding("PRG-001", 1),  # error: first whatever it closes
+    ]
+    report = build_report(replace(clean_review(), findings=findings), "p1", None)
+    order = [(f.gap.rule.id, f.closes) for f in report.fix_first]
+    assert order == [
+        ("PRG-001", ("ICAT-2.Q1",)),
+        ("IDR-009", ("ICAT-7.Q5", "ICAT-7.Q6")),
+        ("IDR-001", ("ICAT-7.Q2",)),
+        ("AWR-005", ()),
+        ("AWR-009", ()),
+    ]
 
 
 def test_each_question_is_listed_once_with_every_finding_that_raised_it():
@@ -35,7 +105,7 @@ def test_each_question_is_listed_once_with_every_finding_that_raised_it():
     revisits = {r.question.ref: r for group in report.questions for r in group.questions}
     listed = [r.question.ref for group in report.questions for r in group.questions]
     assert len(listed) == len(set(listed))
-    assert [e.finding.rule_id for e in revisits["ICAT-3.Q2"].raised_by] == ["AWR-002", "AWR-005"]
+    assert [g.gap.rule_id for g in revisits["ICAT-3.Q2"].raised_by] == ["AWR-002", "AWR-005"]
     assert [g.section for g in report.questions] == ["2", "3", "7"]
     assert revisits["ICAT-3.Q2"].question.text.startswith("Which behaviour should the audience")
 
@@ -45,12 +115,12 @@ def test_only_questions_a_rule_checks_are_raised_related_ones_are_kept_apart():
     raised = {r.question.ref: r for group in report.questions for r in group.questions}
     related = {r.question.ref: r for g in report.related_questions for r in g.questions}
     # PRG-001 checks ICAT-2.Q1 and lists ICAT-1.Q1 as related; IDR-001 relates ICAT-1.Q1 too
-    assert [e.finding.rule_id for e in raised["ICAT-2.Q1"].raised_by] == ["PRG-001"]
+    assert [g.gap.rule_id for g in raised["ICAT-2.Q1"].raised_by] == ["PRG-001"]
     assert "ICAT-1.Q1" not in raised
-    assert [e.finding.rule_id for e in related["ICAT-1.Q1"].related_to] == ["PRG-001", "IDR-001"]
+    assert [g.gap.rule_id for g in related["ICAT-1.Q1"].related_to] == ["PRG-001", "IDR-001"]
     assert related["ICAT-1.Q1"].raised_by == ()
     # AWR-002 relates ICAT-3.Q3, which no finding's rule checks
-    assert [e.finding.rule_id for e in related["ICAT-3.Q3"].related_to] == ["AWR-002"]
+    assert [g.gap.rule_id for g in related["ICAT-3.Q3"].related_to] == ["AWR-002"]
     # a related bullet (MEL-003: ICAT-1.Q3.a) is listed under its question, with its bullets
     assert "ICAT-1.Q3" in related and "ICAT-1.Q3.a" not in related
     assert [i.ref for i in related["ICAT-1.Q3"].question.items][0] == "ICAT-1.Q3.a"
@@ -66,8 +136,8 @@ def test_a_question_one_finding_checks_and_another_relates_is_raised_once_with_b
     report = build_report(review, "p1", bundled_knowledge())
     (group,) = [g for g in report.questions if g.section == "3"]
     (revisit,) = [r for r in group.questions if r.question.ref == "ICAT-3.Q2"]
-    assert [e.finding.rule_id for e in revisit.raised_by] == ["AWR-002"]
-    assert [e.finding.rule_id for e in revisit.related_to] == ["IDR-001"]
+    assert [g.gap.rule_id for g in revisit.raised_by] == ["AWR-002"]
+    assert [g.gap.rule_id for g in revisit.related_to] == ["IDR-001"]
 
 
 def test_each_finding_carries_its_basis_read_for_people():
@@ -87,13 +157,17 @@ def test_waived_findings_are_kept_apart_and_do_not_count():
     assert "9" not in [g.section for g in report.questions]
 
 
-def test_verdict_names_what_blocks_or_what_is_left():
-    assert verdict({"error": 3, "warning": 4, "info": 0}) == "3 errors block approval"
-    assert verdict({"error": 1, "warning": 0, "info": 0}) == "1 error blocks approval"
-    assert verdict({"error": 0, "warning": 4, "info": 2}) == "no errors; 4 warnings to address"
-    assert verdict({"error": 0, "warning": 0, "info": 1}).endswith("1 note to consider")
-    assert verdict({"error": 0, "warning": 0, "info": 0}) == "ready: no findings"
-    assert build_report(clean_review(), "p2", None).verdict == "ready: no findings"
+def test_verdict_states_both_dimensions():
+    report = _report()  # errors: PRG-001, AWR-002; AWR-005 content; IDR-001 presence
+    assert report.assessment.soundness.level == "not ready"
+    assert report.assessment.completeness.level == "revise"
+    assert report.verdict == (
+        "Not ready. Design soundness: not ready (2 errors block approval, 1 warning to "
+        "address). Completeness: revise (1 gap to fill, 1 note)."
+    )
+    assert build_report(clean_review(), "p2", None).verdict == (
+        "Ready. Design soundness: ready (no findings). Completeness: ready (no gaps)."
+    )
 
 
 def test_a_rule_resting_on_two_sections_counts_in_both():

@@ -12,7 +12,7 @@ from report_fixtures import SARIF_SCHEMA, Page, assert_inert_html
 
 from reviewer import cli as cli_module
 from reviewer.cli import cli
-from reviewer.report.examples import EXAMPLE_FILES, SAMPLE, example_reports
+from reviewer.report.examples import EXAMPLE_FILES, PORTFOLIO_FILES, SAMPLE, example_reports
 from reviewer.review import Reviewer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,10 @@ def _check(*args: str):
 
 def test_committed_examples_are_current(reviewer):
     generated = example_reports(ROOT, reviewer)
-    assert sorted(generated) == sorted(f"{Path(SAMPLE).stem}.{s}" for s in EXAMPLE_FILES.values())
+    assert sorted(generated) == sorted(
+        [f"{Path(SAMPLE).stem}.{s}" for s in EXAMPLE_FILES.values()]
+        + [f"portfolio.{ext}" for ext in PORTFOLIO_FILES]
+    )
     for name, content in generated.items():
         committed = (ROOT / "docs" / "examples" / name).read_text(encoding="utf-8")
         assert reviewer.catalogue.version not in content  # no digest: diffs show real changes
@@ -54,7 +57,7 @@ def test_check_writes_every_format_for_a_sample_with_findings(reviewer, tmp_path
     errors = {f.rule_id for f in findings if f.severity == "error"}
     assert result.exit_code == 1 and errors
 
-    assert "### Questions to revisit" in result.output
+    assert '### <a id="p1-questions"></a>Questions to revisit' in result.output
     report = json.loads(out["json"].read_text())
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
     assert len(report["proposals"][0]["findings"]) == len(findings)
@@ -82,5 +85,5 @@ def test_a_well_designed_sample_gets_a_positive_report(reviewer):
     assert not reviewer.review_file(ROOT / sample).findings
     result = _check(sample, "-f", "markdown")
     assert result.exit_code == 0
-    assert "**Verdict: ready: no findings.**" in result.output
-    assert "### Findings" not in result.output
+    assert "**Verdict: ready.**" in result.output
+    assert "</a>Warnings" not in result.output

@@ -26,7 +26,10 @@ def test_one_annotation_per_active_finding_with_the_right_command():
     ]
     lines_in_order = [int(line.split(",line=", 1)[1].split(",", 1)[0]) for line in annotations]
     assert lines_in_order == sorted(lines_in_order)
-    assert lines[-1] == "ctreview: 2 errors block approval (1 waived)"
+    assert lines[-1] == (
+        "ctreview: Not ready. Design soundness: not ready (2 errors block approval, 1 warning "
+        "to address). Completeness: revise (1 gap to fill, 1 note). (1 waived)"
+    )
     awr = next(line for line in lines if "AWR-002" in line)
     assert awr.startswith(
         "::error file=samples/hostile proposal.yaml,line=30,col=3,"
@@ -55,4 +58,6 @@ def test_proposal_text_cannot_start_a_command_or_add_a_property():
 
 
 def test_no_findings_gives_only_the_summary():
-    assert _lines(clean_review()) == ["ctreview: ready: no findings"]
+    assert _lines(clean_review()) == [
+        "ctreview: Ready. Design soundness: ready (no findings). Completeness: ready (no gaps)."
+    ]

@@ -41,7 +41,7 @@ def test_in_page_links_resolve_and_ids_are_unique():
     hrefs = [str(attrs["href"])[1:] for _, attrs in page.tags if "href" in attrs]
     assert len(ids) == len(set(ids))
     assert hrefs and set(hrefs) <= set(ids)
-    assert {"p1-f3", "p1-q-icat-3-q2", "p1-w1"} <= set(ids)
+    assert {"p1-f3", "p1-g1", "p1-r1", "p1-q-icat-3-q2", "p1-w1", "p1-verdict"} <= set(ids)
 
 
 def test_page_is_self_contained_and_printable():

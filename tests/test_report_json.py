@@ -52,18 +52,28 @@ def test_schema_rejects_reports_that_break_the_contract(break_it):
 
 def test_provenance_summary_and_counts():
     report = _report()
-    assert report["schema_version"] == "1.3"
+    assert report["schema_version"] == "2.0"
     assert report["tool"] == {
         "name": "ctreview",
         "version": "0.1.0",
         "catalogue_version": "abc123def456",
     }
-    assert report["summary"] == {
-        "proposals": 2,
-        "not_reviewed": 0,
-        "counts": {"error": 2, "warning": 2, "info": 1, "waived": 1},
-        "verdict": "2 errors block approval",
+    summary = report["summary"]
+    assert summary["counts"] == {
+        "error": 2, "warning": 2, "info": 1, "waived": 1, "scoped_out": 0
+    }  # fmt: skip
+    assert summary["places"] == {"error": 2, "warning": 2, "info": 1}
+    assert (summary["proposals"], summary["not_reviewed"]) == (2, 0)
+    assert summary["verdict"].startswith("Not ready. Design soundness: not ready (2 errors")
+    assert summary["assessment"]["level"] == "not ready"
+    assert summary["assessment"]["soundness"] == {
+        "level": "not ready",
+        "details": "2 errors block approval, 1 warning to address",
+        "counts": {"error": 2, "warning": 1, "info": 0},
     }
+    assert summary["assessment"]["completeness"]["counts"] == {
+        "error": 0, "warning": 1, "info": 1
+    }  # fmt: skip
     first = report["proposals"][0]
     assert first["proposal"]["organisation"].startswith("[click me]")
     assert {s["section"]: s["findings"] for s in first["sections"]} == {
@@ -105,16 +115,42 @@ def test_questions_to_revisit_once_each_pointing_at_findings_of_the_report():
     ids = {f["id"] for f in proposal["findings"]}
     questions = proposal["questions_to_revisit"]
     assert len({q["ref"] for q in questions}) == len(questions)
-    assert all(set(q["raised_by"]) <= ids for q in questions)
+    gaps = {g["id"]: g for g in proposal["gaps"]}
+    assert all(set(q["raised_by"]) <= set(gaps) for q in questions)
+    assert {place for g in gaps.values() for place in g["findings"]} >= ids
     by_ref = {q["ref"]: q for q in questions}
-    assert by_ref["ICAT-3.Q2"]["raised_by"] == ["p1-f3", "p1-f4"]
+    assert [gaps[g]["rule"] for g in by_ref["ICAT-3.Q2"]["raised_by"]] == ["AWR-002", "AWR-005"]
     assert by_ref["ICAT-3.Q2"]["section_title"] == "Awareness raising"
     assert by_ref["ICAT-3.Q2"]["items"] == []
     assert by_ref["ICAT-7.Q2"]["items"][0]["ref"] == "ICAT-7.Q2.a"
     assert "ICAT-1.Q1" not in by_ref  # only listed as related: not raised
     related = {q["ref"]: q for q in proposal["related_questions"]}
-    assert related["ICAT-1.Q1"]["related_to"] == ["p1-f1", "p1-f5"]
+    assert [gaps[g]["rule"] for g in related["ICAT-1.Q1"]["related_to"]] == ["PRG-001", "IDR-001"]
     assert set(related) == {"ICAT-1.Q1", "ICAT-1.Q3", "ICAT-3.Q3"}  # a bullet under its question
+
+
+def test_a_rule_holding_in_several_places_is_one_gap_listing_them():
+    from dataclasses import replace as with_
+
+    from report_fixtures import finding
+
+    findings = [
+        finding("IDR-001", 40, component="c-a", index=0, label="A"),
+        finding("IDR-001", 80, component="c-b", index=1, label="B"),
+    ]
+    proposal = _report(with_(clean_review(), findings=findings))["proposals"][0]
+    (gap,) = proposal["gaps"]
+    assert gap == {
+        "id": "p1-g1",
+        "rule": "IDR-001",
+        "severity": "warning",
+        "status": "active",
+        "dimension": "completeness",
+        "applies_to": "2 components",
+        "findings": ["p1-f1", "p1-f2"],
+    }
+    assert [f["gap"] for f in proposal["findings"]] == ["p1-g1", "p1-g1"]
+    assert proposal["counts"]["warning"] == 1 and proposal["places"]["warning"] == 2
 
 
 def test_waived_findings_are_listed_with_their_waiver():
@@ -132,5 +168,6 @@ def test_waived_findings_are_listed_with_their_waiver():
 
 def test_a_clean_proposal_is_ready():
     proposal = _report(clean_review())["proposals"][0]
-    assert proposal["verdict"] == "ready: no findings"
+    assert proposal["verdict"].startswith("Ready. Design soundness: ready (no findings)")
+    assert proposal["assessment"]["level"] == "ready" and proposal["gaps"] == []
     assert proposal["findings"] == proposal["waived"] == proposal["questions_to_revisit"] == []

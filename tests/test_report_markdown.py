@@ -17,11 +17,12 @@ from report_fixtures import (
     with_text,
 )
 
+from reviewer.findings import Waiver
 from reviewer.report import render
 from reviewer.review import Review
 
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-_OUR_TAG = re.compile(r'<a id="p\d+(-[a-z0-9-]+)?">|</a>')
+_OUR_TAG = re.compile(r'<a id="(p\d+(-[a-z0-9-]+)?|not-judged)">|</a>')
 
 
 def _markdown(*reviews: Review, **ctx) -> str:
@@ -29,8 +30,12 @@ def _markdown(*reviews: Review, **ctx) -> str:
 
 
 def _section(text: str, heading: str) -> str:
+    """From `heading` to the next heading of its level or above (### for a section)."""
     start = text.index(heading)
-    end = text.find("\n### ", start + len(heading))
+    line_start = text.rfind("\n", 0, start) + 1
+    level = len(text[line_start:].split(" ", 1)[0]) if text[line_start] == "#" else 3
+    stops = [text.find("\n" + "#" * n + " ", start + len(heading)) for n in range(2, level + 1)]
+    end = min((stop for stop in stops if stop != -1), default=-1)
     return text[start : end if end != -1 else None]
 
 
@@ -45,58 +50,97 @@ def _structure(markdown: str) -> list[tuple[str, str]]:
     return shape
 
 
-def test_header_summary_and_findings_with_their_icat_knowledge():
+def test_header_verdict_then_findings_with_their_icat_knowledge():
     text = _markdown(hostile_review())
     assert "ctreview 0.1.0 · rule catalogue abc123def456" in text
     assert "- **File:** samples/hostile proposal.yaml" in text
-    assert "**Verdict: 2 errors block approval.**" in text
-    assert "| 3 · Awareness raising | 2 |" in text
-    finding = _section(text, "AWR-002 · Awareness raising without a desired action")
-    assert "samples/hostile proposal.yaml:30:3, YAML path components\\[0\\]" in finding
-    assert "**Why it matters.** Why AWR-002 matters." in finding
-    assert "- ICAT-3.L2.b: Evaluations of awareness work" in finding
-    assert "- [ICAT-3.Q3](#p1-q-icat-3-q3) How would that new behaviour" in finding
+    verdict = _section(text, '### <a id="p1-verdict"></a>Verdict')
+    assert "**Verdict: not ready.**" in verdict
+    assert "- **Design soundness: not ready.** 2 errors block approval, 1 warning to address." in (
+        verdict
+    )
+    assert "- **Completeness: revise.** 1 gap to fill, 1 note." in verdict
+    assert "| 3 · Awareness raising | 2 |" in verdict
+    finding = _section(text, '<a id="p1-g2"></a>**Error** AWR-002 · Awareness raising')
+    assert "samples/hostile proposal.yaml:30:3, components\\[0\\]" in finding
+    assert "**Checks:** ICAT-3.L2.b · ICAT-3.Q2 — [why it matters and how to fix](#p1-r2)" in (
+        finding
+    )
+    rule = _section(text, '<a id="p1-r2"></a>AWR-002')
+    assert "**Why it matters.** Why AWR-002 matters." in rule
+    assert "- ICAT-3.L2.b: Evaluations of awareness work" in rule
+    assert "- [ICAT-3.Q3](#p1-q-icat-3-q3) How would that new behaviour" in rule
     assert (
         "- IND-3-10 (knowledge attitude change; not a proxy for behaviour change or impact): "
-        "Change in how many" in finding
+        "Change in how many" in rule
     )
-    assert "**How to fix.** Add awareness.desired\\_action." in finding
+    assert "**How to fix.** Add awareness.desired\\_action." in rule
 
 
-def test_groups_come_programme_first_then_components_in_file_order():
+def test_decision_first_verdict_fix_errors_warnings_notes_then_the_rest():
     text = _markdown(hostile_review())
-    headings = re.findall(r"^#### (.+)$", _section(text, "### Findings"), re.M)
-    assert headings[0] == "Programme-level findings"
-    assert headings[1].startswith("Component c-campaign: Radio")
-    assert headings[2] == "Component c-hotline: Hotline"
-    order = [text.index(rule) for rule in ("PRG-001 ·", "MEL-003 ·", "AWR-002 ·", "AWR-005 ·")]
-    assert order == sorted(order)
+    headings = re.findall(r"^### <a id=\"p1-([a-z]+)\"></a>", text, re.M)
+    assert headings == [
+        "verdict", "fix", "errors", "warnings", "notes", "questions", "related", "rules",
+        "waived", "notices",
+    ]  # fmt: skip
+    contents = _section(text, "## Contents")
+    assert [f"(#p1-{h})" in contents for h in headings] == [True] * len(headings)
+    fix = _section(text, '<a id="p1-fix"></a>')
+    assert fix.index("PRG-001") < fix.index("AWR-002") < fix.index("AWR-005")
+    assert "MEL-003" not in fix  # info is never a fix-first
+
+
+def test_warnings_are_grouped_by_component_then_by_icat_question():
+    text = _markdown(hostile_review())
+    warnings = _section(text, '<a id="p1-warnings"></a>')
+    components = re.findall(r"^#### <a id=\"[^\"]+\"></a>(.+)$", warnings, re.M)
+    assert components[0].startswith("Component c-campaign: Radio")
+    assert components[1] == "Component c-hotline: Hotline"
+    questions = re.findall(r"^##### (ICAT-[0-9.Q]+)", warnings, re.M)
+    assert questions == ["ICAT-3.Q2", "ICAT-7.Q2"]
+
+
+def test_each_rule_is_explained_once_with_every_place_it_applies_to():
+    findings = [
+        finding("IDR-001", 40, component="c-a", index=0, label="A"),
+        finding("IDR-001", 80, component="c-b", index=1, label="B"),
+    ]
+    text = _markdown(replace(clean_review(), findings=findings))
+    assert text.count("**Why it matters.** Why IDR-001 matters.") == 1
+    assert text.count("###### <a id=") == 1  # one finding
+    assert "Applies to 2 places:" in text
+    assert "- <a id=\"p1-f1\"></a>A has a gap (IDR-001)." in text
+    assert "- <a id=\"p1-f2\"></a>B has a gap (IDR-001)." in text
+    assert "#### <a id=\"p1-warnings-1\"></a>Across several components" in text
+    assert "**Findings:** [warning at 2 components](#p1-g1)" in text
+    assert "Here: 1 finding in 2 places." in text
 
 
 def test_questions_to_revisit_lists_each_question_once_pointing_back_to_findings():
     text = _markdown(hostile_review())
-    section = _section(text, "### Questions to revisit")
+    section = _section(text, "</a>Questions to revisit")
     refs = re.findall(r"^- <a id=\"[^\"]+\"></a>\*\*(ICAT-[^*]+)\*\*", section, re.M)
     assert refs == ["ICAT-2.Q1", "ICAT-3.Q2", "ICAT-7.Q2"]  # questions the rules check
     q2 = section[section.index("**ICAT-3.Q2**") :].split("\n- ")[0]
-    assert "Raised by: [AWR-002 c-campaign](#p1-f3), [AWR-005 c-campaign](#p1-f4)" in q2
+    assert "Raised by: [AWR-002 c-campaign](#p1-g2), [AWR-005 c-campaign](#p1-g3)" in q2
     q7 = section[section.index("**ICAT-7.Q2**") :].split("\n- ")[0]
     assert "\n  - ICAT-7.Q2.a: " in q7  # a question's bullets are listed under it
-    related = _section(text, "### Related questions")
+    related = _section(text, "</a>Related questions")
     refs = re.findall(r"^- <a id=\"[^\"]+\"></a>\*\*(ICAT-[^*]+)\*\*", related, re.M)
     assert refs == ["ICAT-1.Q1", "ICAT-1.Q3", "ICAT-3.Q3"]
     q1 = related[related.index("**ICAT-1.Q1**") :].split("\n- ")[0]
-    assert "Related to: [PRG-001 programme](#p1-f1), [IDR-001 c-hotline](#p1-f5)" in q1
+    assert "Related to: [PRG-001 programme](#p1-g1), [IDR-001 c-hotline](#p1-g4)" in q1
     assert "Raised by" not in related
 
 
-def test_each_finding_says_what_it_checks_its_basis_and_related_questions():
+def test_each_rule_says_what_it_checks_its_basis_and_related_questions():
     text = _markdown(hostile_review())
-    awr = text[text.index("AWR-002 · ") :].split("#####")[0]
+    awr = _section(text, '<a id="p1-r2"></a>AWR-002')
     assert "**Checks**\n\n- ICAT-3.L2.b: " in awr
     assert "**Basis:** ICAT toolkit" in awr
     assert "**Related questions**\n\n- [ICAT-3.Q3](#p1-q-icat-3-q3) " in awr
-    prg = text[text.index("PRG-001 · ") :].split("#####")[0]
+    prg = _section(text, '<a id="p1-r1"></a>PRG-001')
     assert "ctreview's own judgement" in prg and "IATI Standard, 2018" in prg
     undeclared = replace(RULES["AWR-002"], basis=())  # a funder's rule may leave it out
     review = replace(clean_review(), findings=[replace(finding("AWR-002", 3), rule=undeclared)])
@@ -113,29 +157,50 @@ def test_every_link_points_at_an_anchor_of_the_document():
 
 def test_waived_findings_and_notices_are_shown_not_dropped():
     text = _markdown(hostile_review())
-    waived = _section(text, "### Waived findings")
-    assert "SUP-001 · Support without consent at samples/hostile proposal.yaml:85:3" in waived
+    waived = _section(text, "</a>Waived findings")
+    assert "SUP-001 · Support without consent" in waived
+    assert "(samples/hostile proposal.yaml:85:3, components\\[1\\])" in waived
     assert "**Justification:** Consent is handled by the \\| partner \\<b\\>" in waived
     assert "**Accepted by:** Funder review board" in waived
     assert "**Expires:** 2031-01-01" in waived
-    assert "expired on 2024-01-01" in _section(text, "### Notices")
-    assert "SUP-001" not in _section(text, "### Findings")
+    assert "expired on 2024-01-01" in _section(text, "</a>Notices")
+    assert "SUP-001" not in _section(text, "</a>Warnings")
+
+
+def test_scoped_out_and_to_be_established_findings_have_their_own_places():
+    from reviewer.lens import AnswerNote
+
+    scoped = Waiver("IDR-001", "c-a", "No hotline in scope", kind="not_relevant")
+    plan = AnswerNote("to_be_established", (), "component", "component:c-b", "x", "act-1")
+    findings = [
+        finding("IDR-001", 40, component="c-a", index=0, label="A", waiver=scoped),
+        replace(finding("IDR-001", 80, component="c-b", index=1, label="B"), severity="info",
+                scope=plan),
+    ]  # fmt: skip
+    text = _markdown(replace(clean_review(), findings=findings))
+    assert "**Not relevant, the proposal says, because:** No hotline in scope" in _section(
+        text, "</a>Scoped out by the proposal"
+    )
+    established = _section(text, "</a>To be established")
+    assert "B has a gap (IDR-001)" in established
+    assert "</a>Notes (info)" not in text  # it is not listed as a plain note
+    assert "1 note" in _section(text, "</a>Verdict")
 
 
 def test_a_proposal_without_findings_gets_a_short_positive_report():
     text = _markdown(clean_review())
-    assert "**Verdict: ready: no findings.**" in text
+    assert "**Verdict: ready.**" in text
     assert "No rule found a gap in this design" in text
-    for absent in ("### Findings", "### Questions to revisit", "### Waived findings"):
+    for absent in ("</a>Warnings", "</a>Questions to revisit", "</a>Waived findings"):
         assert absent not in text
-    assert len(text.splitlines()) < 25
+    assert len(text.splitlines()) < 35
     assert "docs/icat-coverage.md" in text
 
 
 def test_several_proposals_get_an_overall_verdict_and_distinct_anchors():
     text = _markdown(hostile_review(), clean_review())
-    assert "**Overall: 2 errors block approval.**" in text
-    assert "- [A clean design](#p2): ready: no findings" in text
+    assert "**Overall: Not ready. Design soundness: not ready (2 errors block approval" in text
+    assert "- [A clean design](#p2): ready" in text
 
 
 def test_hostile_text_cannot_make_rows_headings_links_or_html():
@@ -148,7 +213,7 @@ def test_hostile_text_cannot_make_rows_headings_links_or_html():
     inline_html = [c.content for t in tokens for c in t.children or [] if c.type == "html_inline"]
     assert inline_html and all(_OUR_TAG.fullmatch(tag) for tag in inline_html)
     links = [c for t in tokens for c in t.children or [] if c.type in ("link_open", "image")]
-    assert all(str(link.attrGet("href")).startswith("#p") for link in links)
+    assert all(str(link.attrGet("href")).startswith(("#p", "#not-judged")) for link in links)
 
 
 @pytest.mark.parametrize("text", NASTY)

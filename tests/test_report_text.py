@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from report_fixtures import clean_review, hostile_review
@@ -40,7 +41,7 @@ def test_findings_are_listed_by_line_and_column_whatever_their_component():
             for n, f in enumerate(review.findings)
         ],
     )
-    lines = [line for line in render_text([mixed]).splitlines() if line.startswith("  ")]
+    lines = [line for line in render_text([mixed]).splitlines() if re.match(r"  \d+:\d", line)]
     positions = [tuple(map(int, line.split()[0].split(":"))) for line in lines]
     assert positions == sorted(positions) and len(positions) == len(review.findings)
 
@@ -85,3 +86,23 @@ def test_rule_ids_link_to_their_pages_only_for_bundled_rules_on_a_colour_termina
     link = "\x1b]8;;https://github.com/ctreview/ctreview/blob/main/docs/rules/AWR-002.md\x1b\\"
     assert link in coloured
     assert coloured.count("\x1b]8;;https") == sum(f.rule_id == "AWR-002" for f in review.findings)
+
+
+def test_each_file_starts_with_its_verdict_and_what_to_fix_first():
+    lines = render_text([hostile_review()]).splitlines()
+    assert lines[1] == (
+        "  Not ready. Design soundness: not ready (2 errors block approval, 1 warning to "
+        "address). Completeness: revise (1 gap to fill, 1 note)."
+    )
+    # IDR-001 alone raises ICAT-7.Q2 (fixing it closes it); AWR-005 shares ICAT-3.Q2
+    assert lines[2] == "  Fix first: PRG-001 1:3, AWR-002 30:3, IDR-001 80:3, AWR-005 40:3"
+
+
+def test_the_summary_counts_a_rule_holding_in_several_places_once():
+    review = hostile_review()
+    twice = [f for f in review.findings if f.rule_id == "IDR-001"][0]
+    again = replace(twice, item="c-other", component="c-other", line=99, component_index=2)
+    text = render_text([replace(review, findings=[*review.findings, again])])
+    lines = text.splitlines()
+    assert sum(line.rstrip().endswith("IDR-001") for line in lines) == 2  # a line per place
+    assert lines[-2] == "5 findings in 6 places (2 errors, 2 warnings, 1 info; 1 waived)"

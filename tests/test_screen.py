@@ -233,3 +233,25 @@ def test_report_format_needs_out_and_must_exist(tmp_path):
     result = run(tmp_path, "--out", tmp_path / "o", "--report-format", "pdf")
     assert result.exit_code == 2
     assert "'pdf' is not one of 'text', 'markdown'" in result.output
+
+
+def test_each_proposal_is_judged_by_its_own_verdict_thresholds_and_the_exit_code_is_not(
+    tmp_path,
+):
+    (tmp_path / ".git").mkdir()
+    strict, lenient = tmp_path / "strict", tmp_path / "lenient"
+    copy_samples(strict, ("npa-support-md",))  # warnings only, nearly all of presence rules
+    copy_samples(lenient, ("npa-support-md",))
+    (strict / ".ctreview.yaml").write_text("verdict:\n  completeness: {not_ready_at: 2}\n")
+    result = run(tmp_path, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.output  # no errors: fail_on error passes
+    rows = {
+        Path(row["file"]).parent.name: row
+        for row in json.loads((tmp_path / "out" / "portfolio.json").read_text())["proposals"]
+    }
+    assert rows["strict"]["completeness"]["level"] == "not ready"
+    assert rows["strict"]["verdict"] == "not ready"
+    assert rows["lenient"]["completeness"]["level"] == "revise"
+    assert [row["rank"] for row in (rows["lenient"], rows["strict"])] == [1, 2]
+    report = (tmp_path / "out" / "proposals" / "strict" / "npa-support-md.md").read_text()
+    assert "**Verdict: not ready.**" in report and "not ready at 2" in report

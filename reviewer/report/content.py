@@ -14,11 +14,22 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reviewer.findings import Finding
+from reviewer.findings import SEVERITY_RANK, Finding
+from reviewer.gaps import (
+    ACTIVE,
+    COUNTED,
+    SCOPED_OUT,
+    TO_BE_ESTABLISHED,
+    WAIVED,
+    Gap,
+    group_gaps,
+    status_of,
+)
 from reviewer.knowledge import KnowledgeBase
 from reviewer.review import Review
 from reviewer.rules import Rule
 from reviewer.schema import Problem
+from reviewer.verdict import Assessment, assess, combine
 
 SEVERITIES = ("error", "warning", "info")
 SECTION_TITLES = {
@@ -105,7 +116,8 @@ class BasisNote:
 
 @dataclass(frozen=True)
 class Entry:
-    """One finding as reported, with the knowledge its rule points to."""
+    """One finding (a place a gap applies to) as reported, with the knowledge its rule
+    points to."""
 
     finding: Finding
     anchor: str  # unique in the report, e.g. 'p1-f3' ('p1-w1' for a waived finding)
@@ -120,29 +132,109 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class ComponentGroup:
-    """The active findings of one component ('' for programme-level), by severity."""
+class GapEntry:
+    """One gap as reported: one rule, severity and waiver state, with every place it applies
+    to (see reviewer/gaps.py). Reports list and count these, not places."""
 
-    component: str
-    label: str
-    entries: tuple[Entry, ...]
+    gap: Gap
+    anchor: str  # e.g. 'p1-g2'
+    places: tuple[Entry, ...]
+    rule_anchor: str  # where the rule's rationale, checks and fix are printed, e.g. 'p1-r3'
+
+    @property
+    def rule(self) -> Rule:
+        return self.gap.first.rule
+
+    @property
+    def severity(self) -> str:
+        return self.gap.severity
+
+    @property
+    def first(self) -> Entry:
+        return self.places[0]
+
+    @property
+    def label(self) -> str:
+        """Where it applies, in a few words: 'programme', 'c-shelter', '2 components'."""
+        items = {(f.entity, f.item) for f in self.gap.findings}
+        if len(items) == 1:
+            return self.gap.first.item or "programme"
+        components = [c for c in self.gap.components if c]
+        if len(components) == len(self.gap.findings):
+            return f"{len(components)} components"
+        return f"{len(self.places)} places"
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Gaps of one component grouped under the ICAT question their rule checks first."""
+
+    ref: str  # the question ('' for rules that check no ICAT question)
+    text: str
+    gaps: tuple[GapEntry, ...]
 
     @property
     def title(self) -> str:
+        return f"{self.ref} {_stem(self.text)}".strip() if self.ref else OTHER_CHECKS
+
+
+@dataclass(frozen=True)
+class ComponentGroup:
+    """The gaps of one component ('' for programme-level, None for several), by question."""
+
+    component: str | None
+    label: str
+    questions: tuple[QuestionGroup, ...]
+    anchor: str = ""
+
+    @property
+    def title(self) -> str:
+        if self.component is None:
+            if all(c for gap in self.gaps for c in gap.gap.components):
+                return "Across several components"
+            return "Across several parts of the proposal"
         if not self.component:
-            return "Programme-level findings"
+            return "Programme-level"
         return f"Component {self.component}: {self.label}"
+
+    @property
+    def gaps(self) -> tuple[GapEntry, ...]:
+        return tuple(gap for group in self.questions for gap in group.gaps)
+
+
+@dataclass(frozen=True)
+class FixFirst:
+    """A gap worth fixing first: its severity, then the ICAT questions its fix closes (those
+    no other gap of the proposal keeps open), then how many it raises and its places."""
+
+    gap: GapEntry
+    closes: tuple[str, ...]
+    raises: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleNote:
+    """A rule behind the findings, printed once: why it matters, what it checks, its basis,
+    related questions, indicators, how to fix, and every gap (with its places) it gave."""
+
+    rule: Rule
+    anchor: str
+    citations: tuple[Citation, ...]
+    questions: tuple[Citation, ...]
+    indicators: tuple[IndicatorNote, ...]
+    basis: tuple[BasisNote, ...]
+    gaps: tuple[GapEntry, ...]
 
 
 @dataclass(frozen=True)
 class Revisit:
-    """A question to revisit, listed once: the findings whose rule checks it (or one of its
-    bullets) raised it; findings that only list it as related are kept apart."""
+    """A question to revisit, listed once: the gaps whose rule checks it (or one of its
+    bullets) raised it; gaps that only list it as related are kept apart."""
 
     question: Citation
     anchor: str
-    raised_by: tuple[Entry, ...]
-    related_to: tuple[Entry, ...] = ()
+    raised_by: tuple[GapEntry, ...]
+    related_to: tuple[GapEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,16 +246,20 @@ class SectionQuestions:
 
 @dataclass(frozen=True)
 class ProposalReport:
-    """Everything a report says about one reviewed file."""
+    """Everything a report says about one reviewed file, decision first: the verdict, what
+    blocks, what to fix first, then the rest by severity (see docs/report-formats.md)."""
 
     review: Review
     anchor: str
-    counts: dict[str, int]  # active findings by severity
-    sections: tuple[tuple[str, int], ...]  # (ICAT section, active findings citing it)
-    groups: tuple[ComponentGroup, ...]
-    questions: tuple[SectionQuestions, ...]  # raised: some finding's rule checks them
-    waived: tuple[Entry, ...]
-    related_questions: tuple[SectionQuestions, ...] = ()  # only related to findings
+    assessment: Assessment
+    gaps: tuple[GapEntry, ...]  # every gap, counted or not, in report order
+    sections: tuple[tuple[str, int], ...]  # (ICAT section, counted gaps citing it)
+    questions: tuple[SectionQuestions, ...]  # raised: some gap's rule checks them
+    related_questions: tuple[SectionQuestions, ...]  # only related to gaps
+    rules: tuple[RuleNote, ...]  # each rule once, in order of first appearance
+    fix_first: tuple[FixFirst, ...]
+    warnings: tuple[ComponentGroup, ...] = ()  # active warnings by component and question
+    notes: tuple[ComponentGroup, ...] = ()  # active info, except those to be established
     refusals: tuple[Problem, ...] = ()  # why the file could not be reviewed (none when it was)
 
     @property
@@ -171,14 +267,67 @@ class ProposalReport:
         return str(self.review.metadata.get("title") or self.review.file)
 
     @property
+    def counts(self) -> dict[str, int]:
+        """Counted gaps by severity (to-be-established ones are info)."""
+        return self.assessment.counts()
+
+    @property
     def verdict(self) -> str:
         if self.refusals:
             return f"not reviewed: {_plural(len(self.refusals), 'problem')} to fix first"
-        return verdict(self.counts, self.review.hidden)
+        return with_hidden(self.assessment.sentence, self.review.hidden)
+
+    def by_status(self, *statuses: str, severity: str = "") -> tuple[GapEntry, ...]:
+        return tuple(
+            g
+            for g in self.gaps
+            if g.gap.status in statuses and (not severity or g.severity == severity)
+        )
+
+    @property
+    def errors(self) -> tuple[GapEntry, ...]:
+        """The blocking gaps."""
+        return self.by_status(ACTIVE, severity="error")
+
+    @property
+    def established(self) -> tuple[GapEntry, ...]:
+        """Gaps made info because the proposal plans to establish the answer."""
+        return self.by_status(TO_BE_ESTABLISHED)
+
+    @property
+    def scoped_out(self) -> tuple[GapEntry, ...]:
+        return self.by_status(SCOPED_OUT)
+
+    @property
+    def waived_gaps(self) -> tuple[GapEntry, ...]:
+        return self.by_status(WAIVED)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
-        return tuple(entry for group in self.groups for entry in group.entries)
+        """Every counted place, in report order (component, severity, line)."""
+        places = [e for g in self.gaps if g.gap.counted for e in g.places]
+        return tuple(sorted(places, key=lambda e: e.finding.sort_key()))
+
+    @property
+    def waived(self) -> tuple[Entry, ...]:
+        """Every place set aside, waived or scoped out, in report order."""
+        places = [e for g in self.gaps if not g.gap.counted for e in g.places]
+        return tuple(sorted(places, key=lambda e: e.finding.sort_key()))
+
+    def places(self, severity: str) -> int:
+        """Counted places of one severity (a gap counts once, its places each)."""
+        return sum(len(g.places) for g in self.gaps if g.gap.counted and g.severity == severity)
+
+
+FIX_FIRST = 5  # gaps in the "fix these first" list
+OTHER_CHECKS = "Other ICAT lessons and sources"  # gaps whose rule checks no ICAT question
+_LEAD_IN = re.compile(r"(?<=[?.])\s+[^?.]*:\Z")  # "... help? These may include:"
+
+
+def _stem(question: str) -> str:
+    """A question that introduces a list, without its lead-in: the list is not shown."""
+    trimmed = _LEAD_IN.sub("", question)
+    return trimmed[:-1] + "…" if trimmed.endswith(":") else trimmed
 
 
 def build_reports(
@@ -189,32 +338,146 @@ def build_reports(
 
 def build_report(review: Review, anchor: str, knowledge: KnowledgeBase | None) -> ProposalReport:
     ordered = sorted(review.findings, key=Finding.sort_key)  # the order of the report
-    active = [f for f in ordered if f.waiver is None]
-    waived = [f for f in ordered if f.waiver is not None]
-    entries = [_entry(f, f"{anchor}-f{n}", knowledge) for n, f in enumerate(active, 1)]
-    raised, related = _questions(entries, anchor, knowledge)
+    counted = [f for f in ordered if status_of(f) in COUNTED]
+    set_aside = [f for f in ordered if status_of(f) not in COUNTED]
+    entries = {
+        id(f): _entry(f, f"{anchor}-f{n}", knowledge) for n, f in enumerate(counted, 1)
+    } | {id(f): _entry(f, f"{anchor}-w{n}", knowledge) for n, f in enumerate(set_aside, 1)}
+    gaps = _gap_order(group_gaps(ordered))
+    rule_anchors: dict[str, str] = {}
+    for gap in gaps:
+        rule_anchors.setdefault(gap.rule_id, f"{anchor}-r{len(rule_anchors) + 1}")
+    reported = tuple(
+        GapEntry(
+            gap,
+            f"{anchor}-g{n}",
+            tuple(entries[id(f)] for f in gap.findings),
+            rule_anchors[gap.rule_id],
+        )
+        for n, gap in enumerate(gaps, 1)
+    )
+    active = [g for g in reported if g.gap.counted]
+    raised, related = _questions(active, anchor, knowledge)
+    plain = [g for g in active if g.gap.status == ACTIVE]
+
+    def groups(severity: str, kind: str) -> tuple[ComponentGroup, ...]:
+        members = [g for g in plain if g.severity == severity]
+        return _component_groups(members, f"{anchor}-{kind}", knowledge)
+
     return ProposalReport(
         review=review,
         anchor=anchor,
-        counts=severity_counts(active),
-        sections=section_counts(active),
-        groups=_groups(entries),
+        assessment=assess([*review.findings, *review.withheld], review.thresholds),
+        gaps=reported,
+        sections=section_counts(g.gap.first for g in active),
         questions=raised,
-        waived=tuple(_entry(f, f"{anchor}-w{n}", knowledge) for n, f in enumerate(waived, 1)),
         related_questions=related,
+        rules=_rule_notes(reported, knowledge),
+        fix_first=fix_first(active),
+        warnings=groups("warning", "warnings"),
+        notes=groups("info", "notes"),
         refusals=tuple(review.refusals),
     )
 
 
+def _gap_order(gaps: Iterable[Gap]) -> list[Gap]:
+    """Report order: by severity, then component (programme-level first, gaps across several
+    components next), then line."""
+
+    def key(gap: Gap) -> tuple:
+        first = gap.first
+        return (SEVERITY_RANK[gap.severity], _component_rank(gap), first.sort_key())
+
+    return sorted(gaps, key=key)
+
+
+def _component_rank(gap: Gap) -> float:
+    if gap.component is None:
+        return -0.5
+    return gap.first.component_index if gap.component else -1
+
+
+def fix_first(gaps: Sequence[GapEntry], limit: int = FIX_FIRST) -> tuple[FixFirst, ...]:
+    """The errors and warnings to fix first: by severity, then by how many ICAT questions the
+    fix closes (questions that no other counted gap raises), then how many it raises, then
+    how many places it applies to, then report order."""
+    raisers: dict[str, int] = {}
+    for gap in gaps:
+        for ref in raised_questions(gap.rule):
+            raisers[ref] = raisers.get(ref, 0) + 1
+    candidates = []
+    for order, gap in enumerate(gaps):
+        if gap.severity == "info":
+            continue
+        raises = raised_questions(gap.rule)
+        closes = tuple(ref for ref in raises if raisers[ref] == 1)
+        rank = (SEVERITY_RANK[gap.severity], -len(closes), -len(raises), -len(gap.places), order)
+        candidates.append((rank, FixFirst(gap, closes, raises)))
+    return tuple(item for _, item in sorted(candidates, key=lambda c: c[0])[:limit])
+
+
+def _component_groups(
+    gaps: Sequence[GapEntry], anchor: str, knowledge: KnowledgeBase | None
+) -> tuple[ComponentGroup, ...]:
+    """Gaps by component (programme-level, across several, then file order), each component's
+    by the ICAT question their rule checks first (in question order, other checks last)."""
+    by_component: dict[str | None, list[GapEntry]] = {}
+    for gap in sorted(gaps, key=lambda g: (_component_rank(g.gap), g.first.finding.sort_key())):
+        by_component.setdefault(gap.gap.component, []).append(gap)
+    groups = []
+    for n, (component, members) in enumerate(by_component.items(), 1):
+        label = members[0].gap.first.item_label if component else ""
+        questions = _question_groups(members, knowledge)
+        groups.append(ComponentGroup(component, label, questions, f"{anchor}-{n}"))
+    return tuple(groups)
+
+
+def _question_groups(
+    gaps: Sequence[GapEntry], knowledge: KnowledgeBase | None
+) -> tuple[QuestionGroup, ...]:
+    """Gaps under the first ICAT question their rule checks ('' when it checks none)."""
+    grouped: dict[str, list[GapEntry]] = {}
+    for gap in gaps:
+        grouped.setdefault(next(iter(raised_questions(gap.rule)), ""), []).append(gap)
+    order = sorted(grouped, key=lambda ref: (not ref, _ref_order(ref)))
+    return tuple(
+        QuestionGroup(ref, cite(ref, knowledge).text if ref else "", tuple(grouped[ref]))
+        for ref in order
+    )
+
+
+def _rule_notes(gaps: Sequence[GapEntry], knowledge: KnowledgeBase | None) -> tuple[RuleNote, ...]:
+    by_rule: dict[str, list[GapEntry]] = {}
+    for gap in gaps:
+        by_rule.setdefault(gap.gap.rule_id, []).append(gap)
+    notes = []
+    for members in by_rule.values():
+        entry = members[0].first
+        notes.append(
+            RuleNote(
+                members[0].rule,
+                members[0].rule_anchor,
+                entry.citations,
+                entry.questions,
+                entry.indicators,
+                entry.basis,
+                tuple(members),
+            )
+        )
+    return tuple(sorted(notes, key=lambda note: int(note.anchor.rsplit("-r", 1)[1])))
+
+
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Gaps by severity among `findings` (each gap once however many places it has)."""
     counts = dict.fromkeys(SEVERITIES, 0)
-    for finding in findings:
-        counts[finding.severity] += 1
+    for gap in group_gaps(findings):
+        counts[gap.severity] += 1
     return counts
 
 
 def section_counts(findings: Iterable[Finding]) -> tuple[tuple[str, int], ...]:
-    """Findings per ICAT section; a rule resting on two sections counts in both."""
+    """Gaps per ICAT section; a rule resting on two sections counts in both. `findings` are
+    one per gap (or places, counted as given)."""
     counts: dict[str, int] = {}
     for finding in findings:
         for section in finding.rule.sections or (OTHER_SECTION,):
@@ -227,7 +490,7 @@ def section_title(section: str) -> str:
 
 
 def hidden_counts(reviews: Iterable[Review]) -> dict[str, int]:
-    """Findings hidden by --min-severity/--quiet in all `reviews`, by severity."""
+    """Gaps hidden by --min-severity/--quiet in all `reviews`, by severity."""
     total: dict[str, int] = {}
     for review in reviews:
         for severity, count in review.hidden.items():
@@ -235,45 +498,30 @@ def hidden_counts(reviews: Iterable[Review]) -> dict[str, int]:
     return total
 
 
-def verdict(counts: dict[str, int], hidden: dict[str, int] | None = None) -> str:
-    """One line a reader acts on: errors block, warnings are to address, info to consider.
-    Findings hidden from the output are named, so a filtered view never reads as ready."""
-    hidden = {severity: n for severity, n in (hidden or {}).items() if n}
+def with_hidden(sentence: str, hidden: dict[str, int]) -> str:
+    """A verdict with the gaps it counts that the output does not show: a filtered view
+    never reads as ready."""
+    hidden = {severity: n for severity, n in hidden.items() if n}
     if not hidden:
-        return _shown_verdict(counts)
+        return sentence
     words = " and ".join(
         _plural(hidden[s], "note" if s == "info" else s) for s in SEVERITIES if s in hidden
     )
-    if any(counts.values()):
-        return f"{_shown_verdict(counts)}; {words} not shown"
-    settled = "no errors" if "warning" in hidden else "no errors or warnings"
-    return f"{settled}; {words} not shown"
-
-
-def _shown_verdict(counts: dict[str, int]) -> str:
-    errors = counts["error"]
-    if errors:
-        return f"{_plural(errors, 'error')} {'blocks' if errors == 1 else 'block'} approval"
-    if counts["warning"]:
-        return f"no errors; {_plural(counts['warning'], 'warning')} to address"
-    if counts["info"]:
-        return f"no errors or warnings; {_plural(counts['info'], 'note')} to consider"
-    return "ready: no findings"
+    return f"{sentence} {words[0].upper()}{words[1:]} not shown."
 
 
 def overall_verdict(reports: Sequence[ProposalReport]) -> str:
-    """The verdict of a whole run: never "ready" while a file could not be reviewed (nor while
-    findings are hidden, see `verdict`)."""
-    active = severity_counts(entry.finding for report in reports for entry in report.entries)
-    hidden = hidden_counts(report.review for report in reports)
-    refused = sum(1 for report in reports if report.refusals)
+    """The verdict of a whole run: both dimensions at their worst over the proposals, gaps
+    added up; never "ready" while a file could not be reviewed (nor silent about findings
+    hidden from the output)."""
+    reviewed = [report for report in reports if not report.refusals]
+    hidden = hidden_counts(report.review for report in reviewed)
+    sentence = with_hidden(combine(r.assessment for r in reviewed).sentence, hidden)
+    refused = len(reports) - len(reviewed)
     if not refused:
-        return verdict(active, hidden)
+        return sentence
     head = f"{_plural(refused, 'file')} could not be reviewed"
-    if refused == len(reports):
-        return head
-    found = any(active.values()) or any(hidden.values())
-    return f"{head}; the others: " + (verdict(active, hidden) if found else "no findings")
+    return head if not reviewed else f"{head}; the others: {sentence}"
 
 
 def fingerprint(finding: Finding) -> str:
@@ -373,37 +621,25 @@ def indicator_note(indicator_id: str, knowledge: KnowledgeBase | None) -> Indica
     )
 
 
-def _groups(entries: Sequence[Entry]) -> tuple[ComponentGroup, ...]:
-    groups: dict[str, list[Entry]] = {}
-    for entry in entries:
-        groups.setdefault(entry.finding.component, []).append(entry)
-    return tuple(
-        ComponentGroup(
-            component, members[0].finding.item_label if component else "", tuple(members)
-        )
-        for component, members in groups.items()
-    )
-
-
 def _questions(
-    entries: Sequence[Entry], report_anchor: str, knowledge: KnowledgeBase | None
+    gaps: Sequence[GapEntry], report_anchor: str, knowledge: KnowledgeBase | None
 ) -> tuple[tuple[SectionQuestions, ...], tuple[SectionQuestions, ...]]:
-    """The questions to revisit, each once (a bullet under its question): those some
-    finding's rule checks (raised), then those findings only list as related."""
-    raised: dict[str, list[Entry]] = {}
-    related: dict[str, list[Entry]] = {}
-    for entry in entries:
-        for ref in raised_questions(entry.finding.rule):
-            raised.setdefault(ref, []).append(entry)
-        for ref in dict.fromkeys(revisit_ref(q.ref) for q in entry.questions):
-            related.setdefault(ref, []).append(entry)
+    """The questions to revisit, each once (a bullet under its question): those some gap's
+    rule checks (raised), then those gaps only list as related."""
+    raised: dict[str, list[GapEntry]] = {}
+    related: dict[str, list[GapEntry]] = {}
+    for gap in gaps:
+        for ref in raised_questions(gap.rule):
+            raised.setdefault(ref, []).append(gap)
+        for ref in dict.fromkeys(revisit_ref(q.ref) for q in gap.first.questions):
+            related.setdefault(ref, []).append(gap)
 
     def revisit(ref: str) -> Revisit:
         return Revisit(
             cite(ref, knowledge),
             question_anchor(report_anchor, ref),
             tuple(raised.get(ref, ())),
-            tuple(e for e in related.get(ref, ()) if e not in raised.get(ref, ())),
+            tuple(g for g in related.get(ref, ()) if g not in raised.get(ref, ())),
         )
 
     only_related = [ref for ref in related if ref not in raised]

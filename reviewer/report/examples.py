@@ -1,4 +1,5 @@
-"""The example reports in docs/examples/: one sample proposal in every output format.
+"""The example reports in docs/examples/: one sample proposal in every output format, and
+the portfolio of every sample (Markdown and HTML).
 
 They are generated, never edited by hand, so they always show what `ctreview check` writes;
 a test fails when a committed example is out of date (regenerate with
@@ -36,6 +37,7 @@ EXAMPLE_FILES = {
     "github": "github.txt",
     "gitlab": "gitlab.json",
 }
+PORTFOLIO_FILES = ("md", "html")  # the portfolio formats people read
 
 
 def example_reports(root: Path, reviewer: Reviewer | None = None) -> dict[str, str]:
@@ -55,10 +57,26 @@ def example_reports(root: Path, reviewer: Reviewer | None = None) -> dict[str, s
         rules=reviewer.catalogue.rules,
     )
     stem = Path(SAMPLE).stem
-    return {
+    reports = {
         f"{stem}.{suffix}": render(fmt, [judgement.review], ctx)
         for fmt, suffix in EXAMPLE_FILES.items()
     }
+    return reports | example_portfolio(root, reviewer)
+
+
+def example_portfolio(root: Path, reviewer: Reviewer) -> dict[str, str]:
+    """The portfolio of every sample of `root`, judged as `ctreview screen --no-config
+    samples` would judge them (serially, without reports to link to)."""
+    from reviewer.portfolio import PORTFOLIO_FORMATS, build_portfolio
+    from reviewer.screen import summarise
+
+    options = RunOptions(discover_config=False, today=TODAY)
+    with contextlib.chdir(root):
+        checker = Checker(options, lambda dirs: reviewer)
+        samples = sorted(Path("samples").glob("*.yaml"))
+        results = [summarise(checker.judge(str(p)), CATALOGUE_LABEL) for p in samples]
+    portfolio = build_portfolio(results, reviewer.knowledge, tool_version=__version__)
+    return {f"portfolio.{ext}": PORTFOLIO_FORMATS[ext](portfolio) for ext in PORTFOLIO_FILES}
 
 
 def write_example_reports(root: Path) -> list[Path]:

@@ -28,10 +28,12 @@ def render_github(reviews: Sequence[Review], ctx: ReportContext) -> str:
     findings = [entry.finding for report in reports for entry in report.entries]
     lines = [refusal_annotation(problem) for report in reports for problem in report.refusals]
     lines += [annotation(finding) for finding in sorted(findings, key=Finding.position_key)]
-    waived = sum(len(r.waived) for r in reports)
-    lines.append(
-        f"ctreview: {overall_verdict(reports)}" + (f" ({waived} waived)" if waived else "")
-    )
+    aside = {
+        "waived": sum(len(r.waived_gaps) for r in reports),
+        "scoped out": sum(len(r.scoped_out) for r in reports),
+    }
+    note = ", ".join(f"{n} {word}" for word, n in aside.items() if n)
+    lines.append(f"ctreview: {overall_verdict(reports)}" + (f" ({note})" if note else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -27,16 +27,19 @@ _CSS = """
 :root { --error: #b42318; --warning: #9a5b00; --info: #175cd3; --rule: #d0d5dd; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: #101828; background: #fff; }
+  color: #101828; background: #fff; overflow-wrap: break-word; }
 main { max-width: 52rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+@media (max-width: 40rem) { main { padding: 1rem .75rem 2rem; } }
 h1 { font-size: 1.75rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.4rem; margin-top: 2.5rem; padding-top: 1rem; border-top: 2px solid #101828; }
 h3 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid var(--rule); }
-h4 { font-size: 1.05rem; margin-top: 1.75rem; }
-h5 { font-size: 1rem; margin: 1.75rem 0 .5rem; padding-top: .75rem;
+h4 { font-size: 1.05rem; margin: 1.75rem 0 .5rem; }
+h5 { font-size: .95rem; margin: 1.5rem 0 .25rem; color: #344054; }
+h6 { font-size: 1rem; margin: 1.25rem 0 .5rem; padding-top: .75rem;
   border-top: 1px solid var(--rule); }
-table { border-collapse: collapse; margin: .5rem 0; }
-th, td { border: 1px solid var(--rule); padding: .25rem .75rem; text-align: left; }
+table { border-collapse: collapse; margin: .5rem 0; max-width: 100%; }
+th, td { border: 1px solid var(--rule); padding: .25rem .75rem; text-align: left;
+  overflow-wrap: anywhere; }
 th { background: #f2f4f7; }
 a { color: #175cd3; }
 li { margin: .2rem 0; }
@@ -47,14 +50,15 @@ li { margin: .2rem 0; }
 .badge-warning { background: var(--warning); }
 .badge-info { background: var(--info); }
 :target { scroll-margin-top: 1rem; }
-li:target, h5:has(:target) { background: #fffbe6; }
+li:target, h4:has(:target), h6:has(:target) { background: #fffbe6; }
+@page { margin: 16mm 14mm; }
 @media print {
-  body { font-size: 11pt; }
+  body { font-size: 10pt; line-height: 1.4; }
   main { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
   h2 { break-before: page; }
-  h2:first-of-type { break-before: auto; }
-  h3, h4, h5 { break-after: avoid; }
+  h2:first-of-type, h2:has(#not-judged) { break-before: auto; }
+  h3, h4, h5, h6 { break-after: avoid; }
   li, tr { break-inside: avoid; }
   .badge { border: 1px solid #000; color: #000; background: none !important; }
 }

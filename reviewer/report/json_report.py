@@ -7,7 +7,7 @@ its minor number when a field is added; consumers should ignore fields they do n
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Any
 
@@ -15,21 +15,25 @@ from reviewer.inert import inert_json
 from reviewer.report import ReportContext
 from reviewer.report.content import (
     NOT_JUDGED,
+    SEVERITIES,
     Citation,
     Entry,
+    GapEntry,
     ProposalReport,
     Revisit,
     SectionQuestions,
     build_reports,
     overall_verdict,
     section_title,
-    severity_counts,
 )
 from reviewer.review import Review
 from reviewer.schema import Problem
+from reviewer.verdict import Assessment, combine
 
-SCHEMA_VERSION = "1.3"  # 1.2: files that could not be reviewed (reviewed, input_errors)
+SCHEMA_VERSION = "2.0"  # 1.2: files that could not be reviewed (reviewed, input_errors)
 # 1.3: a waiver's kind (waiver, or not_relevant: scoped out by the proposal with a reason)
+# 2.0: counts count findings one per gap (gaps[], places), scoped_out apart from waived, and
+# the verdict in two dimensions (assessment: soundness and completeness)
 
 
 def render_json(reviews: Sequence[Review], ctx: ReportContext) -> str:
@@ -39,7 +43,7 @@ def render_json(reviews: Sequence[Review], ctx: ReportContext) -> str:
 
 def report_data(reviews: Sequence[Review], ctx: ReportContext) -> dict[str, Any]:
     reports = build_reports(reviews, ctx.knowledge)
-    active = severity_counts(e.finding for r in reports for e in r.entries)
+    reviewed = [report for report in reports if not report.refusals]
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {
@@ -50,8 +54,12 @@ def report_data(reviews: Sequence[Review], ctx: ReportContext) -> dict[str, Any]
         "summary": {
             "proposals": len(reports),
             "not_reviewed": sum(1 for r in reports if r.refusals),
-            "counts": {**active, "waived": sum(len(r.waived) for r in reports)},
+            "counts": _total(map(_counts, reports), (*SEVERITIES, "waived", "scoped_out")),
+            "places": _total(map(_places, reports), SEVERITIES),
             "verdict": overall_verdict(reports),
+            "assessment": _assessment(combine(r.assessment for r in reviewed))
+            if reviewed
+            else None,
         },
         "proposals": [_proposal(report) for report in reports],
         "not_judged": NOT_JUDGED,
@@ -60,18 +68,22 @@ def report_data(reviews: Sequence[Review], ctx: ReportContext) -> dict[str, Any]
 
 def _proposal(report: ProposalReport) -> dict[str, Any]:
     review = report.review
+    gap_of = {entry.anchor: gap.anchor for gap in report.gaps for entry in gap.places}
     return {
         "file": review.file,
         "reviewed": not report.refusals,
         "input_errors": [_input_error(problem) for problem in report.refusals],
         "proposal": _metadata(review.metadata),
         "verdict": report.verdict,
-        "counts": {**report.counts, "waived": len(report.waived)},
+        "assessment": None if report.refusals else _assessment(report.assessment),
+        "counts": _counts(report),
+        "places": _places(report),
+        "gaps": [_gap(gap) for gap in report.gaps],
         "sections": [
             {"section": section, "title": section_title(section), "findings": n}
             for section, n in report.sections
         ],
-        "findings": [_finding(entry) for entry in report.entries],
+        "findings": [_finding(entry, gap_of) for entry in report.entries],
         "questions_to_revisit": [
             {**_revisit(revisit, group), "raised_by": [e.anchor for e in revisit.raised_by]}
             for group in report.questions
@@ -82,7 +94,7 @@ def _proposal(report: ProposalReport) -> dict[str, Any]:
             for group in report.related_questions
             for revisit in group.questions
         ],
-        "waived": [_finding(entry) for entry in report.waived],
+        "waived": [_finding(entry, gap_of) for entry in report.waived],
         "notices": list(review.notices),
     }
 
@@ -108,10 +120,54 @@ def _metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _finding(entry: Entry) -> dict[str, Any]:
+def _counts(report: ProposalReport) -> dict[str, int]:
+    """Counted findings (gaps) by severity, and those set aside."""
+    return {
+        **report.counts,
+        "waived": len(report.waived_gaps),
+        "scoped_out": len(report.scoped_out),
+    }
+
+
+def _places(report: ProposalReport) -> dict[str, int]:
+    return {severity: report.places(severity) for severity in ("error", "warning", "info")}
+
+
+def _total(parts: Iterable[dict[str, int]], keys: Sequence[str]) -> dict[str, int]:
+    total = dict.fromkeys(keys, 0)
+    for part in parts:
+        for key, n in part.items():
+            total[key] += n
+    return total
+
+
+def _assessment(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "level": assessment.level,
+        **{
+            d.dimension: {"level": d.level, "details": d.details, "counts": dict(d.counts)}
+            for d in assessment.dimensions
+        },
+    }
+
+
+def _gap(gap: GapEntry) -> dict[str, Any]:
+    return {
+        "id": gap.anchor,
+        "rule": gap.rule.id,
+        "severity": gap.severity,
+        "status": gap.gap.status,
+        "dimension": gap.gap.dimension,
+        "applies_to": gap.label,
+        "findings": [entry.anchor for entry in gap.places],
+    }
+
+
+def _finding(entry: Entry, gap_of: dict[str, str]) -> dict[str, Any]:
     finding, rule, waiver = entry.finding, entry.finding.rule, entry.finding.waiver
     return {
         "id": entry.anchor,
+        "gap": gap_of[entry.anchor],
         "fingerprint": entry.fingerprint,
         "rule": rule.id,
         "title": rule.title,

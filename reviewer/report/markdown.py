@@ -17,13 +17,17 @@ from reviewer.report.content import (
     INPUT_ERROR_HELP,
     NOT_JUDGED,
     Citation,
+    ComponentGroup,
     Entry,
+    GapEntry,
     ProposalReport,
+    RuleNote,
     SectionQuestions,
     build_reports,
     overall_verdict,
     question_anchor,
     section_title,
+    with_hidden,
 )
 from reviewer.review import Review
 
@@ -90,6 +94,32 @@ _RELATED_INTRO = (
     "Questions the findings point to as related, though no finding's rule checks them: "
     "worth a look while revising."
 )
+_COUNTING_NOTE = (
+    "Counts are of findings, one per gap: a rule that holds for several components or items "
+    "is one finding listing every place it applies to."
+)
+_DIMENSION_MEANING = {
+    "soundness": "errors, and what the answers say (content rules)",
+    "completeness": "whether the questions are answered (presence rules)",
+}
+_FIX_INTRO = (
+    "Errors first, then the warnings whose fix closes the most ICAT questions (questions no "
+    "other finding keeps open), then those raising the most, then those in the most places."
+)
+_RULES_INTRO = (
+    "Each rule once: why it matters, what it checks, its basis, related questions, indicators "
+    "and how to fix it, with the findings it gave."
+)
+_ESTABLISHED_INTRO = (
+    "Answers the proposal plans to establish by a budgeted activity in time (a question "
+    "answered `to_be_established`): info until then, as ICAT advises adding an activity to "
+    "generate missing information."
+)
+_SCOPED_INTRO = (
+    "Questions the proposal answered `not_relevant`, with its reason: set aside, never "
+    "counted, shown so that the reviewers can judge the reason."
+)
+_WAIVED_INTRO = "Accepted by the reviewers, with a justification; they do not count."
 
 
 def render_markdown(reviews: Sequence[Review], ctx: ReportContext) -> str:
@@ -105,13 +135,15 @@ def build_markdown(reviews: Sequence[Review], ctx: ReportContext, marks: Marks) 
         + _reviewed(reports),
     ]
     if len(reports) > 1:
-        lines += ["", f"**Overall: {overall_verdict(reports)}.**"]
-        lines += [""] + [f"- [{md(r.title)}](#{r.anchor}): {r.verdict}" for r in reports]
+        lines += ["", f"**Overall: {md(overall_verdict(reports))}**"]
     if not reports:
         lines += ["", "No proposal was reviewed."]
+    else:
+        lines += ["", "## Contents", "", *_contents(reports)]
     for report in reports:
         lines += ["", *_proposal(report, marks)]
-    lines += ["", "## What this review cannot judge", "", md_block(NOT_JUDGED)]
+    lines += ["", f"## {marks.anchor('not-judged')}What this review cannot judge", ""]
+    lines += [md_block(NOT_JUDGED)]
     return "\n".join(lines) + "\n"
 
 
@@ -122,30 +154,103 @@ def _reviewed(reports: Sequence[ProposalReport]) -> str:
     return f"{len(reports)} file{'' if len(reports) == 1 else 's'}, {reviewed} reviewed"
 
 
-def _proposal(report: ProposalReport, marks: Marks) -> list[str]:
-    review = report.review
-    lines = [f"## {marks.anchor(report.anchor)}{md(report.title)}", ""]
-    lines += _facts(review)
-    lines += ["", f"**Verdict: {report.verdict}.**"]
+# --- contents -----------------------------------------------------------------------------
+
+
+def _sections(report: ProposalReport) -> list[tuple[str, str, int | None]]:
+    """The report's sections that have content: (anchor, title, how many findings or None)."""
+    a = report.anchor
     if report.refusals:
-        lines += ["", "### Why it could not be reviewed", "", *_refusals(report)]
-    elif not report.entries:
-        lines += ["", _positive(report)]
+        found = [(f"{a}-refusals", "Why it could not be reviewed", len(report.refusals))]
     else:
-        lines += ["", "### Summary", "", *_summary(report), "", "### Findings"]
-        for group in report.groups:
-            lines += ["", f"#### {md(group.title)}"]
-            for entry in group.entries:
-                lines += ["", *_finding(entry, report.anchor, marks)]
-        lines += ["", "### Questions to revisit", "", _REVISIT_INTRO]
-        lines += _questions(report.questions, marks)
+        found = [(f"{a}-verdict", "Verdict", None)]
+        warnings = sum(len(g.gaps) for g in report.warnings)
+        notes = sum(len(g.gaps) for g in report.notes)
+        found += [
+            (f"{a}-fix", "Fix these first", len(report.fix_first)),
+            (f"{a}-errors", "Blocking findings (errors)", len(report.errors)),
+            (f"{a}-warnings", "Warnings", warnings),
+            (f"{a}-notes", "Notes (info)", notes),
+            (f"{a}-established", "To be established", len(report.established)),
+            (f"{a}-questions", "Questions to revisit", _count(report.questions)),
+            (f"{a}-related", "Related questions", _count(report.related_questions)),
+            (f"{a}-rules", "Rules behind the findings", len(report.rules)),
+        ]
+    found += [
+        (f"{a}-scoped", "Scoped out by the proposal", len(report.scoped_out)),
+        (f"{a}-waived", "Waived findings", len(report.waived_gaps)),
+        (f"{a}-notices", "Notices", len(report.review.notices)),
+    ]
+    return [(anchor, title, n) for anchor, title, n in found if n != 0]
+
+
+def _count(groups: Sequence[SectionQuestions]) -> int:
+    return sum(len(group.questions) for group in groups)
+
+
+def _contents(reports: Sequence[ProposalReport]) -> list[str]:
+    lines = []
+    for report in reports:
+        level = report.assessment.level if not report.refusals else "not reviewed"
+        lines.append(f"- [{md(report.title)}](#{report.anchor}): {level}")
+        for anchor, title, n in _sections(report):
+            count = f" ({n})" if n is not None else ""
+            lines.append(f"  - [{title}](#{anchor}){count}")
+    lines.append("- [What this review cannot judge](#not-judged)")
+    return lines
+
+
+# --- one proposal -------------------------------------------------------------------------
+
+
+def _proposal(report: ProposalReport, marks: Marks) -> list[str]:
+    review, a = report.review, report.anchor
+    lines = [f"## {marks.anchor(a)}{md(report.title)}", "", *_facts(review)]
+
+    def section(key: str, title: str, *body: str) -> None:
+        lines.extend(["", f"### {marks.anchor(f'{a}-{key}')}{title}", "", *body])
+
+    if report.refusals:
+        lines += ["", f"**Verdict: {md(report.verdict)}.**"]
+        section("refusals", "Why it could not be reviewed", *_refusals(report))
+    else:
+        section("verdict", "Verdict", *_verdict(report))
+        if report.fix_first:
+            section("fix", "Fix these first", _FIX_INTRO, "", *_fix_first(report))
+        if report.errors:
+            entries = [_gap(gap, marks, "####") for gap in report.errors]
+            section("errors", "Blocking findings (errors)", *_joined(entries))
+        if report.warnings:
+            section("warnings", "Warnings", *_grouped(report.warnings, marks))
+        if report.notes:
+            section("notes", "Notes (info)", *_grouped(report.notes, marks))
+        if report.established:
+            entries = [_gap(gap, marks, "####") for gap in report.established]
+            section("established", "To be established", _ESTABLISHED_INTRO, "", *_joined(entries))
+        if report.questions:
+            section("questions", "Questions to revisit", _REVISIT_INTRO)
+            lines.extend(_questions(report.questions, marks))
         if report.related_questions:
-            lines += ["", "### Related questions", "", _RELATED_INTRO]
-            lines += _questions(report.related_questions, marks)
-    if report.waived:
-        lines += ["", "### Waived findings", "", *_waived(report, marks)]
+            section("related", "Related questions", _RELATED_INTRO)
+            lines.extend(_questions(report.related_questions, marks))
+        if report.rules:
+            section("rules", "Rules behind the findings", _RULES_INTRO, "")
+            lines.extend(_joined([_rule(note, report, marks) for note in report.rules]))
+    if report.scoped_out:
+        entries = [_set_aside(gap, marks) for gap in report.scoped_out]
+        section("scoped", "Scoped out by the proposal", _SCOPED_INTRO, "", *_joined(entries))
+    if report.waived_gaps:
+        entries = [_set_aside(gap, marks) for gap in report.waived_gaps]
+        section("waived", "Waived findings", _WAIVED_INTRO, "", *_joined(entries))
     if review.notices:
-        lines += ["", "### Notices", ""] + [f"- {md_block(notice)}" for notice in review.notices]
+        section("notices", "Notices", *[f"- {md_block(notice)}" for notice in review.notices])
+    return lines
+
+
+def _joined(blocks: Sequence[list[str]]) -> list[str]:
+    lines: list[str] = []
+    for block in blocks:
+        lines += ([""] if lines else []) + block
     return lines
 
 
@@ -173,9 +278,34 @@ def _refusals(report: ProposalReport) -> list[str]:
     return [*lines, "", md_block(INPUT_ERROR_HELP)]
 
 
+def _verdict(report: ProposalReport) -> list[str]:
+    assessment = report.assessment
+    hidden = with_hidden("", report.review.hidden).strip()
+    lines = [f"**Verdict: {assessment.level}.**" + (f" {hidden}" if hidden else ""), ""]
+    for dimension in assessment.dimensions:
+        meaning = _DIMENSION_MEANING[dimension.dimension]
+        lines.append(
+            f"- **{dimension.label}: {dimension.level}.** {_sentence(dimension.details)}. "
+            f"*{_sentence(meaning)}.*"
+        )
+    places = sum(len(g.places) for g in report.gaps if g.gap.counted)
+    counted = sum(1 for g in report.gaps if g.gap.counted)
+    lines += ["", f"{_COUNTING_NOTE} Here: {_plural(counted, 'finding')} in "
+              f"{_plural(places, 'place')}."]
+    if not report.gaps:
+        lines += ["", _positive(report)]
+    elif report.sections:
+        sections = [
+            (f"{s} · {section_title(s)}" if s.isdigit() else section_title(s), str(n))
+            for s, n in report.sections
+        ]
+        lines += ["", *_table(("ICAT section", "Findings"), sections)]
+    return lines
+
+
 def _positive(report: ProposalReport) -> str:
-    waived = len(report.waived)
-    note = f" ({waived} waived finding{'s' if waived != 1 else ''} below)" if waived else ""
+    aside = len(report.scoped_out) + len(report.waived_gaps)
+    note = f" ({aside} set aside, below)" if aside else ""
     return (
         "No rule found a gap in this design: it states what ctreview checks against the ICAT "
         f"lessons{note}. Keep the questions of the ICAT toolkit at hand during delivery and "
@@ -183,54 +313,123 @@ def _positive(report: ProposalReport) -> str:
     )
 
 
-def _summary(report: ProposalReport) -> list[str]:
-    rows = [(severity, str(n)) for severity, n in report.counts.items()]
-    rows.append(("waived", str(len(report.waived))))
-    lines = _table(("Severity", "Findings"), rows)
-    sections = [
-        (f"{s} · {section_title(s)}" if s.isdigit() else section_title(s), str(n))
-        for s, n in report.sections
-    ]
-    return [*lines, "", *_table(("ICAT section", "Findings"), sections)]
+def _fix_first(report: ProposalReport) -> list[str]:
+    lines = []
+    for n, item in enumerate(report.fix_first, 1):
+        gap = item.gap
+        if item.closes:
+            effect = f"fixing it closes {', '.join(md(ref) for ref in item.closes)}"
+        elif item.raises:
+            refs = ", ".join(md(ref) for ref in item.raises)
+            effect = f"raises {refs}, which other findings raise too"
+        else:
+            effect = "checks no ICAT question directly"
+        places = f" in {len(gap.places)} places" if len(gap.places) > 1 else ""
+        lines.append(
+            f"{n}. **{gap.severity.capitalize()}** [{md(gap.rule.id)} · {md(gap.rule.title)}]"
+            f"(#{gap.anchor}), {md(gap.label)}{places}: {effect}."
+        )
+        if gap.rule.fix:
+            lines.append(f"   {md(gap.rule.fix)}")
+    return lines
 
 
-def _finding(entry: Entry, report_anchor: str, marks: Marks) -> list[str]:
-    finding, rule = entry.finding, entry.finding.rule
+def _grouped(groups: Sequence[ComponentGroup], marks: Marks) -> list[str]:
+    """Findings by component (h4), then by the ICAT question their rule checks first (h5)."""
+    lines: list[str] = []
+    for group in groups:
+        lines += ["", f"#### {marks.anchor(group.anchor)}{md(group.title)}"]
+        for question in group.questions:
+            lines += ["", f"##### {md(question.title)}"]
+            for gap in question.gaps:
+                lines += ["", *_gap(gap, marks, "######")]
+    return lines[1:]
+
+
+def _gap(gap: GapEntry, marks: Marks, level: str) -> list[str]:
+    """One gap: its heading, every place it applies to, what it checks and a link to its rule."""
+    rule = gap.rule
+    heading = f"{marks.badge(gap.severity)} {md(rule.id)} · {md(rule.title)}"
+    lines = [f"{level} {marks.anchor(gap.anchor)}{heading}", ""]
+    if len(gap.places) > 1:
+        lines += [f"Applies to {len(gap.places)} places:", ""]
+    lines += [_place(entry, marks) for entry in gap.places]
+    checks = " · ".join(md(c.ref) for c in gap.first.citations)
+    lines += ["", f"**Checks:** {checks} — [why it matters and how to fix](#{gap.rule_anchor})"]
+    return lines
+
+
+def _place(entry: Entry, marks: Marks) -> str:
+    finding = entry.finding
     where = f"{finding.file}:{finding.line}:{finding.column}"
-    item = f"{finding.entity} {finding.item}".strip() if finding.item else finding.entity
-    heading = f"{marks.badge(finding.severity)} {md(rule.id)} · {md(rule.title)}"
+    path = f", {md(finding.yaml_path)}" if finding.yaml_path else ""
+    return f"- {marks.anchor(entry.anchor)}{md(finding.message)} ({md(where)}{path})"
+
+
+def _set_aside(gap: GapEntry, marks: Marks) -> list[str]:
+    """A scoped-out or waived gap, with the reason or the waiver."""
+    lines = _gap(gap, marks, "####")
+    waiver = gap.gap.first.waiver
+    assert waiver is not None
+    if waiver.kind == "not_relevant":
+        reason = md(waiver.justification)
+        return [*lines, "", f"**Not relevant, the proposal says, because:** {reason}"]
+    lines += [
+        "",
+        f"- **Justification:** {md(waiver.justification)}",
+        f"- **Accepted by:** {md(waiver.accepted_by or 'not stated')}",
+        f"- **Expires:** {md(waiver.expires or 'no expiry')}",
+    ]
+    sources = dict.fromkeys(
+        f.waiver.source for f in gap.gap.findings if f.waiver and f.waiver.source
+    )
+    if sources:
+        lines.append(f"- **Waiver:** {', '.join(md(source) for source in sources)}")
+    return lines
+
+
+def _rule(note: RuleNote, report: ProposalReport, marks: Marks) -> list[str]:
+    rule = note.rule
+    listed = {
+        r.anchor for g in (*report.questions, *report.related_questions) for r in g.questions
+    }
+    found = ", ".join(
+        f"[{_status_word(g)} at {md(g.label)}](#{g.anchor})" for g in note.gaps
+    )
     lines = [
-        f"##### {marks.anchor(entry.anchor)}{heading}",
+        f"#### {marks.anchor(note.anchor)}{md(rule.id)} · {md(rule.title)}",
         "",
-        md_block(finding.message),
-        "",
-        f"- **Where:** {md(where)}"
-        + (f", YAML path {md(finding.yaml_path)}" if finding.yaml_path else ""),
-        f"- **Item:** {md(item)} ({md(finding.item_label)})",
+        f"**Findings:** {found}",
         "",
         f"**Why it matters.** {md(rule.rationale)}",
         "",
         "**Checks**",
         "",
-        *[f"- {_citation(c)}" for c in entry.citations],
+        *[f"- {_citation(c)}" for c in note.citations],
     ]
-    basis = " · ".join(md(b.label) for b in entry.basis) or "not declared by its rule pack"
+    basis = " · ".join(md(b.label) for b in note.basis) or "not declared by its rule pack"
     lines += ["", f"**Basis:** {basis}"]
-    if entry.questions:
+    if note.questions:
         lines += ["", "**Related questions**", ""]
-        lines += [
-            f"- [{md(q.ref)}](#{question_anchor(report_anchor, q.ref)}) {md(q.text)}"
-            for q in entry.questions
-        ]
-    if entry.indicators:
+        for q in note.questions:  # linked where the list has it (not for waived findings)
+            anchor = question_anchor(report.anchor, q.ref)
+            ref = f"[{md(q.ref)}](#{anchor})" if anchor in listed else md(q.ref)
+            lines.append(f"- {ref} {md(q.text)}")
+    if note.indicators:
         lines += ["", "**Indicators you could use**", ""]
-        lines += [
-            f"- {md(i.id)} ({md(i.label)}): {md(i.text)}"
-            for i in entry.indicators
-        ]
+        lines += [f"- {md(i.id)} ({md(i.label)}): {md(i.text)}" for i in note.indicators]
     if rule.fix:
         lines += ["", f"**How to fix.** {md(rule.fix)}"]
     return lines
+
+
+def _status_word(gap: GapEntry) -> str:
+    status = gap.gap.status
+    if status == "scoped_out":
+        return "scoped out"
+    if status in ("waived", "to_be_established"):
+        return status.replace("_", " ")
+    return gap.severity
 
 
 def _citation(citation: Citation) -> str:
@@ -244,12 +443,12 @@ def _questions(groups: Sequence[SectionQuestions], marks: Marks) -> list[str]:
         lines += ["", f"#### {md(heading)}", ""]
         for revisit in group.questions:
             found_by = [
-                f"{label}: {_links(entries)}"
-                for label, entries in (
+                f"{label}: {_links(gaps)}"
+                for label, gaps in (
                     ("Raised by", revisit.raised_by),
                     ("Related to", revisit.related_to),
                 )
-                if entries
+                if gaps
             ]
             lines.append(
                 f"- {marks.anchor(revisit.anchor)}**{md(revisit.question.ref)}** "
@@ -259,40 +458,16 @@ def _questions(groups: Sequence[SectionQuestions], marks: Marks) -> list[str]:
     return lines
 
 
-def _links(entries: Sequence[Entry]) -> str:
-    return ", ".join(
-        f"[{md(e.finding.rule.id)} {md(e.finding.item or 'programme')}](#{e.anchor})"
-        for e in entries
-    )
+def _links(gaps: Sequence[GapEntry]) -> str:
+    return ", ".join(f"[{md(g.rule.id)} {md(g.label)}](#{g.anchor})" for g in gaps)
 
 
-def _waived(report: ProposalReport, marks: Marks) -> list[str]:
-    lines = [
-        "Accepted by the reviewers, or scoped out by the proposal with a reason (a question "
-        "answered `not_relevant`); they do not count towards the verdict.",
-    ]
-    for entry in report.waived:
-        finding, waiver = entry.finding, entry.finding.waiver
-        assert waiver is not None
-        where = f"{finding.file}:{finding.line}:{finding.column}"
-        lines += [
-            "",
-            f"- {marks.anchor(entry.anchor)}{marks.badge(finding.severity)} "
-            f"{md(finding.rule.id)} · {md(finding.rule.title)} at {md(where)}: "
-            f"{md(finding.message)}",
-        ]
-        if waiver.kind == "not_relevant":
-            lines.append(f"  - **Scoped out by the proposal, not relevant because:** "
-                         f"{md(waiver.justification)}")
-        else:
-            lines += [
-                f"  - **Justification:** {md(waiver.justification)}",
-                f"  - **Accepted by:** {md(waiver.accepted_by or 'not stated')}",
-                f"  - **Expires:** {md(waiver.expires or 'no expiry')}",
-            ]
-        if waiver.source and waiver.kind != "not_relevant":
-            lines.append(f"  - **Waiver:** {md(waiver.source)}")
-    return lines
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _table(header: tuple[str, str], rows: Sequence[tuple[str, str]]) -> list[str]:

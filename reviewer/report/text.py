@@ -9,45 +9,67 @@ import click
 from reviewer.doc_links import doc_url, rule_page, rule_url
 from reviewer.findings import Finding
 from reviewer.inert import inert
-from reviewer.report.content import INPUT_ERROR, hidden_counts, verdict
+from reviewer.report.content import (
+    INPUT_ERROR,
+    ProposalReport,
+    build_reports,
+    hidden_counts,
+    overall_verdict,
+)
 from reviewer.review import Review
 from reviewer.schema import Problem
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
+_LEVEL_COLOURS = {"ready": "green", "revise": "yellow", "not ready": "red"}
 
 
 def render_text(reviews: Sequence[Review], *, colour: bool = False) -> str:
-    """One block per file with findings or problems, in line order; waived findings stay
+    """One block per file with findings or problems: its verdict and what to fix first, then
+    one line per place in line order (as editors and terminals navigate); waived findings stay
     listed, marked and not counted; a file that could not be reviewed shows why, as errors.
-    The summary names findings hidden by --min-severity/--quiet and files not reviewed, and a
-    last line says where each rule is explained. On a colour terminal the rule ids link to
-    their pages."""
+    The summary counts findings one per gap (see reviewer/gaps.py), names those hidden by
+    --min-severity/--quiet and files not reviewed, and a last line says where each rule is
+    explained. On a colour terminal the rule ids link to their pages."""
     lines: list[str] = []
-    counts = {"error": 0, "warning": 0, "info": 0}
-    waived = refused = 0
-    for review in reviews:
+    reports = build_reports(reviews, None)
+    for review, report in zip(reviews, reports, strict=True):
         rows = [_refusal_row(problem, colour) for problem in review.refusals]
-        refused += bool(rows)
-        for finding in sorted(review.findings, key=Finding.position_key):
-            if finding.waiver:
-                waived += 1
-            else:
-                counts[finding.severity] += 1
-            rows.append(_finding_row(finding, colour))
-        if rows:
-            width = max(len(where) for where, _ in rows)
+        rows += [
+            _finding_row(finding, colour)
+            for finding in sorted(review.findings, key=Finding.position_key)
+        ]
+        if rows or review.hidden:
             lines.append(_style(inert(review.file), colour, underline=True))
+            if not review.refusals:
+                lines += ["  " + line for line in _decision(report, colour)]
+            width = max((len(where) for where, _ in rows), default=0)
             lines += [f"  {where.ljust(width)}  {rest}" for where, rest in rows]
             lines.append("")
     if not reviews:
         lines.append("No proposal was reviewed.")
         return "\n".join(lines) + "\n"
-    lines.append(_summary(counts, waived, hidden_counts(reviews), refused, colour))
+    reviewed = [report for report in reports if not report.refusals]
+    if len(reviewed) > 1 and any(r.gaps or r.review.hidden for r in reviewed):
+        lines.append(_style(f"Overall: {overall_verdict(reports)}", colour, bold=True))
+    lines.append(_summary(reports, hidden_counts(reviews), colour))
     if any(review.findings for review in reviews):
         lines.append(
             f"Why and how to fix: ctreview explain RULE, or {doc_url(rule_page('RULE'))}"
         )
     return "\n".join(lines) + "\n"
+
+
+def _decision(report: ProposalReport, colour: bool) -> list[str]:
+    """The file's verdict and the findings to fix first (rule and first place)."""
+    level = report.assessment.level
+    lines = [_style(report.verdict, colour, fg=_LEVEL_COLOURS[level], bold=True)]
+    if report.fix_first:
+        first = ", ".join(
+            f"{item.gap.rule.id} {item.gap.first.finding.line}:{item.gap.first.finding.column}"
+            for item in report.fix_first
+        )
+        lines.append(f"Fix first: {inert(first)}")
+    return lines
 
 
 def _finding_row(finding: Finding, colour: bool) -> tuple[str, str]:
@@ -77,41 +99,50 @@ def _rule_id(finding: Finding, colour: bool) -> str:
     return f"\x1b]8;;{url}\x1b\\{styled}\x1b]8;;\x1b\\" if url else styled
 
 
-def _summary(
-    counts: dict[str, int], waived: int, hidden: dict[str, int], refused: int, colour: bool
-) -> str:
-    if refused:  # "no findings" would read as a pass
-        files = "file" if refused == 1 else "files"
-        text = f"{refused} {files} could not be reviewed"
-        if any(counts.values()) or waived or any(hidden.values()):
-            text += "; " + click.unstyle(_summary(counts, waived, hidden, 0, False))
-        return _style(text, colour, fg="red", bold=True)
-    total = sum(counts.values())
-    extra = f"; {waived} waived" if waived else ""
+def _summary(reports: Sequence[ProposalReport], hidden: dict[str, int], colour: bool) -> str:
+    """Findings counted one per gap, with their places; never "no findings" while some are
+    hidden from the output or a file could not be reviewed."""
+    refused = sum(1 for report in reports if report.refusals)
+    counts = dict.fromkeys(("error", "warning", "info"), 0)
+    for report in reports:
+        for severity, n in report.counts.items():
+            counts[severity] += n - report.review.hidden.get(severity, 0)
+    aside = {
+        "waived": sum(len(r.waived_gaps) for r in reports),
+        "scoped out": sum(len(r.scoped_out) for r in reports),
+    }
+    places = sum(len(g.places) for r in reports for g in r.gaps if g.gap.counted)
+    shown = sum(counts.values())
+    extra = "".join(f"; {n} {word}" for word, n in aside.items() if n)
+    if shown:
+        parts = ", ".join(
+            f"{n} {kind}{'s' if n != 1 and kind != 'info' else ''}" for kind, n in counts.items()
+        )
+        text = f"{_plural(shown, 'finding')} in {_plural(places, 'place')} ({parts}{extra})"
+    elif any(hidden.values()):
+        text = ("No errors" if "warning" in hidden else "No errors or warnings") + extra
+    else:
+        text = f"No findings: the design covers every check ctreview makes{extra}"
     if any(hidden.values()):  # a filtered view must never read as "no findings"
-        text = verdict(counts, hidden)
-        return _style(
-            f"{text[0].upper()}{text[1:]} (hidden by --quiet or --min-severity){extra}.",
-            colour,
-            fg="red" if counts["error"] else "yellow",
-            bold=True,
+        words = " and ".join(
+            _plural(hidden[s], "note" if s == "info" else s)
+            for s in ("error", "warning", "info")
+            if hidden.get(s)
         )
-    if not total:
-        return _style(
-            f"No findings: the design covers every check ctreview makes{extra}.",
-            colour,
-            fg="green",
-        )
-    parts = ", ".join(
-        f"{n} {kind}{'s' if n != 1 and kind != 'info' else ''}" for kind, n in counts.items()
-    )
-    word = "finding" if total == 1 else "findings"
-    return _style(
-        f"{total} {word} ({parts}{extra})",
-        colour,
-        fg="red" if counts["error"] else "yellow",
-        bold=True,
-    )
+        text += f"; {words} not shown (hidden by --quiet or --min-severity)"
+    if refused:
+        files = "file" if refused == 1 else "files"
+        head = f"{refused} {files} could not be reviewed"
+        text = head if not shown and not any(hidden.values()) and not extra else f"{head}; {text}"
+        return _style(text, colour, fg="red", bold=True)
+    fg = "red" if counts["error"] or hidden.get("error") else "yellow"
+    if not shown and not any(hidden.values()):
+        return _style(text + ".", colour, fg="green")
+    return _style(text + ("." if any(hidden.values()) else ""), colour, fg=fg, bold=True)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _style(text: str, colour: bool, **styles: object) -> str:
