@@ -137,9 +137,9 @@ def test_quiet_on_a_file_with_only_warnings_does_not_say_no_findings(repo):
     assert result.exit_code == 0
     summary = result.stdout.splitlines()[-1]
     assert "No findings" not in result.stdout
-    assert summary.startswith("No errors; 2 warnings and 3 notes not shown")
+    assert summary.startswith("No errors; 4 warnings and 15 notes not shown")
     github = check("-q", "-f", "github", f"proposals/2027/{ONLY_WARNINGS}")
-    assert github.stdout == "ctreview: no errors; 2 warnings and 3 notes not shown\n"
+    assert github.stdout == "ctreview: no errors; 4 warnings and 15 notes not shown\n"
 
 
 def test_help_lists_the_format_choices():
