@@ -55,6 +55,8 @@ class Generator:
                 if "components" in barrier:
                     barrier["components"] = _some(rng, component_ids)
         data["budget_lines"] = _budget(rng, component_ids, data["budget"]["total"])
+        for entry in (data.get("sustainability") or {}).get("handover", []):
+            entry["component"] = rng.choice(component_ids)
         return data
 
     def _component(self, rng: random.Random, data: dict[str, Any], n: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -71,6 +71,7 @@ class Context(Protocol):
     components_of_pattern: dict[Any, list[dict[str, Any]]]
     patterns: dict[Any, dict[str, Any]]
     baseline_study_funded: bool
+    memo: dict[str, Any]  # values computed once per proposal for several entities
 
 
 CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
@@ -314,7 +315,10 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         ),
         "names_comparison": Derived(
             _BOOLEAN,
-            "Its text or methods name a comparison or contribution method.",
+            "Its text or methods name a comparison or contribution method, or the programme "
+            "does (theory_of_change.contribution, a comparing mel.evaluation.approach, "
+            "mel.evaluation.comparison).",
+            ("methods", "theory_of_change.contribution", "mel.evaluation.comparison"),
             checks=("comparison_method",),
         ),
     },
@@ -388,6 +392,7 @@ def programme_fields(ctx: Context) -> dict[str, Any]:
         ),
         "displacement_types_undiscussed": _undiscussed(displacement, data, reader),
         "baseline_study_funded": ctx.baseline_study_funded,
+        **crosscutting_programme_fields(ctx),
     }
 
 
@@ -457,7 +462,7 @@ def target_group_fields(ctx: Context, group: Mapping[str, Any]) -> dict[str, Any
     reader = ctx.reader
     described = joined([group.get("name"), group.get("description")], ". ")
     people = joined([described, *(group.get("segments") or [])], "; ")
-    return {
+    fields = {
         "desired_behaviour_is_knowledge": reader.check(
             "knowledge_not_action", group.get("desired_behaviour")
         ),
@@ -466,6 +471,9 @@ def target_group_fields(ctx: Context, group: Mapping[str, Any]) -> dict[str, Any
         "includes_children": reader.check("mentions_children", people),
         "children_only": reader.check("children_only", people),
     }
+    if group.get("desired_behaviour"):
+        fields["behaviour_measured"] = behaviour_measured(ctx, group)
+    return fields
 
 
 def information_only(reader: TextReader, barriers: Any) -> int:
@@ -512,6 +520,7 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         fields["delivers_services"] = not support_kinds or "direct_services" in support_kinds
         fields["group_services"] = _group_services(ctx, component)
         fields["serves_children_only"] = _serves_children_only(ctx, component)
+    fields.update(crosscutting_component_fields(ctx, component))
     return fields
 
 
@@ -740,13 +749,16 @@ def indicator_fields(ctx: Context, indicator: Mapping[str, Any]) -> dict[str, An
         "percent_out_of_range": _percent_out_of_range(indicator),
         "baseline_after_first_target": _baseline_after_first_target(indicator),
         "baseline_study_funded": ctx.baseline_study_funded,
+        "follow_up_point_count": len(follow_up_months_of(indicator)),
     }
     if changes:
         fields["methods_weak"] = reader.check("weak_method", methods)
         fields["counts_unvalidated_reports"] = reader.check("unvalidated_reports", with_methods)
     if level == "impact" or category == "impact":
         fields["counts_recorded_cases"] = reader.check("case_count", with_methods)
-        fields["names_comparison"] = reader.check("comparison_method", with_methods)
+        fields["names_comparison"] = programme_compares(ctx.data) or reader.check(
+            "comparison_method", with_methods
+        )
     if "victim_support" in kinds:
         fields["rewards_cooperation"] = reader.check("rewards_cooperation", text)
     if "criminal_justice_capacity" in kinds and level != "output":
@@ -767,9 +779,10 @@ def effective_label(indicator: Mapping[str, Any], reader: TextReader) -> tuple[A
 
 
 def _follow_up_too_short(indicator: Mapping[str, Any], kinds: set[Any]) -> bool:
-    months = indicator.get("follow_up_months")
-    if indicator.get("category") != "retention" or not isinstance(months, int):
+    points = follow_up_months_of(indicator)
+    if indicator.get("category") != "retention" or not points:
         return False
+    months = max(points)
     needed = max((RETENTION_MONTHS.get(str(k), 0) for k in kinds), default=0)
     return months < needed
 
@@ -791,8 +804,8 @@ def _targets_outside(data: Mapping[str, Any], indicator: Mapping[str, Any]) -> l
     start, end = period(data)
     if start is None or end is None:
         return []
-    follow_up = indicator.get("follow_up_months")
-    extra_years = (follow_up + 11) // 12 if isinstance(follow_up, int) else 0
+    follow_up = max(follow_up_months_of(indicator), default=0)
+    extra_years = (follow_up + 11) // 12
     last = end.year + extra_years
     return [str(y) for y in target_years(indicator, start.year) if y < start.year or y > last]
 
@@ -885,3 +898,579 @@ def _amount(line: Mapping[str, Any]) -> float:
     return float(amount) if isinstance(amount, (int, float)) else 0.0
 
 
+
+
+# --- cross-cutting concerns (issue 14) ----------------------------------------------------------
+#
+# The results chain, risks and do-no-harm, data protection, safeguarding, participation, gender
+# and age, sustainability, coordination, proportionality, and the national plan's cycle. Each
+# field is computed from structured answers (and the existing content checks reduction_claim,
+# risk_to_participants and mentions_children), only for the entities whose rules read it.
+
+_PEOPLE_CATEGORIES = frozenset(
+    {"reach", "satisfaction", "knowledge_attitude_change", "retention", "behaviour_change"}
+)
+_PEOPLE_KINDS = frozenset({"victims", "potential_victims", "communities"})
+_CHANGE_LEVELS = frozenset({"outcome", "impact"})
+_COMPARING_APPROACHES = frozenset({"experimental", "quasi_experimental", "contribution_analysis"})
+_DATA_PARTS = ("consent", "access_control", "sharing", "retention")
+_PARTICIPATION_PARTS = ("design", "governance", "mel")
+_PLAN_AREAS = ("prevention", "protection", "prosecution", "enabling_framework")
+_PLAN_CYCLE = {"monitoring": "by", "review": "by", "evaluation": "by", "reporting": "to"}
+_REPORTING_POINTS = frozenset({"public_reporting", "self_identification"})
+_EVALUATIONS = ("baseline_study", "mid_term", "final", "impact_study", "final_review")
+# ctreview's judgement: below these amounts per person served (in USD, at the rough rates of
+# reviewer/data/currencies.json), individual support cannot be what the design describes.
+COST_FLOOR_USD = {"victim_support": 200, "livelihood": 100}
+
+_CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
+    "programme": {
+        "goal_claims_reduction": Derived(
+            _BOOLEAN,
+            "The goal claims less trafficking or exploitation (content check reduction_claim).",
+            ("theory_of_change.goal",),
+        ),
+        "contribution_stated": Derived(
+            _BOOLEAN,
+            "The theory of change says how the programme's contribution will be judged, or the "
+            "evaluation names a comparison or contribution method.",
+            ("theory_of_change.contribution", "mel.evaluation.approach",
+             "mel.evaluation.comparison"),
+        ),
+        "assumption_links_missing": Derived(
+            _LIST,
+            "Links of the results chain (output: output to outcome; outcome: outcome to impact) "
+            "with no assumption at that level, where some assumption states its level.",
+            ("theory_of_change.assumptions",),
+        ),
+        "works_with_participants": Derived(
+            _BOOLEAN,
+            "It works directly with victims, callers or children: a victims group, a group that "
+            "includes children, a support or identification component, or a campaign that asks "
+            "people to report.",
+        ),
+        "participant_risks": Derived(
+            _NUMBER, "Risks of harm to the people the programme works with.",
+            ("theory_of_change.risks",),
+        ),
+        "victim_data_components": Derived(
+            _LIST,
+            "Components that handle victims' or callers' personal data: support that delivers "
+            "services (case files) and identification work (hotline records, screening "
+            "interviews, reviews of victims' accounts).",
+        ),
+        "data_protection_missing": Derived(
+            _LIST,
+            "Parts of data protection not stated: consent, access_control, sharing, retention "
+            "(all four when there is no data_protection block).",
+            ("data_protection",),
+        ),
+        "research_with_victims": Derived(
+            _BOOLEAN,
+            "Victims are a target group and a study or evaluation is planned, so victims will "
+            "be interviewed or their records studied.",
+        ),
+        "children_components": Derived(
+            _LIST, "Components that work with children (see the component's serves_children)."
+        ),
+        "children_components_unprotected": Derived(
+            _LIST,
+            "Components that work with children outside the child protection system: all but "
+            "support components that state their link to it.",
+        ),
+        "survivor_participation_missing": Derived(
+            _LIST,
+            "Where survivors take no stated part: design, governance, mel (all three when there "
+            "is no survivor_participation block).",
+            ("survivor_participation",),
+        ),
+        "victim_groups": Derived(
+            _LIST,
+            "Groups the victims of its patterns belong to (union of the patterns' victim_profile).",
+            ("trafficking_patterns",),
+        ),
+        "people_indicators": Derived(
+            _LIST,
+            "Quantitative indicators that count people (counts: people, or, where counts is not "
+            "given, reach, satisfaction, knowledge, retention or behaviour indicators) in work "
+            "with victims, potential victims or communities.",
+            ("mel.indicators",),
+        ),
+        "people_indicators_by_sex": Derived(
+            _NUMBER, "People-level indicators disaggregated by sex.", ("mel.indicators",)
+        ),
+        "people_indicators_undisaggregated": Derived(
+            _LIST,
+            "People-level indicators not disaggregated by both sex and age (by age alone where "
+            "every pattern's victims are of one sex).",
+            ("mel.indicators",),
+        ),
+        "percentages_without_denominator": Derived(
+            _LIST,
+            "Outcome and impact indicators measured as a percentage that name no denominator.",
+            ("mel.indicators",),
+        ),
+        "service_components": Derived(
+            _LIST,
+            "Components that run a service people rely on: support delivering services, or "
+            "identification run through public or self-reporting (a hotline).",
+        ),
+        "services_without_handover": Derived(
+            _LIST,
+            "Service components that sustainability.handover does not cover.",
+            ("sustainability",),
+        ),
+        "handover_undated": Derived(
+            _LIST, "Service components whose handover has no date.", ("sustainability.handover",)
+        ),
+    },
+    "target_group": {
+        "behaviour_measured": Derived(
+            _BOOLEAN,
+            "Some component that serves the group has an outcome or impact indicator, or one of "
+            "behaviour change, retention or impact (as its text supports).",
+        ),
+    },
+    "component": {
+        "outputs_only": Derived(
+            _BOOLEAN,
+            "Its indicators are all at output level (as their texts support) while the "
+            "programme measures outcomes or impact elsewhere.",
+        ),
+        "serves_children": Derived(
+            _BOOLEAN,
+            "It works with children: a target group that includes them, support that serves "
+            "them, or outreach to children at risk.",
+        ),
+        "post_grant_funding": Derived(
+            FieldSpec("string", values=("named", "none")),
+            "For a service in sustainability.handover: whether a source pays for it after the "
+            "grant (named) or none does (none).",
+            ("sustainability.handover",),
+        ),
+        "groups_left_out": Derived(
+            _LIST,
+            "Groups its patterns' victims belong to (victim_profile) that no support "
+            "component for those patterns is open to.",
+            ("victim_support.open_to",),
+        ),
+        "assistance_waits_for_identification": Derived(
+            _BOOLEAN,
+            "Assistance starts no sooner than the formal identification decision takes "
+            "(days_to_assistance against the programme's days_to_decision).",
+            ("victim_support.days_to_assistance",),
+        ),
+        "people_served": Derived(
+            _NUMBER,
+            "People its support reaches: the size of its client groups (victims; for livelihoods "
+            "also potential victims) that only components of its type serve, or else the "
+            "largest numeric reach target of an indicator measuring it alone.",
+        ),
+        "cost_per_person": Derived(
+            _NUMBER, "Its budget per person served, in the proposal's currency."
+        ),
+        "cost_per_person_usd": Derived(
+            _NUMBER, "The same in US dollars at rough rates (reviewer/data/currencies.json)."
+        ),
+        "cost_per_person_low": Derived(
+            _BOOLEAN,
+            "Its budget per person served is below what individual support costs at the least "
+            f"(ctreview's judgement: USD {COST_FLOOR_USD['victim_support']} for victim "
+            f"support, USD {COST_FLOOR_USD['livelihood']} for livelihoods).",
+        ),
+        "plan_areas_missing": Derived(
+            _LIST,
+            "Areas of a national response (ICMPD 2021) the plan's areas_covered leaves out.",
+            ("national_action_plan.areas_covered",),
+        ),
+        "plan_scope_missing": Derived(
+            _LIST,
+            "Parts of the plan's scope not stated: areas_covered, timeframe.",
+            ("national_action_plan.areas_covered", "national_action_plan.timeframe"),
+        ),
+        "plan_cycle_missing": Derived(
+            _LIST,
+            "Steps of the plan's cycle (monitoring, review, evaluation, reporting) with no body "
+            "named to carry them out.",
+            ("national_action_plan.monitoring", "national_action_plan.review",
+             "national_action_plan.evaluation", "national_action_plan.reporting"),
+        ),
+        "plan_activities_output_only": Derived(
+            _BOOLEAN,
+            "Every plan activity that states its result level is at output level (two or more).",
+            ("national_action_plan.activities",),
+        ),
+    },
+    "indicator": {
+        "follow_up_point_count": Derived(
+            _NUMBER,
+            "Points at which the measure is repeated (follow_up_points, or 1 for a lone "
+            "follow_up_months).",
+            ("follow_up_points", "follow_up_months"),
+        ),
+    },
+}
+for _entity, _fields in _CROSSCUTTING_FIELDS.items():
+    CONTENT_FIELDS.setdefault(_entity, {}).update(_fields)
+
+
+def crosscutting_programme_fields(ctx: Context) -> dict[str, Any]:
+    data, reader = ctx.data, ctx.reader
+    toc = _mapping(data.get("theory_of_change"))
+    groups = list(ctx.groups.values())
+    kinds = {g.get("kind") for g in groups}
+    children = [c for c in ctx.components if serves_children(ctx, c)]
+    people = _people_indicators(ctx)
+    services = [c for c in ctx.components if runs_service(c)]
+    handed = _handover_by_component(data)
+    return {
+        "goal_claims_reduction": reader.check("reduction_claim", toc.get("goal")),
+        "contribution_stated": programme_compares(data),
+        "assumption_links_missing": _assumption_links_missing(toc),
+        "works_with_participants": _works_with_participants(ctx, kinds),
+        "participant_risks": sum(
+            1 for risk in _dicts(toc.get("risks"))
+            if reader.check("risk_to_participants", risk.get("text"))
+        ),
+        "victim_data_components": _ids(c for c in ctx.components if _handles_victim_data(c)),
+        "data_protection_missing": _missing_parts(data.get("data_protection"), _DATA_PARTS),
+        "research_with_victims": "victims" in kinds and _evaluation_planned(data),
+        "children_components": _ids(children),
+        "children_components_unprotected": _ids(
+            c for c in children if not _inside_child_protection(c)
+        ),
+        "survivor_participation_missing": _missing_parts(
+            data.get("survivor_participation"), _PARTICIPATION_PARTS
+        ),
+        "victim_groups": sorted(
+            {str(g) for p in ctx.patterns.values() for g in p.get("victim_profile") or []}
+        ),
+        "people_indicators": _ids(people),
+        "people_indicators_by_sex": sum(1 for i in people if "sex" in _disaggregation(i)),
+        "people_indicators_undisaggregated": _ids(
+            i for i in people if not _breakdown_needed(ctx) <= _disaggregation(i)
+        ),
+        "percentages_without_denominator": _ids(
+            i for i in ctx.indicators
+            if i.get("measure") == "percentage"
+            and i.get("level") in _CHANGE_LEVELS
+            and not i.get("denominator")
+        ),
+        "service_components": _ids(services),
+        "services_without_handover": _ids(c for c in services if c.get("id") not in handed),
+        "handover_undated": _ids(
+            c for c in services
+            if c.get("id") in handed and not any(h.get("handover_date") for h in handed[c["id"]])
+        ),
+    }
+
+
+def programme_compares(data: Mapping[str, Any]) -> bool:
+    """The programme says how its contribution to less trafficking will be judged: a
+    contribution statement, a comparing evaluation approach, or a named comparison."""
+    toc = _mapping(data.get("theory_of_change"))
+    evaluation = _mapping(_mapping(data.get("mel")).get("evaluation"))
+    return bool(
+        toc.get("contribution")
+        or evaluation.get("approach") in _COMPARING_APPROACHES
+        or evaluation.get("comparison")
+    )
+
+
+def _assumption_links_missing(toc: Mapping[str, Any]) -> list[str]:
+    levels = {a.get("level") for a in _dicts(toc.get("assumptions")) if a.get("level")}
+    if not levels:
+        return []
+    return [level for level in ("output", "outcome") if level not in levels]
+
+
+def _works_with_participants(ctx: Context, kinds: set[Any]) -> bool:
+    if "victims" in kinds:
+        return True
+    if any(serves_children(ctx, c) for c in ctx.components):
+        return True
+    return any(
+        c.get("type") in ("victim_support", "victim_identification")
+        or _mapping(c.get("awareness")).get("objective") == "promote_reporting"
+        for c in ctx.components
+    )
+
+
+def _handles_victim_data(component: Mapping[str, Any]) -> bool:
+    if component.get("type") == "victim_identification":
+        return True
+    return component.get("type") == "victim_support" and delivers_services(component)
+
+
+def delivers_services(component: Mapping[str, Any]) -> bool:
+    kinds = _mapping(component.get("victim_support")).get("activity_kinds") or []
+    return not kinds or "direct_services" in kinds
+
+
+def runs_service(component: Mapping[str, Any]) -> bool:
+    """A service people rely on day to day: support delivered to victims, or identification
+    people reach by reporting themselves or others (a hotline, a reporting line)."""
+    if component.get("type") == "victim_support":
+        return delivers_services(component)
+    if component.get("type") == "victim_identification":
+        points = _mapping(component.get("victim_identification")).get("opportunity_points") or []
+        return bool(_REPORTING_POINTS & set(points))
+    return False
+
+
+def _evaluation_planned(data: Mapping[str, Any]) -> bool:
+    evaluation = _mapping(_mapping(data.get("mel")).get("evaluation"))
+    return any(evaluation.get(key) is True for key in _EVALUATIONS)
+
+
+def serves_children(ctx: Context, component: Mapping[str, Any]) -> bool:
+    memo = ctx.memo.setdefault("serves_children", {})
+    key = component.get("id")
+    if key not in memo:
+        groups = [ctx.groups.get(g) or {} for g in component.get("target_groups") or []]
+        support = _mapping(component.get("victim_support"))
+        points = _mapping(component.get("victim_identification")).get("opportunity_points") or []
+        memo[key] = (
+            _mapping(support.get("children")).get("served") is True
+            or "child_outreach" in points
+            or any(_group_includes_children(ctx, g) for g in groups)
+        )
+    return bool(memo[key])
+
+
+def _group_includes_children(ctx: Context, group: Mapping[str, Any]) -> bool:
+    described = joined([group.get("name"), group.get("description")], ". ")
+    people = joined([described, *(group.get("segments") or [])], "; ")
+    return ctx.reader.check("mentions_children", people)
+
+
+def _inside_child_protection(component: Mapping[str, Any]) -> bool:
+    children = _mapping(_mapping(component.get("victim_support")).get("children"))
+    return component.get("type") == "victim_support" and bool(
+        children.get("child_protection_link")
+    )
+
+
+def _missing_parts(block: Any, parts: Sequence[str]) -> list[str]:
+    block = _mapping(block)
+    return [part for part in parts if not block.get(part)]
+
+
+def _people_indicators(ctx: Context) -> list[dict[str, Any]]:
+    serving = {
+        c.get("id")
+        for c in ctx.components
+        if _PEOPLE_KINDS & {_kind_of(ctx, g) for g in c.get("target_groups") or []}
+    }
+    return [
+        i for i in ctx.indicators
+        if i.get("measure") in ("unit", "percentage")
+        and _counts_people(ctx, i)
+        and serving & set(i.get("components") or [])
+    ]
+
+
+def _kind_of(ctx: Context, group_id: Any) -> Any:
+    return (ctx.groups.get(group_id) or {}).get("kind")
+
+
+def _counts_people(ctx: Context, indicator: Mapping[str, Any]) -> bool:
+    """What the indicator says it counts, or else what its category suggests."""
+    if indicator.get("counts"):
+        return indicator.get("counts") == "people"
+    return effective_label(indicator, ctx.reader)[1] in _PEOPLE_CATEGORIES
+
+
+_FEMALE, _MALE = frozenset({"women", "girls"}), frozenset({"men", "boys"})
+
+
+def _breakdown_needed(ctx: Context) -> set[str]:
+    """Sex and age; only age where every pattern's victims are of one sex (fishers who are
+    all men), since a breakdown by sex would then say nothing."""
+    groups = {g for p in ctx.patterns.values() for g in p.get("victim_profile") or []}
+    sexes = groups & (_FEMALE | _MALE)
+    one_sex = bool(sexes) and (sexes <= _FEMALE or sexes <= _MALE)
+    return {"age"} if one_sex else {"sex", "age"}
+
+
+def _disaggregation(indicator: Mapping[str, Any]) -> set[Any]:
+    return set(indicator.get("disaggregation") or [])
+
+
+def _handover_by_component(data: Mapping[str, Any]) -> dict[Any, list[dict[str, Any]]]:
+    found: dict[Any, list[dict[str, Any]]] = {}
+    for entry in _dicts(_mapping(data.get("sustainability")).get("handover")):
+        found.setdefault(entry.get("component"), []).append(entry)
+    return found
+
+
+def _ids(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    return [str(item.get("id")) for item in items]
+
+
+def behaviour_measured(ctx: Context, group: Mapping[str, Any]) -> bool:
+    for component in ctx.components_of_group.get(group.get("id"), []):
+        for indicator in ctx.indicators_of.get(component.get("id"), []):
+            level, category = effective_label(indicator, ctx.reader)
+            if level in _CHANGE_LEVELS or category in _BEHAVIOUR_CATEGORIES:
+                return True
+    return False
+
+
+def crosscutting_component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, Any]:
+    kind = component.get("type")
+    fields: dict[str, Any] = {
+        "outputs_only": _outputs_only(ctx, component),
+        "serves_children": serves_children(ctx, component),
+    }
+    if runs_service(component):
+        fields["post_grant_funding"] = _post_grant_funding(ctx.data, component)
+    if kind == "victim_support":
+        fields["groups_left_out"] = _groups_left_out(ctx, component)
+        fields["assistance_waits_for_identification"] = _waits_for_identification(
+            ctx, component
+        )
+    if kind in COST_FLOOR_USD:
+        fields.update(_cost_per_person(ctx, component))
+    if kind == "national_action_plan":
+        fields.update(_plan_cycle_fields(component))
+    return fields
+
+
+def _outputs_only(ctx: Context, component: Mapping[str, Any]) -> bool:
+    linked = ctx.indicators_of.get(component.get("id"), [])
+    levels = {effective_label(i, ctx.reader)[0] for i in linked} - {None}
+    if levels != {"output"}:
+        return False
+    memo = ctx.memo
+    if "programme_changes" not in memo:
+        memo["programme_changes"] = any(
+            effective_label(i, ctx.reader)[0] in _CHANGE_LEVELS for i in ctx.indicators
+        )
+    return bool(memo["programme_changes"])
+
+
+def _post_grant_funding(data: Mapping[str, Any], component: Mapping[str, Any]) -> str | None:
+    entries = _handover_by_component(data).get(component.get("id"))
+    if not entries:
+        return None
+    sources = {s for e in entries for s in e.get("funded_by") or []} - {"none"}
+    return "named" if sources or any(e.get("funding_source") for e in entries) else "none"
+
+
+def _groups_left_out(ctx: Context, component: Mapping[str, Any]) -> list[str]:
+    """Who the victims of its patterns are, less who support for those patterns is open to
+    (phased or parallel support components count together, as in group_services)."""
+    if not _mapping(component.get("victim_support")).get("open_to"):
+        return []
+    patterns = set(component.get("patterns") or [])
+    profile = {
+        g for p in patterns for g in (ctx.patterns.get(p) or {}).get("victim_profile") or []
+    }
+    open_to: set[str] = set()
+    for sibling in ctx.components:
+        shared = patterns & set(sibling.get("patterns") or [])
+        if sibling.get("type") == "victim_support" and shared:
+            open_to |= set(_mapping(sibling.get("victim_support")).get("open_to") or [])
+    return sorted(str(g) for g in profile - open_to)
+
+
+def _waits_for_identification(ctx: Context, component: Mapping[str, Any]) -> bool:
+    days = _mapping(component.get("victim_support")).get("days_to_assistance")
+    decisions = [
+        _mapping(c.get("victim_identification")).get("days_to_decision")
+        for c in ctx.components
+        if c.get("type") == "victim_identification"
+    ]
+    decisions = [d for d in decisions if isinstance(d, int) and d > 0]
+    return isinstance(days, int) and bool(decisions) and days >= min(decisions)
+
+
+def _cost_per_person(ctx: Context, component: Mapping[str, Any]) -> dict[str, Any]:
+    """Budget per person served, where both are known (livelihood and support components)."""
+    if component.get("type") == "victim_support" and not delivers_services(component):
+        return {}
+    people = _people_served(ctx, component)
+    lines = ctx.lines_of.get(component.get("id"), [])
+    budget = sum(_amount(b) / max(len(b.get("components") or []), 1) for b in lines)
+    if not people or budget <= 0:
+        return {}
+    cost = round(budget / people, 2)
+    fields: dict[str, Any] = {"people_served": people, "cost_per_person": cost}
+    rate = usd_rate(_mapping(ctx.data.get("budget")).get("currency"))
+    if rate is not None:
+        usd = round(cost * rate, 2)
+        fields["cost_per_person_usd"] = usd
+        fields["cost_per_person_low"] = usd < COST_FLOOR_USD[str(component.get("type"))]
+    return fields
+
+
+_CLIENT_KINDS = {
+    "victim_support": frozenset({"victims"}),
+    "livelihood": frozenset({"victims", "potential_victims"}),
+}
+
+
+def _people_served(ctx: Context, component: Mapping[str, Any]) -> int:
+    """The component's own clients: the sizes of its client groups that only components of its
+    type serve (a group that awareness or identification work also reaches is a population,
+    of which support serves a part), or else the largest numeric reach target of an indicator
+    that measures it alone."""
+    kind = component.get("type")
+    sizes = [
+        group.get("size")
+        for ident in component.get("target_groups") or []
+        if (group := ctx.groups.get(ident) or {}).get("kind") in _CLIENT_KINDS[str(kind)]
+        and all(c.get("type") == kind for c in ctx.components_of_group.get(ident, []))
+    ]
+    if any(isinstance(size, int) and size > 0 for size in sizes):
+        return sum(size for size in sizes if isinstance(size, int))
+    targets = [
+        t.get("value")
+        for i in ctx.indicators_of.get(component.get("id"), [])
+        if i.get("category") == "reach" and i.get("measure") == "unit"
+        and len(i.get("components") or []) == 1
+        for t in _dicts(i.get("targets"))
+    ]
+    return int(max((t for t in targets if isinstance(t, (int, float))), default=0))
+
+
+def usd_rate(currency: Any) -> float | None:
+    """US dollars per unit of the currency, roughly (None for a currency not in the table)."""
+    return _rates().get(str(currency)) if currency else None
+
+
+@cache
+def _rates() -> dict[str, float]:
+    path = Path(__file__).parent / "data" / "currencies.json"
+    table = json.loads(path.read_text("utf-8"))["usd_per_unit"]
+    return {code: float(rate) for code, rate in table.items()}
+
+
+def _plan_cycle_fields(component: Mapping[str, Any]) -> dict[str, Any]:
+    plan = _mapping(component.get("national_action_plan"))
+    areas = plan.get("areas_covered") or []
+    activities = _dicts(plan.get("activities"))
+    levels = [a.get("result_level") for a in activities if a.get("result_level")]
+    return {
+        "plan_areas_missing": [a for a in _PLAN_AREAS if a not in areas] if areas else [],
+        "plan_scope_missing": [
+            name for name, stated in (
+                ("areas_covered", bool(areas)),
+                ("timeframe", bool(_mapping(plan.get("timeframe")).get("end_year"))),
+            ) if not stated
+        ],
+        "plan_cycle_missing": [
+            step for step, who in _PLAN_CYCLE.items() if not _mapping(plan.get(step)).get(who)
+        ],
+        "plan_activities_output_only": len(levels) >= 2 and set(levels) == {"output"},
+    }
+
+
+def follow_up_months_of(indicator: Mapping[str, Any]) -> list[int]:
+    """Every month at which the measure is repeated (follow_up_points and follow_up_months)."""
+    points = [p for p in indicator.get("follow_up_points") or [] if isinstance(p, int)]
+    single = indicator.get("follow_up_months")
+    if isinstance(single, int) and single not in points:
+        points.append(single)
+    return sorted(points)

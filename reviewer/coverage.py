@@ -256,6 +256,7 @@ def coverage_markdown(rows: Sequence[CoverageRow], catalogue: Catalogue) -> str:
     for section in sorted({row.section for row in icat}):
         lines += _section_table(section, [row for row in icat if row.section == section])
     lines += _sources(sources)
+    lines += _concerns(catalogue.rules)
     lines += _rule_bases(catalogue.rules)
     return "\n".join(lines) + "\n"
 
@@ -343,6 +344,70 @@ def _sources(rows: Sequence[CoverageRow]) -> list[str]:
             f"{_rules(row.basis_rules) if row.kind == 'source' else ''} | {row.level} |"
         )
     return lines
+
+
+# Concerns beyond ICAT's sections, by the tag rules carry for them (rules/crosscutting.yaml,
+# rules/action-plan-cycle.yaml, rules/format-gaps.yaml).
+CONCERNS = {
+    "results-chain": "Results chain",
+    "risks": "Risks and do-no-harm",
+    "data-protection": "Data protection and research ethics",
+    "safeguarding": "Child safeguarding",
+    "participation": "Survivor participation",
+    "gender-age-disability": "Sex, age and disability",
+    "sustainability": "Sustainability and exit",
+    "coordination": "Coordination",
+    "proportionality": "Proportionality",
+    "national-plan": "National plans beyond ICAT section 9 (ICMPD 2021)",
+    "measurement": "Format: how indicators are counted and followed up",
+    "evaluation": "Format: phase, evaluation approach, M&E framework",
+    "legal": "Format: treaty status",
+    "dose": "Format: dose of training and awareness",
+    "timeliness": "Format: identification and assistance times",
+    "other": "Format: components of type other",
+}
+
+
+def concern_of(rule: Rule) -> str | None:
+    """The concern a rule's tags place it in (its most specific known tag), if any."""
+    known = [tag for tag in rule.tags if tag in CONCERNS]
+    return known[-1] if known else None
+
+
+def _concerns(rules: Sequence[Rule]) -> list[str]:
+    """Rules on concerns beyond ICAT's sections: what each checks, at what level, and the
+    standards other than ICAT's main text it rests on."""
+    lines = _table_start(
+        "Cross-cutting concerns",
+        "Rules on what an expert reviewer checks in any programme beyond ICAT's sections (their "
+        "`tags` name the concern): their severity (in the recommended preset, and in `strict`, "
+        "a funder's final review) and kind (a presence check fires when an "
+        "answer is absent, a content check judges what is stated), the references they check, "
+        "and what else they rest on: an ICAT footnote, another standard of "
+        "`question_banks/sources.yaml`, or ctreview's own judgement.",
+        ("concern", "rule", "severity", "in strict", "kind", "checks", "rests also on"),
+    )
+    strict = strict_severities()
+    grouped = sorted(
+        (list(CONCERNS).index(concern), rule.id, concern, rule)
+        for rule in rules
+        if (concern := concern_of(rule))
+    )
+    for _, _, concern, rule in grouped:
+        also = [b.removeprefix("other-standard:") for b in rule.basis if b != "icat"]
+        lines.append(
+            f"| {CONCERNS[concern]} | {rule.id} | {rule.severity} | "
+            f"{strict.get(rule.id, rule.severity)} | {rule.kind} | "
+            f"{_rules(rule.icat)} | {_rules(also)} |"
+        )
+    return lines
+
+
+def strict_severities() -> dict[str, str]:
+    """The severities the bundled `strict` preset sets (a funder's final review)."""
+    from reviewer.config import preset
+
+    return {setting.rule: setting.severity for setting in preset("strict").rules}
 
 
 def _rule_bases(rules: Sequence[Rule]) -> list[str]:

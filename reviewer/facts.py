@@ -376,6 +376,7 @@ class _Context:
         self.components_of_group = _listed_by(self.components, "target_groups")
         self.components_of_pattern = _listed_by(self.components, "patterns")
         self.baseline_study_funded = content_facts.baseline_study_funded(data)
+        self.memo: dict[str, Any] = {}
         self.non_answers: dict[str, list[str]] = {}
         for note in reading.notes:
             if note.kind == "non_answer" or not note.holds:

@@ -55,7 +55,7 @@ def skeleton(proposal_id: str, component_types: Sequence[str] = ()) -> Commented
 
 def _component(ctype: str, ident: str) -> CommentedMap:
     node = _deref(proposal_schema()["$defs"]["component"])
-    blocks = set(COMPONENT_TYPES) - {"other"}
+    blocks = set(COMPONENT_TYPES)
     props = {k: v for k, v in node["properties"].items() if k not in blocks or k == ctype}
     return _object({**node, "properties": props}, {"id": ident, "type": ctype}, depth=4)
 

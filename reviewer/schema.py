@@ -491,8 +491,11 @@ _REFERENCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("components", ("mel", "indicators", "*", "components")),
     ("components", ("budget_lines", "*", "components")),
     ("components", ("target_groups", "*", "barriers", "*", "components")),
+    ("components", ("sustainability", "handover", "*", "component")),
 )
-_COMPONENT_BLOCKS = tuple(t for t in vocabulary("component", "type") if t != "other")
+_COMPONENT_BLOCKS = vocabulary("component", "type")
+# Keys that hold one id rather than a list of them.
+_SINGLE_REFERENCES = frozenset({"component"})
 
 
 def defined_ids(data: Mapping[str, Any]) -> dict[str, list[tuple[str, YamlPath]]]:
@@ -568,6 +571,8 @@ def _walk(node: Any, pattern: Sequence[str], path: YamlPath = ()) -> Iterator[tu
         if isinstance(node, list):
             for index, item in enumerate(node):
                 yield (*path, index), item
+        elif isinstance(node, str) and path and path[-1] in _SINGLE_REFERENCES:
+            yield path, node
         return
     head, rest = pattern[0], pattern[1:]
     if head == "*" and isinstance(node, list):

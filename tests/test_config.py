@@ -20,6 +20,7 @@ from reviewer.config import (
     preset,
     resolved_yaml,
 )
+from reviewer.coverage import strict_severities
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 KNOWN = {"MEL-001", "MEL-002", "AW-001"}
@@ -92,7 +93,7 @@ def test_own_settings_win_over_what_is_extended(tmp_path):
     assert config.strict_waivers is True  # from strict
     assert config.rule_dirs == ((tmp_path / "shared" / "funder-rules").resolve(),)
     severities = config.for_file(tmp_path / "calls" / "p.yaml").severities
-    assert severities == {"MEL-001": "error", "AW-001": "off"}
+    assert severities == {**strict_severities(), "MEL-001": "error", "AW-001": "off"}
 
 
 def test_extends_cycle_and_missing_file_are_errors(tmp_path):
@@ -293,7 +294,9 @@ overrides: [{files: ["drafts/*"], rules: {AW-001: 'off'}}]
     file_config = config.for_file(tmp_path / "drafts" / "p.yaml")
     text = resolved_yaml("drafts/p.yaml", file_config, dict.fromkeys(sorted(KNOWN), "warning"))
     shown = YAML(typ="safe").load(text)
-    assert shown["rules"] == {"AW-001": "off", "MEL-001": "error", "MEL-002": "warning"}
+    assert shown["rules"] == {
+        **strict_severities(), "AW-001": "off", "MEL-001": "error", "MEL-002": "warning"
+    }
     assert (shown["fail_on"], shown["strict_waivers"], shown["max_warnings"]) == (
         "warning",
         True,

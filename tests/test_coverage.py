@@ -80,7 +80,7 @@ def test_levels_follow_the_kind_of_the_rules_that_check_a_reference(rows):
     assert level["ICAT-3.L2.a"] == PRESENCE  # AWR-005 fires on missing baseline awareness
     assert level["ICAT-0.U1"] == NOT_CHECKABLE
     assert level["ICAT-4.N28"] == NOT_COVERED  # seasonal timing: no rule yet
-    assert level["CETS-197.art13"] == PRESENCE and level["WHO-2003"] == CITED  # basis only
+    assert level["CETS-197.art15"] == PRESENCE and level["WHO-2003"] == CITED  # basis only
     by_ref = {row.ref: row for row in rows}
     table = by_ref["ICAT-8.E"]
     assert table.kind == "table" and "26 sample indicators" in table.summary
