@@ -28,7 +28,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from reviewer.findings import Waiver
 from reviewer.gaps import DIMENSIONS
 from reviewer.inert import inert_lines
-from reviewer.loader import Document, InputError, format_yaml_path, load_document
+from reviewer.loader import Document, InputError, ProblemsError, format_yaml_path, load_document
 from reviewer.paths import real_path
 from reviewer.schema import (
     MAX_NUMBER,
@@ -52,12 +52,8 @@ if TYPE_CHECKING:  # imported by make_validator when a configuration is read: no
     import jsonschema
 
 
-class ConfigError(Exception):
+class ConfigError(ProblemsError):
     """A configuration that cannot be used; str() lists every problem, one per line."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)

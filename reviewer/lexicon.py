@@ -20,7 +20,7 @@ import functools
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError
 
 from reviewer import prebuilt
-from reviewer.loader import DEFAULT_MAX_BYTES, InputError, load_document
+from reviewer.loader import DEFAULT_MAX_BYTES, InputError, ProblemsError, load_document
 from reviewer.schema import to_plain
 
 MODES = ("whole", "start", "anywhere", "only")
@@ -46,12 +46,8 @@ _WORD_CHAR = re.compile(r"\w")
 _GAP = r"(?:\W+\w+){0,3}"
 
 
-class LexiconError(Exception):
+class LexiconError(ProblemsError):
     """Lexicon files that cannot be used; str() lists every problem, one per line."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,15 @@ class Location:
     column: int
 
 
+class ProblemsError(Exception):
+    """Data that cannot be used (rule packs, lexicons, a configuration): str() lists every
+    problem, one per line, so the user fixes them all in one pass."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
 class InputError(Exception):
     """A file that cannot be reviewed. str() is `file:line:col: message. what to do`."""
 

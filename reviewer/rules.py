@@ -27,7 +27,7 @@ from reviewer.conditions import check_condition
 from reviewer.engine import size_problem
 from reviewer.facts import ENTITIES, fact_fields
 from reviewer.knowledge import KnowledgeBase
-from reviewer.loader import DEFAULT_MAX_BYTES, InputError, load_document
+from reviewer.loader import DEFAULT_MAX_BYTES, InputError, ProblemsError, load_document
 from reviewer.paths import data_dir
 from reviewer.schema import did_you_mean, to_plain
 
@@ -49,12 +49,8 @@ _OPTIONAL = (
 _PLACEHOLDER_FIELDS = ("label", "id", "key")
 
 
-class RuleError(Exception):
+class RuleError(ProblemsError):
     """Rule packs that cannot be used; str() lists every problem, one per line."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
