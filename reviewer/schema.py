@@ -163,7 +163,10 @@ def to_plain(node: Any, *, keep_blank: bool = False) -> Any:
 
     Dates become ISO strings (YAML reads 2027-01-01 as a date), so the schema can check them.
     """
-    if isinstance(node, Mapping):
+    kind = type(node)
+    if kind in _SAME_WHEN_PLAIN:  # most of a tree: its scalars (a bool is in the set)
+        return node
+    if kind is dict or isinstance(node, Mapping):
         return {
             str(key): to_plain(value, keep_blank=keep_blank)
             for key, value in node.items()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reviewer.cli import cli
 from reviewer.examples import run_examples
 from reviewer.knowledge import bundled_knowledge
 from reviewer.review import Reviewer
-from reviewer.rules import Rule, RuleError, load_catalogue
+from reviewer.rules import Rule, RuleError, _has_anchor_or_tag, load_catalogue
 
 GOOD_RULE = """\
 rules:
@@ -106,6 +109,22 @@ def test_malformed_rule_file_is_reported_not_raised(tmp_path):
         load(pack(tmp_path, "- just a list\n"))
     with pytest.raises(RuleError, match=r"funder.yaml:3:1: invalid YAML"):
         load(pack(tmp_path, "rules:\n  - id: [unclosed\n"))
+
+
+def test_a_rule_file_with_an_alias_is_refused_where_the_alias_is(tmp_path):
+    text = GOOD_RULE.replace("    title: Programme without a summary",
+                             "    title: &t Programme without a summary")
+    text = text.replace("    rationale: Funders read the summary first.", "    rationale: *t")
+    with pytest.raises(RuleError, match=r"funder.yaml:8:16: aliases are not supported"):
+        load(pack(tmp_path, text))
+
+
+@given(st.text(alphabet="ab &*!-:[{,\n\t\u2028", max_size=40))
+def test_the_anchor_and_tag_scan_agrees_with_the_pattern_it_replaced(text):
+    """The fast path's scan (rules._has_anchor_or_tag) sends a file to the careful loader
+    exactly where the former single pattern did."""
+    former = re.compile(r"(^|[\s\[{,:-])[&*!]\S", re.MULTILINE)
+    assert _has_anchor_or_tag(text) == bool(former.search(text))
 
 
 def test_extra_pack_adds_rules_and_its_examples_run(tmp_path):
