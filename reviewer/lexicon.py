@@ -134,7 +134,6 @@ def words_of(normal: str) -> frozenset[str]:
     return frozenset(_TEXT_WORDS.findall(normal))
 
 
-
 class _OnDemand:
     """Phrases by key, each key's alternation compiled the first time it is asked for."""
 
