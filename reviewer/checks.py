@@ -541,12 +541,6 @@ class TextReader:
         return CHECKS[name].decide(self.words, text)
 
 
-def missing_lexicons(lexicons: Lexicons, language: str) -> list[str]:
-    """Lexicons the checks need that the language lacks (empty: the lens can read it)."""
-    have = lexicons.names(language)
-    return sorted({name for c in CHECKS.values() for name in c.lexicons} - have)
-
-
 def joined(parts: Iterable[object], separator: str = "; ") -> str:
     """Texts of a list joined for a check that reads them together."""
     return separator.join(str(p) for p in parts if p not in (None, ""))

@@ -360,11 +360,6 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
 }
 
 
-def sources_of(entity: str, name: str) -> tuple[str, ...]:
-    found = CONTENT_FIELDS.get(entity, {}).get(name)
-    return found.sources if found else ()
-
-
 # --- programme --------------------------------------------------------------------------------
 
 
@@ -896,8 +891,6 @@ def _dicts(items: Any) -> Iterable[dict[str, Any]]:
 def _amount(line: Mapping[str, Any]) -> float:
     amount = line.get("amount")
     return float(amount) if isinstance(amount, (int, float)) else 0.0
-
-
 
 
 # --- cross-cutting concerns (issue 14) ----------------------------------------------------------

@@ -202,11 +202,6 @@ def with_block(document: str, start_marker: str, end_marker: str, text: str) -> 
     return f"{document[: start + len(start_marker)]}\n\n{text}\n{document[end:]}"
 
 
-def with_figures(document: str, table_text: str) -> str:
-    """The document with the figures table between its markers replaced."""
-    return with_block(document, FIGURES_START, FIGURES_END, table_text)
-
-
 def table(measures: Iterable[Measure]) -> str:
     """The figures as a Markdown table (the README and docs/content-checks.md show it)."""
     rows = [

@@ -30,7 +30,6 @@ from reviewer.lexicon import Lexicons
 from reviewer.schema import SCOPED_ANSWER, SCOPED_KEYS, proposal_schema
 
 YamlPath = tuple[str | int, ...]
-Pattern = tuple[str, ...]  # a data path with "[]" for every list index
 
 DEFAULT_LANGUAGE = "en"
 # Where each entity lives (kept in step with facts.ENTITY_SOURCES, which a test checks).
@@ -135,19 +134,6 @@ def answer_tree() -> AnswerField:
     root = _place(proposal_schema(), (), 0)
     _mark_answers(root)
     return root
-
-
-def answer_fields() -> dict[Pattern, AnswerField]:
-    """Every place of the tree by pattern (for tests and docs; the walk uses the tree)."""
-    found: dict[Pattern, AnswerField] = {}
-    stack: list[tuple[Pattern, AnswerField]] = [((), answer_tree())]
-    while stack:
-        pattern, place = stack.pop()
-        found[pattern] = place
-        stack.extend(((*pattern, k), v) for k, v in place.children.items())
-        if place.items is not None:
-            stack.append(((*pattern, "[]"), place.items))
-    return found
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
