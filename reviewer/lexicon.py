@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import re
-import stat
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError
 
 from reviewer import prebuilt
-from reviewer.loader import DEFAULT_MAX_BYTES, InputError, ProblemsError, load_document
+from reviewer.loader import InputError, ProblemsError, load_document, unusable_data_file
 from reviewer.schema import to_plain
 
 MODES = ("whole", "start", "anywhere", "only")
@@ -411,7 +410,7 @@ def load_lexicons(dirs: Iterable[Path]) -> Lexicons:
 
 
 def _load_file(path: Path) -> tuple[Lexicon | None, list[str]]:
-    unusable = _unusable(path)
+    unusable = unusable_data_file(path, "lexicon file")
     if unusable:
         return None, [f"{path}: {unusable}"]
     try:
@@ -447,18 +446,6 @@ def _load_file(path: Path) -> tuple[Lexicon | None, list[str]]:
         ),
         [],
     )
-
-
-def _unusable(path: Path) -> str | None:
-    try:
-        info = path.stat()
-    except OSError as error:
-        return f"the lexicon file cannot be read ({error.strerror})"
-    if not stat.S_ISREG(info.st_mode):
-        return "this is not a regular file (a lexicon file is a YAML text file)"
-    if info.st_size > DEFAULT_MAX_BYTES:
-        return f"the lexicon file is larger than the limit of {DEFAULT_MAX_BYTES:,} bytes"
-    return None
 
 
 def _problems(data: Any) -> list[str]:

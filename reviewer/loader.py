@@ -48,6 +48,7 @@ import stat
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from ruamel.yaml import YAML
@@ -280,6 +281,21 @@ def _read_bounded(path: str, max_bytes: int) -> bytes:
     if len(raw) > max_bytes:  # the file grew after stat, or stat does not know its size
         raise _too_large(path, max_bytes)
     return raw
+
+
+def unusable_data_file(path: Path, kind: str) -> str | None:
+    """Why a data file (a rule file, a lexicon file) must not be read, or None: a pipe or a
+    link to a device named like one would block the run or never end, and a huge file would
+    fill memory. `kind` names it in the message ("rule file")."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        return f"the {kind} cannot be read ({error.strerror})"
+    if not stat.S_ISREG(info.st_mode):
+        return f"this is not a regular file (a {kind} is a YAML text file)"
+    if info.st_size > DEFAULT_MAX_BYTES:
+        return f"the {kind} is larger than the limit of {DEFAULT_MAX_BYTES:,} bytes"
+    return None
 
 
 def _check_file_kind(path: str, info: os.stat_result, max_bytes: int) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import stat
 import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,7 +27,13 @@ from reviewer.conditions import check_condition
 from reviewer.engine import size_problem
 from reviewer.facts import ENTITIES, fact_fields
 from reviewer.knowledge import KnowledgeBase
-from reviewer.loader import DEFAULT_MAX_BYTES, InputError, ProblemsError, load_document
+from reviewer.loader import (
+    DEFAULT_MAX_BYTES,
+    InputError,
+    ProblemsError,
+    load_document,
+    unusable_data_file,
+)
 from reviewer.paths import data_dir
 from reviewer.schema import did_you_mean, to_plain
 
@@ -185,26 +190,12 @@ def _pack_files(dirs: Iterable[Path], problems: list[str]) -> list[Path]:
             )
             continue
         for path in sorted(directory.glob("*.yaml")):
-            unusable = _unusable_pack_file(path)
+            unusable = unusable_data_file(path, "rule file")
             if unusable:
                 problems.append(f"{path}: {unusable}")
             else:
                 files.append(path)
     return files
-
-
-def _unusable_pack_file(path: Path) -> str | None:
-    """Why a rule file must not be read: a pipe or a link to a device named like a rule file
-    would block the run or never end, and a huge file would fill memory."""
-    try:
-        info = path.stat()
-    except OSError as error:
-        return f"the rule file cannot be read ({error.strerror})"
-    if not stat.S_ISREG(info.st_mode):
-        return "this is not a regular file (a rule file is a YAML text file)"
-    if info.st_size > DEFAULT_MAX_BYTES:
-        return f"the rule file is larger than the limit of {DEFAULT_MAX_BYTES:,} bytes"
-    return None
 
 
 def _load_file(path: Path, checks: _Checks) -> tuple[list[Rule], list[str]]:
