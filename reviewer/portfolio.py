@@ -439,9 +439,9 @@ th.section { min-width: 6.5rem; max-width: 9rem; font-weight: 600; vertical-alig
   .wide { overflow: visible; }
   table { width: 100%; }
   th, td { padding: .1rem .3rem; }
-  td { overflow-wrap: anywhere; } td.n, td.v { overflow-wrap: normal; }
+  td { overflow-wrap: break-word; } .file { overflow-wrap: anywhere; }
   th.section { min-width: 0; max-width: none; }
-  td.top { width: 34%; }
+  td.proposal { width: 15%; } td.top { width: 45%; }
   tr, li { break-inside: avoid; }
   h2 { break-after: avoid; }
 }
@@ -523,7 +523,7 @@ def _html_proposal(row: Row) -> str:
     if link:
         name = f'<a href="{html.escape(_href(link))}">{name}</a>'
     file = f'<br><span class="file">{_e(r.file)}</span>' if r.title else ""
-    return f"<td>{name}{file}</td>"
+    return f'<td class="proposal">{name}{file}</td>'
 
 
 def _html_ranking(portfolio: Portfolio) -> str:
