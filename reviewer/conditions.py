@@ -135,6 +135,39 @@ def referenced_fields(cond: Mapping[str, Any]) -> set[str]:
     return {cond["field"]}
 
 
+@dataclass
+class FieldUse:
+    """How the rules read one fact field, so that the engine sends durable only that.
+
+    `presence`: exists/missing (a marker stands for the value); `count`: the list's length;
+    `value`: the value itself (comparisons, `contains`...); `items`: what `any_item` tests
+    read in each item, by item field."""
+
+    presence: bool = False
+    count: bool = False
+    value: bool = False
+    items: dict[str, FieldUse] | None = None
+
+
+def field_uses(
+    cond: Mapping[str, Any], into: dict[str, FieldUse] | None = None
+) -> dict[str, FieldUse]:
+    """How `cond` reads each field it names, merged into `into` (several rules, one entity)."""
+    uses: dict[str, FieldUse] = {} if into is None else into
+    for leaf in _leaves(cond):
+        op = next(key for key in leaf if key != "field")
+        use = uses.setdefault(leaf["field"], FieldUse())
+        if op in ("exists", "missing"):
+            use.presence = True
+        elif op == "count":
+            use.count = True
+        elif op == "any_item":
+            use.items = field_uses(leaf[op], use.items if use.items is not None else {})
+        else:
+            use.value = True
+    return uses
+
+
 # --- checking ---------------------------------------------------------------------------------
 
 

@@ -40,11 +40,12 @@ import durable_rules_engine
 
 from reviewer.conditions import (
     ConditionError,
+    FieldUse,
     compile_condition,
     count_key,
     field_key,
+    field_uses,
     is_present,
-    referenced_fields,
 )
 
 MAX_TESTS_PER_RULESET = 48
@@ -347,10 +348,10 @@ class RuleEngine:
         if duplicates:
             raise EngineError(f"rule ids must be unique; repeated: {', '.join(duplicates)}")
         self._routes = _register(ordered)
-        fields: dict[str, set[str]] = {}
+        uses: dict[str, dict[str, FieldUse]] = {}
         for rule in ordered:
-            fields.setdefault(rule.entity, set()).update(referenced_fields(rule.condition))
-        self._fields = {entity: tuple(sorted(names)) for entity, names in fields.items()}
+            field_uses(rule.condition, uses.setdefault(rule.entity, {}))
+        self._uses = {entity: tuple(sorted(read.items())) for entity, read in uses.items()}
 
     @property
     def ruleset_names(self) -> tuple[str, ...]:
@@ -388,19 +389,26 @@ class RuleEngine:
                 raise EngineError(f"two facts share the key {key!r}; keys must be unique")
             seen.add(key)
             if entity in self._routes:
-                payload = _payload(fact, self._fields[entity], key)
+                payload = _payload(fact, self._uses[entity], key)
                 prepared.append((key, self._routes[entity].rulesets_for(fact), payload))
         return prepared
 
 
-def _payload(fact: Mapping[str, Any], fields: tuple[str, ...], key: str) -> dict[str, Any]:
-    """The fact as durable sees it: renamed fields the rules read, list counts, id and marker."""
+def _payload(
+    fact: Mapping[str, Any], uses: tuple[tuple[str, FieldUse], ...], key: str
+) -> dict[str, Any]:
+    """The fact as durable sees it: what the rules read of it, renamed, and id and marker.
+
+    Only what some rule tests is sent, in the least form that answers the test: a field
+    tested for presence alone becomes a marker, a list only counted becomes its count, list
+    items keep the fields `any_item` tests read. durable parses every fact once per ruleset
+    it meets, so a long text nobody compares is parsed for nothing."""
     payload: dict[str, Any] = {"id": _ID_PREFIX + key, _MARKER: 1}
     try:
-        for name in fields:
+        for name, use in uses:
             value = fact.get(name)
             if value is not None:
-                _put(payload, name, value)
+                _put(payload, name, value, use)
     except ValueError as error:
         raise EngineError(f"fact {key!r}: {error}") from error
     if len(payload) >= MAX_FACT_PROPERTIES:
@@ -411,23 +419,29 @@ def _payload(fact: Mapping[str, Any], fields: tuple[str, ...], key: str) -> dict
     return payload
 
 
-def _put(target: dict[str, Any], name: str, value: Any) -> None:
-    """Store a present value under its durable name (lists also get their count)."""
+def _put(target: dict[str, Any], name: str, value: Any, use: FieldUse) -> None:
+    """Store what the rules read of a present value under its durable name(s)."""
     if not is_present(value):
         return
-    if isinstance(value, list | tuple):
-        target[field_key(name)] = [_item(name, item) for item in value]
+    if not isinstance(value, list | tuple):
+        target[field_key(name)] = _scalar(name, value) if use.value or use.items else 1
+        return
+    if use.count:
         target[count_key(name)] = len(value)
-    else:
-        target[field_key(name)] = _scalar(name, value)
+    if use.value or use.items is not None:
+        target[field_key(name)] = [_item(name, item, use.items) for item in value]
+    elif use.presence:
+        target[field_key(name)] = 1
 
 
-def _item(name: str, item: Any) -> Any:
-    if not isinstance(item, Mapping):
+def _item(name: str, item: Any, uses: dict[str, FieldUse] | None) -> Any:
+    if uses is None or not isinstance(item, Mapping):
         return _scalar(name, item)
     stored: dict[str, Any] = {}
-    for key, value in item.items():
-        _put(stored, str(key), value)
+    for key in sorted(uses):
+        value = item.get(key)
+        if value is not None:
+            _put(stored, key, value, uses[key])
     return stored
 
 

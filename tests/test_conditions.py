@@ -9,10 +9,12 @@ import pytest
 from reviewer.conditions import (
     ConditionError,
     FieldSpec,
+    FieldUse,
     check_condition,
     compile_condition,
     evaluate,
     field_key,
+    field_uses,
     referenced_fields,
 )
 
@@ -246,3 +248,20 @@ def test_referenced_fields_are_the_facts_not_the_items() -> None:
         ]
     }
     assert referenced_fields(cond) == {"a.b", "rows"}
+
+
+def test_field_uses_say_how_each_field_is_read() -> None:
+    rules = [
+        {"field": "title", "exists": True},
+        {"not": {"field": "tags", "count": {"gte": 2}}},
+        {"field": "kind", "in": ["a", "b"]},
+        {"field": "rows", "any_item": {"field": "inner", "equals": 1}},
+        {"field": "rows", "any_item": {"field": "note", "missing": True}},
+    ]
+    uses: dict = {}
+    for rule in rules:
+        field_uses(rule, uses)
+    assert uses["title"] == FieldUse(presence=True)
+    assert uses["tags"] == FieldUse(count=True)
+    assert uses["kind"] == FieldUse(value=True)
+    assert uses["rows"].items == {"inner": FieldUse(value=True), "note": FieldUse(presence=True)}

@@ -580,3 +580,34 @@ def test_json_numbers_are_written_as_durable_parses_them() -> None:
     assert engine.to_json(2.5e-07) == "2.5e-07"
     value = {"a": [1e-05, 2, True, 'x"é'], "b": {"c": -0.0}}
     assert json.loads(engine.to_json(value)) == value
+
+
+def test_durable_is_sent_only_what_the_rules_read() -> None:
+    engine = RuleEngine(
+        [
+            EngineRule("P-001", "component", {"field": "summary", "missing": True}),
+            EngineRule("P-002", "component", {"field": "tags", "count": {"gte": 2}}),
+            EngineRule(
+                "P-003",
+                "component",
+                {"field": "rows", "any_item": {"field": "kind", "equals": "x"}},
+            ),
+        ]
+    )
+    long_text = "a long answer that no rule compares " * 20
+    fact = {
+        "entity": "component",
+        "key": "c:1",
+        "summary": long_text,
+        "tags": ["a", "b", "c"],
+        "rows": [{"kind": "x", "note": long_text}],
+        "unread": long_text,
+    }
+    ((_, _, payload),) = engine._prepare([fact])
+    assert long_text not in json.dumps(payload)  # markers, counts and read item fields only
+    assert engine.run([fact]) == [("P-002", "c:1"), ("P-003", "c:1")]
+    assert engine.run([{**fact, "summary": "  "}]) == [
+        ("P-001", "c:1"),
+        ("P-002", "c:1"),
+        ("P-003", "c:1"),
+    ]
