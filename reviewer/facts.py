@@ -424,13 +424,43 @@ def _programme_fact(ctx: _Context) -> Fact:
 
 
 def _flatten_declared(entity: str, item: Mapping[str, Any]) -> dict[str, Any]:
-    """The item's declared fields as dotted keys, plus a count for every declared list."""
-    catalogue = fact_fields(entity)
-    flat = _flatten(item)
-    fields = {name: value for name, value in flat.items() if name in catalogue}
+    """The item's declared fields as dotted keys, plus a count for every declared list.
+
+    Only mappings on the way to a declared field are entered: the programme's item is the
+    whole proposal, whose components and indicators are facts of their own."""
+    fields: dict[str, Any] = {}
+    _flatten_into(fields, item, "", fact_fields(entity), _declared_prefixes(entity))
     for name in _counted_lists(entity):
-        fields[f"{name}#count"] = len(flat.get(name) or [])
+        fields[f"{name}#count"] = len(fields.get(name) or [])
     return fields
+
+
+def _flatten_into(
+    fields: dict[str, Any],
+    node: Mapping[str, Any],
+    prefix: str,
+    declared: Mapping[str, Any],
+    prefixes: frozenset[str],
+) -> None:
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            if name in prefixes:
+                _flatten_into(fields, value, f"{name}.", declared, prefixes)
+        elif name in declared:
+            if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                value = [_flatten(v) for v in value if isinstance(v, dict)]
+            fields[name] = value
+
+
+@cache
+def _declared_prefixes(entity: str) -> frozenset[str]:
+    """Every dotted path that leads to a declared field of the entity ('mel' for 'mel.x')."""
+    prefixes = set()
+    for name in fact_fields(entity):
+        parts = name.split(".")
+        prefixes.update(".".join(parts[:end]) for end in range(1, len(parts)))
+    return frozenset(prefixes)
 
 
 @cache

@@ -147,3 +147,31 @@ def test_catalogue_declares_kinds_and_vocabularies():
     assert set(ENTITIES) >= {"programme", "component", "indicator"}
     for entity in ENTITIES:
         assert fact_fields(entity)
+
+
+def test_declared_fields_are_flattened_as_the_whole_item_would_be() -> None:
+    """`_flatten_declared` enters only mappings on the way to a declared field; what it gives
+    must be what flattening everything and keeping the declared fields gives."""
+    from pathlib import Path
+
+    from reviewer.facts import ENTITY_SOURCES, _counted_lists, _flatten, _flatten_declared
+
+    samples = sorted((Path(__file__).parent.parent / "samples").glob("*.yaml"))
+    assert samples
+    compared = 0
+    for sample in samples:
+        data = to_plain(load_text(sample.read_text(encoding="utf-8"), str(sample)).data)
+        items = [("programme", data)]
+        for entity, (path, _) in ENTITY_SOURCES.items():
+            node = data
+            for key in path:
+                node = node.get(key) if isinstance(node, dict) else None
+            items += [(entity, item) for item in node or [] if isinstance(item, dict)]
+        for entity, item in items:
+            everything = _flatten(item)
+            expected = {k: v for k, v in everything.items() if k in fact_fields(entity)}
+            for name in _counted_lists(entity):
+                expected[f"{name}#count"] = len(everything.get(name) or [])
+            assert _flatten_declared(entity, item) == expected, (sample.name, entity)
+            compared += 1
+    assert compared > 100
