@@ -19,6 +19,9 @@ which set the constants below:
 - An expression that matches durable's own state fact (`$nex` tests do) makes an action loop
   forever, so every rule also requires the `is_fact` marker.
 - durable's JSON parser rejects exponents without a fraction (`1e-05`), so JSON is written here.
+- A fact no rule matches is refused (code 1) but still leaves a session state, and deleting
+  that state crashes: hence the catch-all rule of every ruleset, and gates (`gate_of`) that
+  keep a fact from rulesets none of whose rules can hold.
 (Two flaws of list-item matching are handled in `conditions._compile_item` and `_list_test`.)
 """
 
@@ -32,7 +35,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -42,6 +45,7 @@ from reviewer.conditions import (
     ConditionError,
     FieldUse,
     compile_condition,
+    compile_test,
     count_key,
     field_key,
     field_uses,
@@ -120,14 +124,24 @@ class _Ruleset:
     name: str
     handle: int
     rule_ids: Mapping[str, str]  # durable's rule name -> rule id ("" for the catch-all)
+    gates: tuple[Gate, ...] | None = None  # its rules' gates (see `gate_of`); None: no gate
+
+    def may_match(self, fact: Mapping[str, Any]) -> bool:
+        """Whether some rule of the ruleset can hold of the fact: one of their gates holds."""
+        return self.gates is None or any(gate(fact) for gate in self.gates)
 
 
-def _create_ruleset(name: str, definition: dict[str, Any], rule_ids: dict[str, str]) -> _Ruleset:
+def _create_ruleset(
+    name: str,
+    definition: dict[str, Any],
+    rule_ids: dict[str, str],
+    gates: tuple[Gate, ...] | None = None,
+) -> _Ruleset:
     try:
         handle = durable_rules_engine.create_ruleset(name, to_json(definition))
     except durable_rules_engine.error as error:
         raise EngineError(f"durable-rules rejected ruleset {name}: {error}") from error
-    return _Ruleset(name, handle, rule_ids)
+    return _Ruleset(name, handle, rule_ids, gates)
 
 
 def new_session_id() -> str:
@@ -197,6 +211,7 @@ class _CompiledRule:
     id: str
     expression: dict[str, Any]
     tests: int
+    gate: tuple[Mapping[str, Any], ...] | None  # see `gate_of`
 
 
 def _compile_rule(rule: EngineRule) -> _CompiledRule:
@@ -208,16 +223,18 @@ def _compile_rule(rule: EngineRule) -> _CompiledRule:
     problem = _size_problem(size)
     if problem:
         raise EngineError(f"rule {rule.id}: {problem}")
-    return _CompiledRule(rule.id, expression, size.tests)
+    return _CompiledRule(rule.id, expression, size.tests, gate_of(rule.condition))
 
 
 def _chunks(rules: list[_CompiledRule]) -> list[list[_CompiledRule]]:
-    """Consecutive groups within the per-ruleset budgets of rules and tests."""
+    """Consecutive groups within the per-ruleset budgets of rules and tests; rules without a
+    gate are kept apart from gated ones, whose ruleset they would open for every fact."""
     chunks: list[list[_CompiledRule]] = []
     tests = 0
     for rule in rules:
         full = len(chunks[-1]) == MAX_RULES_PER_RULESET if chunks else True
-        if full or tests + rule.tests > MAX_TESTS_PER_RULESET:
+        apart = bool(chunks) and (chunks[-1][-1].gate is None) != (rule.gate is None)
+        if full or apart or tests + rule.tests > MAX_TESTS_PER_RULESET:
             chunks.append([])
             tests = 0
         chunks[-1].append(rule)
@@ -233,13 +250,69 @@ def _create_chunk(name: str, rules: list[_CompiledRule]) -> _Ruleset:
     }
     definition[_CATCH_ALL] = {"all": [{"m": _GUARD}]}
     rule_ids = {f"rule{index}": rule.id for index, rule in enumerate(rules)}
-    return _create_ruleset(name, definition, {**rule_ids, _CATCH_ALL: ""})
+    gate_parts = {_canonical(r.gate): r.gate for r in rules if r.gate is not None}
+    gates = tuple(compile_test({"all": list(parts)}) for _, parts in sorted(gate_parts.items()))
+    ungated = any(rule.gate is None for rule in rules)
+    return _create_ruleset(
+        name, definition, {**rule_ids, _CATCH_ALL: ""}, None if ungated else gates
+    )
 
 
 def _catalogue_hash(rules: Sequence[EngineRule]) -> str:
     canonical = [[rule.id, rule.entity, rule.condition] for rule in rules]
     text = json.dumps(canonical, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- gates ------------------------------------------------------------------------------------
+
+# A rule's gate is the parts its condition requires (parts of its top-level `all`, or the
+# condition itself) that are cheap to test and may well be false; a ruleset opens for a fact
+# when one of its rules' gates holds. A fact is asserted only into rulesets that open: a rule
+# with a required part false cannot hold. Most asserts fired nothing but the catch-all;
+# a gate is a dict lookup. Gates only skip rulesets that cannot match: durable still decides
+# every rule on its full condition, and the differential tests hold the gated engine to
+# `evaluate`.
+Gate = Callable[[Mapping[str, Any]], bool]
+
+
+def gate_of(condition: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...] | None:
+    """The required parts the gate tests, most often false first (None: none worth testing,
+    see `_gate_rank`)."""
+    parts = condition.get("all") if isinstance(condition.get("all"), list) else [condition]
+    ranked = sorted((rank, index) for index, part in enumerate(parts) if (rank := _gate_rank(part)))
+    return tuple(parts[index] for _, index in ranked) or None
+
+
+def _gate_rank(part: Any) -> int:
+    """How often a required part tends to be false, 1 (most often: a vocabulary value, a
+    derived flag `equals: true`) to 4 (presence, inequality); 0 for parts a gate does not
+    test (`not`, nested combinations), which durable alone decides."""
+    if isinstance(part, Mapping) and set(part) == {"any"} and isinstance(part["any"], list):
+        leaves = all(_gate_rank(child) and "any" not in child for child in part["any"])
+        return 4 if leaves else 0
+    if not (isinstance(part, Mapping) and "field" in part and len(part) == 2):
+        return 0
+    (op,) = (key for key in part if key != "field")
+    if op in ("equals", "in"):
+        return 3 if part[op] is False else 1
+    if op in ("missing", "contains", "contains_any") or (op == "exists" and part[op] is False):
+        return 2
+    if op in ("lt", "lte", "gt", "gte", "any_item"):
+        return 3
+    if op == "count":
+        return 4 if set(part[op]) <= {"gt", "gte"} else 3
+    return 4  # exists, not_equals, not_in, only
+
+
+def _gate_order(rule: _CompiledRule) -> tuple[bool, str, str]:
+    """Ungated rules first and apart (see `_chunks`); then rules by their gate, so that rules
+    gated alike share a ruleset."""
+    return (rule.gate is not None, "" if rule.gate is None else _canonical(rule.gate), rule.id)
+
+
+def _canonical(parts: tuple[Mapping[str, Any], ...]) -> str:
+    return json.dumps(parts, sort_keys=True, default=str)
 
 
 # --- routing ----------------------------------------------------------------------------------
@@ -322,7 +395,8 @@ def _create_all(rules: Sequence[EngineRule], digest: str) -> dict[str, _Routes]:
         field = _route_field(entity_rules)
         rulesets: dict[str, tuple[_Ruleset, ...]] = {}
         for group, (value, group_rules) in enumerate(sorted(_groups(entity_rules, field).items())):
-            chunks = _chunks([_compile_rule(rule) for rule in group_rules])
+            compiled = sorted(map(_compile_rule, group_rules), key=_gate_order)
+            chunks = _chunks(compiled)
             rulesets[value] = tuple(
                 _create_chunk(f"ctreview_{digest}_{number}_{label}_{group}_{i}", chunk)
                 for i, chunk in enumerate(chunks)
@@ -351,7 +425,7 @@ class RuleEngine:
         uses: dict[str, dict[str, FieldUse]] = {}
         for rule in ordered:
             field_uses(rule.condition, uses.setdefault(rule.entity, {}))
-        self._uses = {entity: tuple(sorted(read.items())) for entity, read in uses.items()}
+        self._uses = {entity: dict(sorted(read.items())) for entity, read in uses.items()}
 
     @property
     def ruleset_names(self) -> tuple[str, ...]:
@@ -389,13 +463,16 @@ class RuleEngine:
                 raise EngineError(f"two facts share the key {key!r}; keys must be unique")
             seen.add(key)
             if entity in self._routes:
-                payload = _payload(fact, self._uses[entity], key)
-                prepared.append((key, self._routes[entity].rulesets_for(fact), payload))
+                rulesets = tuple(
+                    r for r in self._routes[entity].rulesets_for(fact) if r.may_match(fact)
+                )
+                if rulesets:
+                    prepared.append((key, rulesets, _payload(fact, self._uses[entity], key)))
         return prepared
 
 
 def _payload(
-    fact: Mapping[str, Any], uses: tuple[tuple[str, FieldUse], ...], key: str
+    fact: Mapping[str, Any], uses: Mapping[str, FieldUse], key: str
 ) -> dict[str, Any]:
     """The fact as durable sees it: what the rules read of it, renamed, and id and marker.
 
@@ -405,9 +482,9 @@ def _payload(
     it meets, so a long text nobody compares is parsed for nothing."""
     payload: dict[str, Any] = {"id": _ID_PREFIX + key, _MARKER: 1}
     try:
-        for name, use in uses:
-            value = fact.get(name)
-            if value is not None:
+        for name, value in fact.items():  # a fact holds fewer fields than rules read
+            use = uses.get(name)
+            if use is not None and value is not None:
                 _put(payload, name, value, use)
     except ValueError as error:
         raise EngineError(f"fact {key!r}: {error}") from error

@@ -389,8 +389,46 @@ def test_a_fact_goes_only_to_rulesets_its_value_can_match(monkeypatch: Any) -> N
     assert 1 < len(asserted) < len(compiled.ruleset_names) / 2
     asserted.clear()
     facts = [{"entity": "routed", "key": "routed:1", "kind": ["b"], "n": 100}]  # not a text
-    compiled.run(facts)
-    assert sorted(asserted) == sorted(compiled.ruleset_names)
+    assert compiled.run(facts) == [("T-any", "routed:1")]
+    # Not routed by value, but no `kind equals` can hold of a list: the gates close.
+    assert len(asserted) == 1
+
+
+def test_a_fact_meets_only_rulesets_whose_gate_opens(monkeypatch: Any) -> None:
+    rules = [
+        EngineRule(
+            f"G-{i:02d}",
+            "gated",
+            {"all": [{"field": f"flag{i % 3}", "equals": True}, {"field": "n", "gt": i}]},
+        )
+        for i in range(90)
+    ] + [
+        EngineRule(
+            "G-open",
+            "gated",
+            {"any": [{"field": "n", "gt": 0}, {"field": "flag0", "equals": True}]},
+        )
+    ]
+    compiled = RuleEngine(rules)
+    asserted: list[str] = []
+    real_assert = engine._assert
+
+    def counting_assert(ruleset: Any, text: str, key: str) -> list[str]:
+        asserted.append(ruleset.name)
+        return real_assert(ruleset, text, key)
+
+    monkeypatch.setattr(engine, "_assert", counting_assert)
+    for flags in ([False, False, False], [True, False, False], [False, True, True]):
+        asserted.clear()
+        fact = {"entity": "gated", "key": "g:1", "n": 50}
+        fact.update({f"flag{i}": flag for i, flag in enumerate(flags)})
+        expected = sorted((r.id, "g:1") for r in rules if evaluate(r.condition, fact))
+        assert compiled.run([fact]) == expected
+        assert len(asserted) < len(compiled.ruleset_names)
+    asserted.clear()
+    closed = {"entity": "gated", "key": "g:2", "n": 0, "flag0": False}
+    assert compiled.run([closed]) == []
+    assert asserted == [], "every gate is closed (G-open's too: n > 0 or flag0): none is asserted"
 
 
 # --- limits -----------------------------------------------------------------------------------
