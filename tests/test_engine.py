@@ -649,3 +649,23 @@ def test_durable_is_sent_only_what_the_rules_read() -> None:
         ("P-002", "c:1"),
         ("P-003", "c:1"),
     ]
+
+
+@st.composite
+def leaves_and_facts(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    specs = draw(field_specs())
+    leaf = draw(leaves(specs, 0))
+    if draw(st.booleans()):
+        leaf = {"any": [leaf, draw(leaves(specs, 0))]}
+    return leaf, draw(st.lists(field_values(specs), min_size=1, max_size=4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(leaves_and_facts())
+def test_compiled_gate_tests_agree_with_evaluate(case: tuple[dict, list[dict]]) -> None:
+    from reviewer.conditions import compile_test
+
+    condition, facts = case
+    test = compile_test(condition)
+    assert [test(fact) for fact in facts] == [evaluate(condition, fact) for fact in facts]
+    assert compile_test({"all": [condition]})(facts[0]) == evaluate(condition, facts[0])
