@@ -20,12 +20,11 @@ from reviewer import __version__
 from reviewer.console import ReaderGone, err, message, out
 from reviewer.doc_links import DocsURLError
 from reviewer.inert import inert_lines, one_line
-from reviewer.loader import InputError
+from reviewer.loader import InputError, ProblemsError
 from reviewer.output import OutputError
 from reviewer.paths import real_path
 from reviewer.policy import FAIL_ON, SEVERITIES
 from reviewer.report import FORMATS
-from reviewer.rules import RuleError
 from reviewer.scaffold import COMPONENT_TYPES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -74,8 +73,8 @@ def _reviewer(rule_dirs: Sequence[str]):
 
     try:
         return Reviewer([Path(d) for d in rule_dirs])
-    except (RuleError, InputError) as error:
-        problems = error.problems if isinstance(error, RuleError) else [str(error)]
+    except (ProblemsError, InputError) as error:  # rule packs or their lexicons
+        problems = error.problems if isinstance(error, ProblemsError) else [str(error)]
         raise UsageProblem("cannot load the rules:", *problems) from None
 
 

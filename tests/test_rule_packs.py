@@ -197,6 +197,27 @@ def test_bad_rule_pack_on_the_command_line_exits_2(tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("command", ["check", "screen", "test-rules"])
+def test_a_bad_lexicon_in_a_rule_folder_exits_2_naming_it(tmp_path, command):
+    directory = pack(tmp_path, GOOD_RULE)
+    lexicons = directory / "lexicons" / "en"
+    lexicons.mkdir(parents=True)
+    (lexicons / "broken.yaml").write_text(
+        "name: broken_words\nlanguage: en\nmatch: anywhere\npatterns: ['tes: >-']\n",
+        encoding="utf-8",
+    )
+    args = {
+        "check": ["check", "--no-config", "samples/awareness-et.yaml", "--rules", str(directory)],
+        "screen": ["screen", "--no-config", "samples/awareness-et.yaml", "--rules", str(directory)],
+        "test-rules": ["test-rules", str(directory)],
+    }[command]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert f"{lexicons / 'broken.yaml'}:" in result.output
+    assert "missing key 'description'" in result.output
+
+
 def test_a_rule_may_check_other_sources_and_declare_its_basis(tmp_path):
     text = GOOD_RULE.replace(
         "icat: [ICAT-1.Q1]",
