@@ -484,6 +484,17 @@ def _corruption_named(words: Words, text: str) -> bool:
 
 
 @check(
+    "data_protection_named",
+    "Does the text name a measure that protects the privacy of the people whose information "
+    "the programme records (consent, confidentiality, anonymity, restricted access, ...)?",
+    ("privacy_measure", "privacy_false_friend"),
+)
+def _data_protection_named(words: Words, text: str) -> bool:
+    """A ministry's or a council's consent to an activity protects no one's information."""
+    return words.has("privacy_measure", words.lexicon("privacy_false_friend").strip(text))
+
+
+@check(
     "reduction_claim",
     "Does the goal claim less trafficking?",
     ("reduction_word", "trafficking_harm", "risk_not_trafficking", "not_trafficking_reduction"),

@@ -958,6 +958,15 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             "(all four when there is no data_protection block).",
             ("data_protection",),
         ),
+        "victim_data_protection_named": Derived(
+            _BOOLEAN,
+            "Some text of a component that handles victims' data, or some risk mitigation, "
+            "names how their privacy is protected (consent, confidentiality, private "
+            "interviews, anonymity, restricted access, ...; content check "
+            "data_protection_named).",
+            ("components", "theory_of_change.risks"),
+            checks=("data_protection_named",),
+        ),
         "research_with_victims": Derived(
             _BOOLEAN,
             "Victims are a target group and a study or evaluation is planned, so victims will "
@@ -1127,6 +1136,7 @@ def crosscutting_programme_fields(ctx: Context) -> dict[str, Any]:
         ),
         "victim_data_components": _ids(c for c in ctx.components if _handles_victim_data(c)),
         "data_protection_missing": _missing_parts(data.get("data_protection"), _DATA_PARTS),
+        "victim_data_protection_named": _data_protection_named(ctx, toc),
         "research_with_victims": "victims" in kinds and _evaluation_planned(data),
         "children_components": _ids(children),
         "children_components_unprotected": _ids(
@@ -1187,6 +1197,27 @@ def _works_with_participants(ctx: Context, kinds: set[Any]) -> bool:
         or _mapping(c.get("awareness")).get("objective") == "promote_reporting"
         for c in ctx.components
     )
+
+
+def _data_protection_named(ctx: Context, toc: Mapping[str, Any]) -> bool:
+    """Whether the proposal says, anywhere in the components that record people's data or
+    in a risk's mitigation, how their privacy is protected: a design without the
+    data_protection block may still have thought about it."""
+    texts = [t for c in ctx.components if _handles_victim_data(c) for t in _texts_in(c)]
+    texts += [str(risk.get("mitigation")) for risk in _dicts(toc.get("risks"))]
+    return any(ctx.reader.check("data_protection_named", text) for text in texts if text)
+
+
+def _texts_in(node: Any) -> list[str]:
+    """Every text a piece of the proposal holds, at any depth (ids and vocabulary values
+    included: no lexicon phrase is one)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, Mapping):
+        return [text for value in node.values() for text in _texts_in(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _texts_in(value)]
+    return []
 
 
 def _handles_victim_data(component: Mapping[str, Any]) -> bool:
