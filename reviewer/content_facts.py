@@ -963,7 +963,7 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             "Some text of a component that handles victims' data, or some risk mitigation, "
             "names how their privacy is protected (consent, confidentiality, private "
             "interviews, anonymity, restricted access, ...; content check "
-            "data_protection_named).",
+            "data_protection_named). Read only where there is no data_protection block.",
             ("components", "theory_of_change.risks"),
             checks=("data_protection_named",),
         ),
@@ -1136,7 +1136,9 @@ def crosscutting_programme_fields(ctx: Context) -> dict[str, Any]:
         ),
         "victim_data_components": _ids(c for c in ctx.components if _handles_victim_data(c)),
         "data_protection_missing": _missing_parts(data.get("data_protection"), _DATA_PARTS),
-        "victim_data_protection_named": _data_protection_named(ctx, toc),
+        "victim_data_protection_named": (
+            None if data.get("data_protection") else _data_protection_named(ctx, toc)
+        ),
         "research_with_victims": "victims" in kinds and _evaluation_planned(data),
         "children_components": _ids(children),
         "children_components_unprotected": _ids(
@@ -1203,7 +1205,10 @@ def _data_protection_named(ctx: Context, toc: Mapping[str, Any]) -> bool:
     """Whether the proposal says, anywhere in the components that record people's data or
     in a risk's mitigation, how their privacy is protected: a design without the
     data_protection block may still have thought about it."""
-    texts = [t for c in ctx.components if _handles_victim_data(c) for t in _texts_in(c)]
+    components = [c for c in ctx.components if _handles_victim_data(c)]
+    if not components:
+        return False
+    texts = [t for c in components for t in _texts_in(c)]
     texts += [str(risk.get("mitigation")) for risk in _dicts(toc.get("risks"))]
     return any(ctx.reader.check("data_protection_named", text) for text in texts if text)
 
