@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +40,25 @@ def load(text: str) -> Any:
     return FAST_YAML.load(text)
 
 
-def build(paths: Iterable[Path]) -> str:
-    """The content of prebuilt.jsonl for these files (sorted by digest: byte-stable)."""
-    lines = set()
+def build(paths: Iterable[Path], stamps: Mapping[str, str] | None = None) -> str:
+    """The content of prebuilt.jsonl for these files (sorted by digest: byte-stable), and
+    the named stamps (see `stamp`)."""
+    lines = {f"{_STAMP}{name}\t{value}\n" for name, value in (stamps or {}).items()}
     for path in paths:
         text = path.read_text(encoding="utf-8")
         data = FAST_YAML.load(text)
         if _survives_json(data):
             lines.add(f"{_digest(text)}\t{json.dumps(data, ensure_ascii=False)}\n")
     return "".join(sorted(lines))
+
+
+def stamp(name: str) -> str | None:
+    """A value recorded when the file was written (e.g. the fingerprint of the bundled rules
+    as they were validated, see `rules.validation_fingerprint`); None if there is none."""
+    return _entries().get(_STAMP + name)
+
+
+_STAMP = "stamp:"  # a line's key that is no digest
 
 
 def bundled_files() -> list[Path]:

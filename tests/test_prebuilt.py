@@ -80,3 +80,46 @@ def test_data_json_would_change_is_not_stored(tmp_path: Path) -> None:
     assert isinstance(prebuilt.FAST_YAML.load(dated.read_text())["when"], dt.date)
     lines = prebuilt.build([dated, keyed, plain]).splitlines()
     assert len(lines) == 1 and lines[0].endswith('{"a": [1, 2.5, true, null, "text"]}')
+
+
+def test_bundled_rules_are_checked_in_full_only_when_the_stamp_is_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A current stamp skips the per-rule check of the bundled packs (checked in full when
+    prebuilt.jsonl was written); a stale one, or a caller that asks, checks every rule."""
+    from reviewer import rules
+    from reviewer.knowledge import bundled_knowledge
+    from reviewer.paths import data_dir
+
+    checked: list[str] = []
+    real = rules._rule_problems
+
+    def counting(raw, checks):
+        checked.append(raw["id"])
+        return real(raw, checks)
+
+    monkeypatch.setattr(rules, "_rule_problems", counting)
+    knowledge = bundled_knowledge()
+    trusted = rules.load_catalogue([data_dir("rules")], knowledge)
+    assert checked == []
+    in_full = rules.load_catalogue([data_dir("rules")], knowledge, trust_prebuilt=False)
+    assert len(checked) == len(in_full.rules) > 250
+    assert trusted == in_full
+    checked.clear()
+    monkeypatch.setattr(prebuilt, "stamp", lambda name: "stale")
+    rules.load_catalogue([data_dir("rules")], knowledge)
+    assert len(checked) == len(in_full.rules)
+
+
+def test_the_fingerprint_changes_with_what_rule_checks_depend_on() -> None:
+    from reviewer import rules
+    from reviewer.knowledge import bundled_knowledge
+    from reviewer.paths import data_dir
+
+    knowledge = bundled_knowledge()
+    texts = [path.read_bytes() for path in sorted(data_dir("rules").glob("*.yaml"))]
+    current = rules.validation_fingerprint(texts, knowledge)
+    assert prebuilt.stamp(rules.VALIDATED_STAMP) == current
+    edited = [texts[0].replace(b"severity: warning", b"severity: error", 1), *texts[1:]]
+    assert rules.validation_fingerprint(edited, knowledge) != current
+    assert rules.validation_fingerprint(texts[1:], knowledge) != current
