@@ -64,10 +64,15 @@ class Lexicon:
     # For `whole` and `start`: the words a matching text can begin with (None: any), so that
     # most texts are turned away without running the pattern.
     openers: frozenset[str] | None = field(default=None, compare=False, repr=False)
-    # For `anywhere` and `only`: phrases by their first word, so that a text runs only the
-    # phrases that can start at one of its words (one pattern of hundreds of alternatives
-    # tried at every position was most of a review's time).
-    index: PhraseIndex | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def index(self) -> PhraseIndex | None:
+        """For `anywhere` and `only`: phrases by their first word, so that a text runs only
+        the phrases that can start at one of its words (one pattern of hundreds of
+        alternatives tried at every position was most of a review's time). Built when first
+        asked: a review reads some of the lexicons, and building all of them was ~10 ms of
+        every start."""
+        return PhraseIndex(self.phrases) if self.mode in ("anywhere", "only") else None
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -441,8 +446,6 @@ def _load_file(path: Path) -> tuple[Lexicon | None, list[str]]:
             examples_no_match=tuple(str(e) for e in examples.get("no_match") or ()),
             file=str(path),
             openers=phrase_openers(phrases) if data.get("match") in ("whole", "start") else None,
-            index=PhraseIndex(phrases) if data.get("match", "anywhere") in ("anywhere", "only")
-            else None,
         ),
         [],
     )
