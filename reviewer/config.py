@@ -397,7 +397,7 @@ def _load(path: Path, chain: tuple[Path, ...], reach: _Reach) -> Config:
         raise ConfigError([_withheld(path, chain[-1], len(error.problems))]) from None
     extended = (*chain, path)
     bases = [_load_base(doc, i, value, extended, reach) for i, value in _extends(data)]
-    return _merge([*bases, _own(doc, data, path)])
+    return _merge([*bases, _own(doc, data, path, reach.tree)])
 
 
 def _withheld(path: Path, parent: Path, count: int) -> str:
@@ -527,7 +527,28 @@ def _extended(where: str, value: str, parent: Path, tree: Path) -> Path:
     return target
 
 
-def _own(doc: Document, data: Mapping[str, Any], path: Path) -> Config:
+def _rule_dir(where: str, value: str, base: Path, tree: Path) -> Path:
+    """A `rule_dirs` entry: a folder inside the tree that holds the configuration, as for
+    `extends` (a pull request that edits the configuration cannot make ctreview read, and
+    quote in its messages, files elsewhere on the runner; `--rules` on the command line is
+    not confined)."""
+    if Path(value).is_absolute() or value.startswith("~"):
+        raise ConfigError(
+            [f"{where}: rule_dirs: '{value}' is an absolute path; write it relative to this file"]
+        )
+    target = real_path(base / value)
+    if not target.is_relative_to(real_path(tree)):
+        raise ConfigError(
+            [
+                f"{where}: rule_dirs: '{value}' leads outside {_display(tree)}, the tree that "
+                "holds this configuration; rule folders must be inside it (or given with "
+                "--rules)"
+            ]
+        )
+    return target
+
+
+def _own(doc: Document, data: Mapping[str, Any], path: Path, tree: Path) -> Config:
     """The settings written in one file (without what it extends)."""
     base = path.parent
     waivers = tuple(
@@ -546,7 +567,10 @@ def _own(doc: Document, data: Mapping[str, Any], path: Path) -> Config:
     return Config(
         sources=(_display(path),),
         rules=_rule_settings(doc, ("rules",)),
-        rule_dirs=tuple(real_path(base / d) for d in data.get("rule_dirs", [])),
+        rule_dirs=tuple(
+            _rule_dir(_where(doc, ("rule_dirs", i)), str(d), base, tree)
+            for i, d in enumerate(data.get("rule_dirs", []))
+        ),
         overrides=overrides,
         fail_on=data.get("fail_on"),
         max_warnings=data.get("max_warnings"),

@@ -12,6 +12,7 @@ import pytest
 from robustness_helpers import SAMPLES, TODAY, invoke, one_reviewer
 
 from reviewer.config import MAX_EXTENDS_DEPTH, ConfigError, ConfigFinder, find_config, load_config
+from reviewer.paths import real_path
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
 
@@ -76,6 +77,24 @@ def test_a_link_that_leads_outside_is_not_followed(tmp_path: Path) -> None:
     (repo / "base.yaml").symlink_to(outside)
     problem = _problem(_config(repo, "extends: ./base.yaml\n"))
     assert "leads outside" in problem and SECRET not in problem
+
+
+@pytest.mark.parametrize("value", ["../outside-rules", "/etc", "~/rules", "rules/../../x"])
+def test_rule_dirs_stay_in_the_repository_as_extends_does(value: str, tmp_path: Path) -> None:
+    outside = tmp_path / "outside-rules"
+    outside.mkdir()
+    (outside / "stolen.yaml").write_text(f"rules: [{SECRET}]\n", encoding="utf-8")
+    config = _config(_repo(tmp_path), f"rule_dirs: ['{value}']\n")
+    problem = _problem(config)
+    assert "rule_dirs:" in problem and SECRET not in problem
+    assert "leads outside" in problem or "is an absolute path" in problem
+
+
+def test_rule_dirs_inside_the_repository_are_fine(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    (repo / "funder-rules").mkdir()
+    config = _config(repo / "calls", "rule_dirs: [../funder-rules]\n")
+    assert load_config(config).rule_dirs == (real_path(repo / "funder-rules"),)
 
 
 def test_only_yaml_files_can_be_extended(tmp_path: Path) -> None:
