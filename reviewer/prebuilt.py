@@ -9,7 +9,10 @@ the shortcut can be stale but never wrong: an edited file simply misses it. Noth
 written at run time; `ctreview generate-docs` rewrites the file and a test checks that it is
 current.
 
-Only files whose data survives JSON unchanged (no dates, only text keys) are stored.
+Only files whose data survives JSON unchanged (no dates, only text keys) are stored. The
+file also holds named stamps: `stamp:bundled-rules-validated` is the fingerprint of the bundled
+rules as `generate-docs` checked them in full, so that a start whose fingerprint matches skips
+checking them rule by rule (see `rules.load_catalogue`).
 """
 
 from __future__ import annotations
