@@ -375,18 +375,14 @@ def evaluate(cond: Mapping[str, Any], fact: Mapping[str, Any]) -> bool:
     return _evaluate(cond, fact)
 
 
-def compile_test(cond: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
+def compile_test(cond: Mapping[str, Any]) -> Test:
     """`evaluate` for one checked condition as a function of the fact, with the common leaves
     (a text or flag `equals`, `in` texts, presence) reduced to a dict lookup, for tests run
     on every fact (the engine's gates). Anything else falls back to `evaluate`'s code."""
     if set(cond) == {"any"}:
-        tests = tuple(compile_test(child) for child in cond["any"])
-        return lambda fact: any(test(fact) for test in tests)
+        return any_of(tuple(compile_test(child) for child in cond["any"]))
     if set(cond) == {"all"}:
-        tests = tuple(compile_test(child) for child in cond["all"])
-        if len(tests) == 1:
-            return tests[0]
-        return lambda fact: all(test(fact) for test in tests)
+        return all_of(tuple(compile_test(child) for child in cond["all"]))
     op = next((key for key in cond if key != "field"), "")
     name, arg = cond.get("field"), cond.get(op)
     if op == "equals" and isinstance(arg, bool):
@@ -400,6 +396,37 @@ def compile_test(cond: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]
         wanted = arg == (op == "exists")
         return lambda fact: is_present(fact.get(name)) == wanted
     return lambda fact: _evaluate(cond, fact)
+
+
+Test = Callable[[Mapping[str, Any]], bool]
+
+
+def any_of(tests: tuple[Test, ...]) -> Test:
+    """Whether one of the tests holds of a fact (a loop: a generator per fact costs more)."""
+    if len(tests) == 1:
+        return tests[0]
+
+    def run(fact: Mapping[str, Any]) -> bool:
+        for test in tests:  # noqa: SIM110 - any() with a generator is slower here
+            if test(fact):
+                return True
+        return False
+
+    return run
+
+
+def all_of(tests: tuple[Test, ...]) -> Test:
+    """Whether every test holds of a fact."""
+    if len(tests) == 1:
+        return tests[0]
+
+    def run(fact: Mapping[str, Any]) -> bool:
+        for test in tests:  # noqa: SIM110 - all() with a generator is slower here
+            if not test(fact):
+                return False
+        return True
+
+    return run
 
 
 def _raise_first(errors: list[ConditionError]) -> None:

@@ -44,6 +44,7 @@ import durable_rules_engine
 from reviewer.conditions import (
     ConditionError,
     FieldUse,
+    any_of,
     compile_condition,
     compile_test,
     count_key,
@@ -124,24 +125,24 @@ class _Ruleset:
     name: str
     handle: int
     rule_ids: Mapping[str, str]  # durable's rule name -> rule id ("" for the catch-all)
-    gates: tuple[Gate, ...] | None = None  # its rules' gates (see `gate_of`); None: no gate
+    gate: Gate | None = None  # one of its rules' gates holds (see `gate_of`); None: no gate
 
     def may_match(self, fact: Mapping[str, Any]) -> bool:
-        """Whether some rule of the ruleset can hold of the fact: one of their gates holds."""
-        return self.gates is None or any(gate(fact) for gate in self.gates)
+        """Whether some rule of the ruleset can hold of the fact: its gate opens."""
+        return self.gate is None or self.gate(fact)
 
 
 def _create_ruleset(
     name: str,
     definition: dict[str, Any],
     rule_ids: dict[str, str],
-    gates: tuple[Gate, ...] | None = None,
+    gate: Gate | None = None,
 ) -> _Ruleset:
     try:
         handle = durable_rules_engine.create_ruleset(name, to_json(definition))
     except durable_rules_engine.error as error:
         raise EngineError(f"durable-rules rejected ruleset {name}: {error}") from error
-    return _Ruleset(name, handle, rule_ids, gates)
+    return _Ruleset(name, handle, rule_ids, gate)
 
 
 def new_session_id() -> str:
@@ -272,7 +273,7 @@ def _create_chunk(name: str, rules: list[_CompiledRule]) -> _Ruleset:
     gates = tuple(compile_test({"all": list(parts)}) for _, parts in sorted(gate_parts.items()))
     ungated = any(rule.gate is None for rule in rules)
     return _create_ruleset(
-        name, definition, {**rule_ids, _CATCH_ALL: ""}, None if ungated else gates
+        name, definition, {**rule_ids, _CATCH_ALL: ""}, None if ungated else any_of(gates)
     )
 
 
@@ -489,9 +490,7 @@ class RuleEngine:
         return prepared
 
 
-def _payload(
-    fact: Mapping[str, Any], uses: Mapping[str, FieldUse], key: str
-) -> dict[str, Any]:
+def _payload(fact: Mapping[str, Any], uses: Mapping[str, FieldUse], key: str) -> dict[str, Any]:
     """The fact as durable sees it: what the rules read of it, renamed, and id and marker.
 
     Only what some rule tests is sent, in the least form that answers the test: a field
