@@ -368,6 +368,19 @@ def test_routing_by_a_required_value_changes_no_result(
     assert RuleEngine(rules).run(facts) == _reference(rules, facts)
 
 
+def _count_asserts(monkeypatch: Any) -> list[str]:
+    """The names of the rulesets each fact is asserted into, from now on."""
+    asserted: list[str] = []
+    real_assert = engine._assert
+
+    def counting_assert(ruleset: Any, text: str, key: str) -> list[str] | None:
+        asserted.append(ruleset.name)
+        return real_assert(ruleset, text, key)
+
+    monkeypatch.setattr(engine, "_assert", counting_assert)
+    return asserted
+
+
 def test_a_fact_goes_only_to_rulesets_its_value_can_match(monkeypatch: Any) -> None:
     rules = [
         EngineRule(f"T-{kind}-{i}", "routed", {"all": [{"field": "kind", "equals": kind},
@@ -375,14 +388,7 @@ def test_a_fact_goes_only_to_rulesets_its_value_can_match(monkeypatch: Any) -> N
         for kind in ("a", "b", "c") for i in range(40)
     ] + [EngineRule("T-any", "routed", {"field": "n", "gt": 0})]
     compiled = RuleEngine(rules)
-    asserted: list[str] = []
-    real_assert = engine._assert
-
-    def counting_assert(ruleset: Any, text: str, key: str) -> list[str]:
-        asserted.append(ruleset.name)
-        return real_assert(ruleset, text, key)
-
-    monkeypatch.setattr(engine, "_assert", counting_assert)
+    asserted = _count_asserts(monkeypatch)
     facts = [{"entity": "routed", "key": "routed:1", "kind": "b", "n": 100}]
     assert compiled.run(facts) == sorted([(f"T-b-{i}", "routed:1") for i in range(40)]
                                          + [("T-any", "routed:1")])
@@ -410,14 +416,7 @@ def test_a_fact_meets_only_rulesets_whose_gate_opens(monkeypatch: Any) -> None:
         )
     ]
     compiled = RuleEngine(rules)
-    asserted: list[str] = []
-    real_assert = engine._assert
-
-    def counting_assert(ruleset: Any, text: str, key: str) -> list[str]:
-        asserted.append(ruleset.name)
-        return real_assert(ruleset, text, key)
-
-    monkeypatch.setattr(engine, "_assert", counting_assert)
+    asserted = _count_asserts(monkeypatch)
     for flags in ([False, False, False], [True, False, False], [False, True, True]):
         asserted.clear()
         fact = {"entity": "gated", "key": "g:1", "n": 50}
