@@ -373,7 +373,7 @@ def _count_asserts(monkeypatch: Any) -> list[str]:
     asserted: list[str] = []
     real_assert = engine._assert
 
-    def counting_assert(ruleset: Any, text: str, key: str) -> list[str] | None:
+    def counting_assert(ruleset: Any, text: str, key: str) -> list[str]:
         asserted.append(ruleset.name)
         return real_assert(ruleset, text, key)
 
