@@ -135,6 +135,29 @@ def referenced_fields(cond: Mapping[str, Any]) -> set[str]:
     return {cond["field"]}
 
 
+def absence_fields(cond: Mapping[str, Any], negated: bool = False) -> set[str]:
+    """The fields whose absence can make `cond` hold: `missing`, `exists: false`, a count
+    that holds at zero, any test under a `not`, and within `any_item` the item fields whose
+    absence can make the item test hold (as `list.field`). A rule fires *for* a gap only in these
+    fields; a field it requires to be present (`exists: true`, `equals: ...`) is no gap of
+    its, so an answer struck out there is not quoted by, or scoped out of, its finding."""
+    if "not" in cond:
+        return absence_fields(cond["not"], not negated)
+    if "all" in cond or "any" in cond:
+        children = cond.get("all", cond.get("any"))
+        return set().union(*(absence_fields(child, negated) for child in children))
+    op = next(key for key in cond if key != "field")
+    if op == "any_item" and not negated:  # an item lacking an answer can make it hold
+        return {f"{cond['field']}.{inner}" for inner in absence_fields(cond[op])}
+    if op in ("exists", "missing"):
+        holds_when_absent = cond[op] == (op == "missing")
+    elif op == "count":
+        holds_when_absent = all(_compare(test, 0, n) for test, n in cond[op].items())
+    else:
+        holds_when_absent = False  # a value test fails on an absent field
+    return {cond["field"]} if holds_when_absent != negated else set()
+
+
 @dataclass
 class FieldUse:
     """How the rules read one fact field, so that the engine sends durable only that.

@@ -22,7 +22,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from reviewer.conditions import referenced_fields
+from reviewer.conditions import absence_fields, referenced_fields
 from reviewer.facts import DERIVED_FIELDS, answer_id
 from reviewer.findings import Finding, Waiver
 from reviewer.inert import one_line
@@ -146,11 +146,14 @@ def _reads(finding: Finding, field: str) -> bool:
 
 @lru_cache(maxsize=2048)
 def fields_read(rule: Rule) -> tuple[str, ...]:
-    """The proposal fields a rule's condition reads, derived fields replaced by their sources."""
+    """The proposal fields a rule's condition reads for a gap (see `absence_fields`), derived
+    fields replaced by their sources (any test of a derived field may stand for a gap in
+    them)."""
     derived = DERIVED_FIELDS.get(rule.applies_to, {})
-    found: list[str] = []
+    found = [name for name in sorted(absence_fields(rule.when)) if name not in derived]
     for name in sorted(referenced_fields(rule.when)):
-        found.extend(derived[name].sources if name in derived else (name,))
+        if name in derived:
+            found.extend(derived[name].sources)
     return tuple(found)
 
 

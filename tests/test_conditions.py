@@ -10,6 +10,7 @@ from reviewer.conditions import (
     ConditionError,
     FieldSpec,
     FieldUse,
+    absence_fields,
     check_condition,
     compile_condition,
     evaluate,
@@ -265,3 +266,22 @@ def test_field_uses_say_how_each_field_is_read() -> None:
     assert uses["tags"] == FieldUse(count=True)
     assert uses["kind"] == FieldUse(value=True)
     assert uses["rows"].items == {"inner": FieldUse(value=True), "note": FieldUse(presence=True)}
+
+
+def test_absence_fields_are_those_whose_gap_can_make_a_condition_hold() -> None:
+    cond = {
+        "all": [
+            {"field": "a", "missing": True},
+            {"field": "b", "exists": True},
+            {"field": "c", "exists": False},
+            {"not": {"field": "d", "exists": True}},
+            {"not": {"field": "e", "equals": "x"}},
+            {"field": "f", "equals": "x"},
+            {"field": "g", "count": {"lt": 1}},
+            {"field": "h", "count": {"gte": 1}},
+            {"field": "rows", "any_item": {"field": "why", "missing": True}},
+            {"field": "cells", "any_item": {"field": "kind", "equals": "x"}},
+        ]
+    }
+    assert absence_fields(cond) == {"a", "c", "d", "e", "g", "rows.why"}
+    assert absence_fields({"not": {"field": "a", "missing": True}}) == set()

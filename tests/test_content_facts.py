@@ -303,6 +303,35 @@ def test_the_same_non_answer_in_several_fields_is_quoted_once_with_every_field(r
             "each 'N/A'") in message
 
 
+PATTERN_GAPS = """\
+trafficking_patterns:
+  - id: p1
+    name: Sexual exploitation of children on the coast
+    responses_considered:
+      increase_risk: Joint patrols of hotels with the tourist police
+      crowd_out: Not applicable.
+      reduce_rewards: {reduce_rewards}
+components:
+  - {{id: c1, type: awareness, patterns: [p1], strategies: [increase_risk]}}
+"""
+
+
+def test_a_finding_quotes_only_the_answers_whose_gap_it_reports(reviewer):
+    """MAP-019 (crowd_out missing) also asks that some other option exist; a non-answer in
+    reduce_rewards is MAP-020's gap, not MAP-019's, and is quoted there only."""
+    found = {f.rule_id: f for f in findings(reviewer, PATTERN_GAPS.format(reduce_rewards="TBD"))}
+    map019, map020 = found["MAP-019"].message, found["MAP-020"].message
+    assert "'Not applicable.'" in map019 and "'TBD'" not in map019
+    assert "'TBD'" in map020 and "Not applicable" not in map020
+
+
+def test_scoping_one_option_out_does_not_set_aside_another(reviewer):
+    reason = "{not_relevant: 'hotel staff exploit the children for pay in kind, not money'}"
+    found = {f.rule_id: f for f in findings(reviewer, PATTERN_GAPS.format(reduce_rewards=reason))}
+    assert found["MAP-020"].waiver is not None and found["MAP-020"].waiver.kind == "not_relevant"
+    assert found["MAP-019"].waiver is None
+
+
 def test_a_reasoned_not_relevant_sets_the_finding_aside(reviewer):
     answer = "{not_relevant: the campaign only relays an existing government service}"
     aw003 = [
