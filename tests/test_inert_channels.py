@@ -27,7 +27,7 @@ BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 TERMINAL = "\x1b[31mRED\x1b[0m \x1b]8;;https://evil.example\x07osc\x1b]8;;\x07 \x9b2J \x07"
 COMMANDS = "\n::error file=x.yaml::injected\n  ::add-mask::secret\r\n::stop-commands::t"
-MENTIONS = "ping @octocat or write to someone@example.org"
+MENTIONS = "ping @octocat or write to someone@example.org; see #12, octo/repo#3 and GH-4"
 HOSTILE = f"{TERMINAL} {BIDI} {ZERO_WIDTH} {COMMANDS} {MENTIONS}"
 # A file name carries all of it but the line breaks and slashes.
 HOSTILE_NAME = f"{TERMINAL}{BIDI}{ZERO_WIDTH}\n::error::x @octocat.yaml".replace("/", "")
@@ -37,9 +37,11 @@ ANNOTATION = re.compile(r"::(error|warning|notice) [^:\n]*::[^\n]*\Z")
 
 
 def assert_no_mention(markdown: str) -> None:
-    """Every `@` outside a code span is followed by a zero-width space (as an entity)."""
+    """Every `@` outside a code span is followed by a zero-width space (as an entity), and so
+    is every `#` or `GH` that would make a reference to an issue."""
     text = re.sub(r"`[^`\n]*`", "", markdown)
     assert not re.search(r"@(?!&#8203;)", text), "a live @ remains"
+    assert not re.search(r"(?<!&)#\d|\bGH-\d", text), "a live reference to an issue remains"
 
 
 def assert_inert(output: str, *, annotations: bool = False) -> None:
@@ -119,6 +121,7 @@ def test_github_annotations_cannot_be_forged_by_text(tmp_path: Path) -> None:
 
 def test_markdown_mentions_nobody_and_links_no_address(tmp_path: Path) -> None:
     assert md("@octocat a@b.org") == "@&#8203;octocat a@&#8203;b.org"
+    assert md("see #12, o/r#3, GH-4") == r"see \#&#8203;12, o/r\#&#8203;3, GH&#8203;-4"
     proposal = _hostile_proposal(tmp_path)
     output = invoke("check", "--no-config", "--today", TODAY, proposal, "-f", "markdown").stdout
     assert "octocat" in output

@@ -41,6 +41,9 @@ _AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
 # after Markdown is parsed, so a backslash cannot stop it; a zero-width space after the `@`
 # (written as an entity, so the Markdown itself stays visible text) breaks both patterns.
 _MENTION_BREAK = "@&#8203;"
+# `#123`, `owner/repo#123` and `GH-123` become links to an issue or pull request, and GitHub
+# notes the reference on that issue's timeline: the same break, after `#` or inside `GH-`.
+_ISSUE_REFERENCE = re.compile(r"\\#(?=\d)|\bGH(?=-\d)")
 # What makes a block when it starts a line: list items, ordered lists, setext underlines, and
 # a CI workflow command (`::`) when the Markdown is printed in a CI log.
 _LINE_START = re.compile(r"^([-+=]|\d+[.)]|:(?=:))")
@@ -61,7 +64,8 @@ def _md_text(text: str) -> str:
 def _md(text: object) -> str:
     escaped = _INLINE_SPECIAL.sub(r"\\\1", one_line(text))
     unlinked = _AUTOLINK.sub(lambda m: m.group().replace(":", "\\:").replace(".", "\\."), escaped)
-    return unlinked.replace("@", _MENTION_BREAK)
+    unreferenced = _ISSUE_REFERENCE.sub(lambda m: m.group() + "&#8203;", unlinked)
+    return unreferenced.replace("@", _MENTION_BREAK)
 
 
 def md_block(text: object) -> str:
