@@ -310,13 +310,19 @@ def _comparison_method(words: Words, text: str) -> bool:
 @check(
     "displacement_denial",
     "Does the displacement analysis dismiss the question without reasoning?",
-    ("denial", "dismissal", "placeholder", "admission", "reason_marker"),
+    ("denial", "dismissal", "placeholder", "admission", "reason_marker", "displacement_topic"),
 )
 def _displacement_denial(words: Words, text: str) -> bool:
     """Every clause either is a non-answer or dismisses the question in stock words ("no
     displacement is expected", "unlikely given the holistic approach"); a clause with any
-    other content (a place, a group, a mechanism) is analysis."""
-    parts = [p for sentence in re.split(r"(?<=[.!?])\s+", text) for p in clauses(sentence)]
+    other content (a place, a group, a mechanism) is analysis. A clause that only names the
+    topic ("Displacement: none anticipated") is passed over."""
+    parts = [
+        p
+        for sentence in re.split(r"(?<=[.!?])\s+", text)
+        for p in clauses(sentence)
+        if not words.has("displacement_topic", p)
+    ]
     return bool(parts) and all(
         _non_answer(words, part)
         or (words.has("denial", part) and words.has("dismissal", part))
