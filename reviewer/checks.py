@@ -454,13 +454,16 @@ _HEAD_BREAK = re.compile(
 @check(
     "children_only",
     "Is the group made up of children only?",
-    ("children", "child_service_frame", "adults", "adults_included"),
+    ("children", "child_service_frame", "child_compound", "adults", "adults_included"),
 )
 def _children_only(words: Words, text: str) -> bool:
     """Children are the group's head ("girls aged 10-17 ...", not "teachers of ..."), and
-    nothing adds adults to it ("and young adults", an age band reaching past 17)."""
+    nothing adds adults to it ("and young adults", an age band reaching past 17). A word for
+    adults that describes children ("migrant children", "child returnees") adds none."""
     group = _HEAD_BREAK.split(words.lexicon("child_service_frame").strip(text), maxsplit=1)[0]
-    if not words.has("children", group) or words.has("adults", group):
+    if not words.has("children", group):
+        return False
+    if words.has("adults", words.lexicon("child_compound").strip(group)):
         return False
     if words.has("adults_included", text):
         return False
