@@ -306,3 +306,29 @@ def test_the_expert_probes_draw_no_warning_or_error_and_hollow_does(reviewer):
                 if f.severity in ("error", "warning")] == [], path.name
     hollow = {f.severity for f in reviewer.review_file(PROBES / "hollow.yaml").findings}
     assert {"error", "warning"} <= hollow
+
+
+HOTLINE = "components: [{id: c1, type: victim_identification, title: Hotline for workers}]\n"
+PLACEHOLDERS = "data_protection: {consent: TBD, access_control: N/A, sharing: TBD, retention: N/A}\n"
+
+
+def test_data_protection_of_placeholders_scores_no_better_than_none(reviewer):
+    """Victims' data with nothing said draws the warning; a block of placeholders draws the
+    same warning (quoting them), and a sentence of real protection in the component's own
+    text brings it down to the info that asks for the block."""
+    blank = _review(reviewer, HOTLINE)
+    hollow = _review(reviewer, HOTLINE + PLACEHOLDERS)
+    assert [(f.rule_id, f.severity) for f in blank.findings if f.rule_id.startswith("XCT-02")] == [
+        ("XCT-020", "warning")
+    ]
+    found = {f.rule_id: f for f in hollow.findings}
+    assert found["XCT-020"].severity == "warning" and "'TBD'" in found["XCT-020"].message
+    assert "XCT-024" not in found and "XCT-021" not in found
+    prose = _review(
+        reviewer,
+        HOTLINE.replace(
+            "title: Hotline for workers",
+            "title: Hotline for workers, activities: [Calls are confidential]",
+        ),
+    )
+    assert {"XCT-024"} <= _rules(prose) and "XCT-020" not in _rules(prose)
