@@ -309,7 +309,9 @@ def test_the_expert_probes_draw_no_warning_or_error_and_hollow_does(reviewer):
 
 
 HOTLINE = "components: [{id: c1, type: victim_identification, title: Hotline for workers}]\n"
-PLACEHOLDERS = "data_protection: {consent: TBD, access_control: N/A, sharing: TBD, retention: N/A}\n"
+PLACEHOLDERS = (
+    "data_protection: {consent: TBD, access_control: N/A, sharing: TBD, retention: N/A}\n"
+)
 
 
 def test_data_protection_of_placeholders_scores_no_better_than_none(reviewer):
