@@ -366,10 +366,12 @@ def _as_needed(words: Words, text: str) -> bool:
 @check(
     "justice_training",
     "Does the component train criminal justice officials?",
-    ("justice_actors", "training"),
+    ("justice_actors", "training", "justice_contact"),
 )
 def _justice_training(words: Words, text: str) -> bool:
-    return words.has("justice_actors", text) and words.has("training", text)
+    """Justice officials among the trainees: not the police survivors are helped to reach."""
+    trainees = words.lexicon("justice_contact").strip(text)
+    return words.has("justice_actors", trainees) and words.has("training", text)
 
 
 @check(
@@ -523,10 +525,11 @@ def _reduction_claim(words: Words, text: str) -> bool:
 @check(
     "investigative_work",
     "Does the text say the work is with investigators, prosecutors or police?",
-    ("investigative_actors",),
+    ("investigative_actors", "justice_contact"),
 )
 def _investigative_work(words: Words, text: str) -> bool:
-    return words.has("investigative_actors", text)
+    """Investigators or prosecutors do the work: not the police people are told to call."""
+    return words.has("investigative_actors", words.lexicon("justice_contact").strip(text))
 
 
 @check(
