@@ -1124,6 +1124,7 @@ def crosscutting_programme_fields(ctx: Context) -> dict[str, Any]:
     children = [c for c in ctx.components if serves_children(ctx, c)]
     people = _people_indicators(ctx)
     services = [c for c in ctx.components if runs_service(c)]
+    victim_data = [c for c in ctx.components if _handles_victim_data(c)]
     handed = _handover_by_component(data)
     return {
         "goal_claims_reduction": reader.check("reduction_claim", toc.get("goal")),
@@ -1134,10 +1135,10 @@ def crosscutting_programme_fields(ctx: Context) -> dict[str, Any]:
             1 for risk in _dicts(toc.get("risks"))
             if reader.check("risk_to_participants", risk.get("text"))
         ),
-        "victim_data_components": _ids(c for c in ctx.components if _handles_victim_data(c)),
+        "victim_data_components": _ids(victim_data),
         "data_protection_missing": _missing_parts(data.get("data_protection"), _DATA_PARTS),
         "victim_data_protection_named": (
-            None if data.get("data_protection") else _data_protection_named(ctx, toc)
+            None if data.get("data_protection") else _data_protection_named(ctx, victim_data, toc)
         ),
         "research_with_victims": "victims" in kinds and _evaluation_planned(data),
         "children_components": _ids(children),
@@ -1201,11 +1202,12 @@ def _works_with_participants(ctx: Context, kinds: set[Any]) -> bool:
     )
 
 
-def _data_protection_named(ctx: Context, toc: Mapping[str, Any]) -> bool:
+def _data_protection_named(
+    ctx: Context, components: list[dict[str, Any]], toc: Mapping[str, Any]
+) -> bool:
     """Whether the proposal says, anywhere in the components that record people's data or
     in a risk's mitigation, how their privacy is protected: a design without the
     data_protection block may still have thought about it."""
-    components = [c for c in ctx.components if _handles_victim_data(c)]
     if not components:
         return False
     texts = [t for c in components for t in _texts_in(c)]

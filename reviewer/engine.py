@@ -35,7 +35,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -44,6 +44,7 @@ import durable_rules_engine
 from reviewer.conditions import (
     ConditionError,
     FieldUse,
+    Test,
     any_of,
     compile_condition,
     compile_test,
@@ -292,7 +293,7 @@ def _catalogue_hash(rules: Sequence[EngineRule]) -> str:
 # a gate is a dict lookup. Gates only skip rulesets that cannot match: durable still decides
 # every rule on its full condition, and the differential tests hold the gated engine to
 # `evaluate`.
-Gate = Callable[[Mapping[str, Any]], bool]
+Gate = Test  # a compiled test of a fact (conditions.compile_test)
 
 
 def gate_of(condition: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...] | None:
