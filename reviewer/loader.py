@@ -46,13 +46,14 @@ import os
 import re
 import stat
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, Format, LineCol
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, StreamMark
@@ -700,11 +701,18 @@ def _fast_document(parser: Any, text: str) -> Any:
 
 def _fast_collection(parser: Any, text: str, start: Any) -> Any:
     """Build the tree below `start` as RoundTripConstructor would: same types, same
-    `.lc` line/column records, same flow/block style flags (see the module docstring)."""
+    `.lc` line/column records, same flow/block style flags (see the module docstring).
+
+    The hot loop of a review (~2,500 events per proposal), so it writes what ruamel's own
+    methods would write without calling them: a key's line/column record straight into
+    `lc.data` (whose keys are also the mapping's, so it is the duplicate check), a mapping's
+    item through OrderedDict and its own-keys set `_ok` (CommentedMap.__setitem__ does just that
+    for a new key). `tests/test_loader_fast.py` holds every tree to the slow path's."""
     get = parser.get_event
-    stack: list[tuple[Any, Any, bool]] = []  # (collection, its .lc, flow style) of the parents
+    stack: list[tuple[Any, Any, Any, bool]] = []  # the parents' (collection, lc.data, _ok, flow)
     root = collection = _fast_new_collection(start)
-    lc, flow, key, key_event, nodes = root.lc, start.flow_style, _NO_KEY, None, 1
+    data, flow, key, key_event, nodes = _line_cols(root), start.flow_style, _NO_KEY, None, 1
+    own = root._ok if type(root) is CommentedMap else None  # None: a list
     while True:
         event = get()
         kind = type(event)
@@ -712,10 +720,12 @@ def _fast_collection(parser: Any, text: str, start: Any) -> Any:
             nodes += 1
             if event.anchor is not None or event.ctag is not None:
                 raise _Fallback("an anchor or a tag")
-            if key is _NO_KEY and type(collection) is CommentedMap:
-                key, key_event = _fast_key(event, collection), event
+            if key is _NO_KEY and own is not None:
+                key, key_event = _fast_key(event, data), event
                 continue
-            value = _fast_scalar(event, text)
+            value = event.value
+            if event.style or _RESOLVERS.get(value[:1]) is not None:
+                value = _fast_scalar(event, text)
             mark = event.start_mark
             if key is not _NO_KEY and not event.value and not event.style:
                 mark = _empty_value_mark(parser, text, event, key_event, flow)
@@ -723,49 +733,81 @@ def _fast_collection(parser: Any, text: str, start: Any) -> Any:
             nodes += 1
             if len(stack) + 2 >= MAX_DEPTH:
                 raise _Fallback("deep nesting")
-            if key is _NO_KEY and type(collection) is CommentedMap:
+            if key is _NO_KEY and own is not None:
                 raise _Fallback("a list or mapping as a key")
             value, mark = _fast_new_collection(event), event.start_mark
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            if collection and flow is not None:
-                fa = collection.fa
-                fa.set_flow_style() if flow else fa.set_block_style()
+            _fast_close(collection, flow)
             if not stack:
                 return root
-            collection, lc, flow = stack.pop()
+            collection, data, own, flow = stack.pop()
             continue
         else:
             raise _Fallback(f"a {kind.__name__}")
         if nodes >= MAX_NODES:
             raise _Fallback("many values")
-        if key is _NO_KEY:
-            lc.add_idx_line_col(len(collection), [mark.line, mark.column])
+        if own is None:
+            data[len(data)] = [mark.line, mark.column]  # one record per item so far
             list.append(collection, value)  # CommentedSeq.append re-indexes comments: none here
         else:
             key_mark = key_event.start_mark
-            lc.add_kv_line_col(key, [key_mark.line, key_mark.column, mark.line, mark.column])
-            collection[key] = value
+            data[key] = [key_mark.line, key_mark.column, mark.line, mark.column]
+            _ordered_set(collection, key, value)
+            own.add(key)
             key = _NO_KEY
         if kind is not ScalarEvent:
-            stack.append((collection, lc, flow))
-            collection, lc, flow = value, value.lc, event.flow_style
+            stack.append((collection, data, own, flow))
+            collection, data, flow = value, _line_cols(value), event.flow_style
+            own = value._ok if kind is MappingStartEvent else None
+
+
+_TEXT_KEYS: set[str] = set()  # plain keys known to resolve to text
+_ordered_set = OrderedDict.__setitem__  # CommentedMap's base (ruamel.yaml.compat.ordereddict)
+_LINE_COL = LineCol.attrib
 
 
 def _fast_new_collection(event: Any) -> Any:
     if event.anchor is not None or event.ctag is not None:
         raise _Fallback("an anchor or a tag")
     collection = CommentedMap() if type(event) is MappingStartEvent else CommentedSeq()
-    collection._yaml_set_line_col(event.start_mark.line, event.start_mark.column)
+    line_col = LineCol()
+    line_col.line, line_col.col = event.start_mark.line, event.start_mark.column
+    setattr(collection, _LINE_COL, line_col)  # what `.lc` creates on first use
     return collection
 
 
-def _fast_key(event: Any, mapping: Any) -> str:
+def _line_cols(collection: Any) -> dict[Any, list[int]]:
+    """The collection's `lc.data`, created here and set back to None by `_fast_close` if the
+    collection stays empty (as ruamel leaves it)."""
+    line_col = getattr(collection, _LINE_COL)
+    line_col.data = {}
+    return line_col.data
+
+
+def _fast_close(collection: Any, flow: bool | None) -> None:
+    line_col = getattr(collection, _LINE_COL)
+    if not line_col.data:  # no item
+        line_col.data = None
+    elif flow is not None:
+        style = Format()
+        style.set_flow_style() if flow else style.set_block_style()
+        setattr(collection, Format.attrib, style)  # what `.fa` creates on first use
+
+
+def _fast_key(event: Any, keys: dict[Any, Any]) -> str:
     """A mapping key: text only (numbers, dates, null and merge keys go to the slow path),
-    and no duplicate (the slow path reports it with both lines)."""
-    key = _fast_scalar(event, "")
-    if type(key) is not str:
-        raise _Fallback(f"a key of type {type(key).__name__}")
-    if key in mapping:
+    and no duplicate (the slow path reports it with both lines). `keys`: the mapping's
+    line/column records, which hold its keys so far."""
+    key, style = event.value, event.style
+    if style:
+        if style != '"' and style != "'":
+            raise _Fallback("a block scalar as a key")
+    elif key not in _TEXT_KEYS:
+        if _resolve(key) is not None:  # a number, date, null, true/false or merge key
+            raise _Fallback(f"a key of type {type(_fast_scalar(event, '')).__name__}")
+        if len(_TEXT_KEYS) < 4096:  # the format's keys and a few more, not every text seen
+            _TEXT_KEYS.add(key)
+    if key in keys:
         raise _Fallback("a duplicate key")
     return key
 

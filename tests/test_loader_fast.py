@@ -84,6 +84,8 @@ def _collection_difference(expected: Any, actual: Any, path: str) -> str | None:
     if isinstance(expected, CommentedMap):
         if [(type(k), k) for k in expected] != [(type(k), k) for k in actual]:
             return f"{path}: keys {list(expected)} != {list(actual)}"
+        if expected._ok != actual._ok:  # its own keys (not merged ones), which __setitem__ keeps
+            return f"{path}: own keys {expected._ok} != {actual._ok}"
         pairs = [(expected[k], actual[k], f"{path}.{k}") for k in expected]
     else:
         if len(expected) != len(actual):
