@@ -79,6 +79,27 @@ class Lexicon:
         """All phrases as one alternation, compiled when first used (see PhraseIndex)."""
         return compile_lexicon(self.phrases)
 
+    @functools.cached_property
+    def _by_opener(self) -> _OnDemand:
+        """For `whole` and `start` with known openers: the phrases a text beginning with each
+        opener can meet, each opener's alternation compiled when a text first begins with it
+        (the placeholder and admission lists took ~5 ms to compile whole, on every start).
+        A phrase whose first word is joined ("post-test") is in every group: a text may write
+        it as one word."""
+        groups: dict[str, list[str]] = {opener: [] for opener in self.openers or ()}
+        for phrase in self.phrases:
+            openers = phrase_openers([phrase]) or frozenset()
+            joined = any(_JOINER.search(word.lstrip("?")) for word in _opening_words(phrase))
+            for opener, members in groups.items():
+                if joined or opener in openers:
+                    members.append(phrase)
+        return _OnDemand(groups)
+
+    def _opening_pattern(self, opener: str) -> re.Pattern[str]:
+        """The alternation of the phrases a text beginning with `opener` can meet: at the
+        start of a text it finds what the whole alternation finds (same phrases, same order)."""
+        return self._by_opener.pattern(opener)
+
     def matches(self, text: str) -> bool:
         """Whether the text meets the lexicon in its mode (see the module docstring)."""
         return self.find(text) is not None
@@ -110,8 +131,12 @@ class Lexicon:
 
     def find(self, text: str) -> str | None:
         """The first phrase occurrence in the text (as written there), or None."""
-        if self.openers is not None and first_word(text) not in self.openers:
-            return None
+        pattern = None
+        if self.openers is not None:
+            opener = first_word(text)
+            if opener not in self.openers:
+                return None
+            pattern = self._opening_pattern(opener)
         normal = normalise(text)
         if self.mode == "only":
             if self.index is not None and not self.index.covers(normal):
@@ -119,9 +144,9 @@ class Lexicon:
             rest = self.pattern.sub(" ", normal)
             return None if _WORD_CHAR.search(rest) or not normal else normal
         if self.mode == "whole":
-            found = self.pattern.fullmatch(normal)
+            found = (pattern or self.pattern).fullmatch(normal)
         elif self.mode == "start":
-            found = self.pattern.match(normal)
+            found = (pattern or self.pattern).match(normal)
         elif self.index is not None:
             return self.index.search(normal)
         else:
@@ -339,6 +364,17 @@ def phrase_openers(phrases: Iterable[str]) -> frozenset[str] | None:
             if not word.startswith("?"):
                 break
     return frozenset(openers)
+
+
+def _opening_words(phrase: str) -> list[str]:
+    """The words a phrase can begin with: its optional words (`?word`) up to and including
+    the first word it requires."""
+    words = []
+    for word in phrase.split():
+        words.append(word)
+        if not word.startswith("?"):
+            break
+    return words
 
 
 def compile_lexicon(phrases: Iterable[str]) -> re.Pattern[str]:

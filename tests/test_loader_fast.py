@@ -14,6 +14,7 @@ import datetime as dt
 import importlib.util
 import io
 import math
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,32 @@ FALLBACKS = [
 def test_each_fallback_is_detected_and_the_slow_path_decides(text: str, reason: str) -> None:
     assert reason in fallback_reason(text)
     assert not assert_same_as_slow(text)
+
+
+def test_the_unsure_characters_are_those_outside_yaml_printable_set() -> None:
+    """`_UNSURE_CHARACTER` lists what YAML 1.2's printable set (c-printable) leaves out, and
+    the line and paragraph separators; checked on every code point."""
+    printable = re.compile(
+        "[\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    )
+    extra = {0x85, 0x2028, 0x2029, 0xFEFF}  # NEL and separators (libyaml breaks lines), BOM
+    differ = [
+        code
+        for code in range(0x110000)
+        if (loader._UNSURE_CHARACTER.match(chr(code)) is None)
+        != (printable.match(chr(code)) is not None and code not in extra)
+    ]
+    assert differ == []
+
+
+@pytest.mark.parametrize("code", range(0x100))
+def test_the_ascii_shortcut_agrees_with_the_unsure_character_pattern(code: int) -> None:
+    """`_plain_ascii` stands in for `_UNSURE_CHARACTER` on ASCII texts: the same answer for
+    every character in a text (Latin-1 ones are not ASCII and go to the pattern)."""
+    text = f"a: b{chr(code)}c\n"
+    assert loader._plain_ascii(text) == (loader._UNSURE_CHARACTER.search(text) is None) or (
+        code >= 0x80 and not loader._plain_ascii(text)
+    )
 
 
 def test_limits_fall_back_just_before_the_slow_path_refuses() -> None:
