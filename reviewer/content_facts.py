@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, Protocol
 
 from reviewer.checks import TextReader, joined
 from reviewer.conditions import FieldSpec
-from reviewer.lens import Reading, period, programme_months
+from reviewer.lens import AnswerField, Reading, answer_tree, period, programme_months
 
 _NUMBER = FieldSpec("number")
 _BOOLEAN = FieldSpec("boolean")
@@ -1210,20 +1210,28 @@ def _data_protection_named(
     data_protection block may still have thought about it."""
     if not components:
         return False
-    texts = [t for c in components for t in _texts_in(c)]
+    place = answer_tree().children["components"].items
+    texts = [t for c in components for t in _answers_in(c, place)] if place else []
     texts += [str(risk.get("mitigation")) for risk in _dicts(toc.get("risks"))]
     return any(ctx.reader.check("data_protection_named", text) for text in texts if text)
 
 
-def _texts_in(node: Any) -> list[str]:
-    """Every text a piece of the proposal holds, at any depth (ids and vocabulary values
-    included: no lexicon phrase is one)."""
+def _answers_in(node: Any, place: AnswerField) -> list[str]:
+    """The free-text answers a piece of the proposal holds, at any depth, titles included;
+    not its ids, dates and vocabulary values, which name no measure (and were most of the
+    texts a component holds)."""
     if isinstance(node, str):
-        return [node]
+        return [node] if place.answer else []
     if isinstance(node, Mapping):
-        return [text for value in node.values() for text in _texts_in(value)]
-    if isinstance(node, list):
-        return [text for value in node for text in _texts_in(value)]
+        children = place.children
+        return [
+            text
+            for key, value in node.items()
+            if key in children
+            for text in _answers_in(value, children[key])
+        ]
+    if isinstance(node, list) and place.items is not None:
+        return [text for value in node for text in _answers_in(value, place.items)]
     return []
 
 

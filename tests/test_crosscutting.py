@@ -334,3 +334,15 @@ def test_data_protection_of_placeholders_scores_no_better_than_none(reviewer):
         ),
     )
     assert {"XCT-024"} <= _rules(prose) and "XCT-020" not in _rules(prose)
+
+
+def test_only_answers_can_say_how_victims_data_are_protected(reviewer):
+    """The component's free text is read for a protection measure, not its ids or vocabulary
+    values: an id that spells "confidential" protects no one."""
+    named_by_id = _review(reviewer, HOTLINE.replace("id: c1", "id: confidential"))
+    assert "XCT-020" in _rules(named_by_id)
+    described = _review(
+        reviewer,
+        HOTLINE.replace("title: Hotline for workers", "title: Confidential hotline for workers"),
+    )
+    assert "XCT-020" not in _rules(described) and "XCT-024" in _rules(described)
