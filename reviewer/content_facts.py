@@ -562,7 +562,9 @@ def _route_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, bool]
 def _routes(ctx: Context, component: Mapping[str, Any]) -> list[tuple[bool, bool] | None]:
     """For each pattern the component addresses: (starts in a place the programme names,
     ends in one), or None where it is not a cross-border pattern with both ends written."""
-    places = _places_pattern(tuple(_programme_places(ctx.data)))
+    if "places" not in ctx.memo:  # the same for every component
+        ctx.memo["places"] = _places_pattern(tuple(_programme_places(ctx.data)))
+    places = ctx.memo["places"]
     if places is None:
         return []
     routes: list[tuple[bool, bool] | None] = []

@@ -489,11 +489,12 @@ def _flatten(node: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _drop_absent(fields: dict[str, Any]) -> dict[str, Any]:
-    """Absent, blank and empty values are all 'not present' to the rules."""
+    """Absent, blank and empty values are all 'not present' to the rules. (A true value is
+    kept on its first test: most are.)"""
     return {
         name: value
         for name, value in fields.items()
-        if value is not None and value != [] and value != ""
+        if value or (value is not None and value != [] and value != "")
     }
 
 

@@ -92,9 +92,14 @@ def visible(review: Review, min_severity: str) -> Review:
 
 
 def apply_severities(review: Review, severities: Mapping[str, str]) -> Review:
-    """Per-rule severities from the configuration: 'off' drops the rule's findings."""
+    """Per-rule severities from the configuration: 'off' drops the rule's findings. (Only
+    the findings whose severity changes are copied: most configurations change none.)"""
+    if not any(f.rule_id in severities for f in review.findings):
+        return review
     findings = [
-        replace(f, severity=severities.get(f.rule_id, f.severity))
+        f if severities.get(f.rule_id, f.severity) == f.severity else replace(
+            f, severity=severities[f.rule_id]
+        )
         for f in review.findings
         if severities.get(f.rule_id) != "off"
     ]

@@ -19,6 +19,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -124,12 +125,21 @@ def check_outputs(
 # --- reviewing ------------------------------------------------------------------------------
 
 
+def _by_position(self: Any) -> tuple[type, tuple[Any, ...]]:
+    """Pickle a slotted result as its class and field values. The default of a frozen,
+    slotted dataclass (__getstate__/__setstate__) asks `fields()` for every object, and
+    `screen` sends some fifty of them per proposal from a worker to the parent."""
+    return type(self), tuple(getattr(self, name) for name in self.__slots__)
+
+
 @dataclass(frozen=True, slots=True)
 class TopFinding:
     rule_id: str
     severity: str
     message: str
     line: int
+
+    __reduce__ = _by_position
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +151,8 @@ class RuleCount:
     severity: str
     count: int
     places: int = 0
+
+    __reduce__ = _by_position
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +180,8 @@ class ScreenResult:
     failed: bool = False
     output_error: str = ""  # a report of this file that could not be written (not its fault)
     reports_written: bool = False  # its reports under --out exist (refused files get them too)
+
+    __reduce__ = _by_position
 
     @property
     def reviewed(self) -> bool:

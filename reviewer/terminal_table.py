@@ -26,7 +26,10 @@ def terminal_width() -> int | None:
 
 
 def cell_width(text: str) -> int:
-    """Terminal cells a text takes: wide and full-width characters two, combining marks none."""
+    """Terminal cells a text takes: wide and full-width characters two, combining marks none
+    (an ASCII text, most of a table, takes one cell per character)."""
+    if text.isascii():
+        return len(text)
     return sum(_char_width(char) for char in text)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from click.testing import CliRunner
 from reviewer import cli as cli_module
 from reviewer.cli import cli
 from reviewer.discovery import Discovery, find_proposals, has_marker
+from reviewer.policy import Checker, RunOptions
 from reviewer.review import Reviewer
-from reviewer.screen import ScreenError, plan_tasks
+from reviewer.screen import ScreenError, plan_tasks, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -255,3 +257,12 @@ def test_each_proposal_is_judged_by_its_own_verdict_thresholds_and_the_exit_code
     assert [row["rank"] for row in (rows["lenient"], rows["strict"])] == [1, 2]
     report = (tmp_path / "out" / "proposals" / "strict" / "npa-support-md.md").read_text()
     assert "**Verdict: not ready.**" in report and "not ready at 2" in report
+
+
+def test_a_screened_result_crosses_processes_unchanged(reviewer):
+    """Workers send each result to the parent pickled (by position, see `_by_position`): the
+    parent gets an equal result, counts, rules, questions, top findings and verdict included."""
+    checker = Checker(RunOptions(discover_config=False), lambda dirs: reviewer)
+    result = summarise(checker.judge(str(SAMPLES / "awareness-et.yaml")), "v1")
+    assert result.rules and result.top and result.assessment is not None
+    assert pickle.loads(pickle.dumps(result)) == result
