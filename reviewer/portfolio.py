@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import quote
 
 from reviewer.findings import SEVERITY_RANK
@@ -154,24 +155,23 @@ class Tally:
     returns the result without them."""
 
     def __init__(self) -> None:
-        self._rules: dict[str, FrequentFinding] = {}
+        # rule id -> [title, most severe severity, proposals, findings, places], kept as
+        # lists (a result brings ~40 rules; a new FrequentFinding for each was most of `add`)
+        self._rules: dict[str, list[Any]] = {}
         self._question_proposals: dict[str, int] = {}
         self._question_findings: dict[str, int] = {}
 
     def add(self, result: ScreenResult) -> ScreenResult:
         for rule in result.rules:
-            old = self._rules.get(rule.rule_id)
-            severity = rule.severity
-            if old and SEVERITY_RANK[old.severity] < SEVERITY_RANK[severity]:
-                severity = old.severity
-            self._rules[rule.rule_id] = FrequentFinding(
-                rule.rule_id,
-                rule.title,
-                severity,
-                (old.proposals if old else 0) + 1,
-                (old.findings if old else 0) + rule.count,
-                (old.places if old else 0) + rule.places,
-            )
+            counted = self._rules.get(rule.rule_id)
+            if counted is None:
+                self._rules[rule.rule_id] = [rule.title, rule.severity, 1, rule.count, rule.places]
+                continue
+            if SEVERITY_RANK[rule.severity] < SEVERITY_RANK[counted[1]]:
+                counted[1] = rule.severity
+            counted[2] += 1
+            counted[3] += rule.count
+            counted[4] += rule.places
         for ref, count in result.questions:
             self._question_proposals[ref] = self._question_proposals.get(ref, 0) + 1
             self._question_findings[ref] = self._question_findings.get(ref, 0) + count
@@ -179,9 +179,8 @@ class Tally:
 
     def findings(self) -> tuple[FrequentFinding, ...]:
         """Every rule that fired, by the number of proposals, then of findings, then id."""
-        return tuple(
-            sorted(self._rules.values(), key=lambda f: (-f.proposals, -f.findings, f.rule_id))
-        )
+        found = (FrequentFinding(rule_id, *counted) for rule_id, counted in self._rules.items())
+        return tuple(sorted(found, key=lambda f: (-f.proposals, -f.findings, f.rule_id)))
 
     def questions(self, knowledge: KnowledgeBase | None) -> tuple[FrequentQuestion, ...]:
         proposals, findings = self._question_proposals, self._question_findings

@@ -9,6 +9,7 @@ ellipsis so that every row stays on one line. Output that goes to a pipe or a fi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import unicodedata
@@ -30,7 +31,11 @@ def cell_width(text: str) -> int:
     (an ASCII text, most of a table, takes one cell per character)."""
     if text.isascii():
         return len(text)
-    return sum(_char_width(char) for char in text)
+    others = _NOT_ASCII.findall(text)
+    return len(text) - len(others) + sum(_char_width(char) for char in others)
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _char_width(char: str) -> int:

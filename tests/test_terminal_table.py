@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from reviewer.cli import cli
-from reviewer.terminal_table import MIN_FLEXIBLE, cell_width, cut, render_table
+from reviewer.terminal_table import MIN_FLEXIBLE, _char_width, cell_width, cut, render_table
 
 ROWS = [
     ("#", "FILE", "TITLE"),
@@ -41,3 +41,11 @@ def test_rules_command_fits_columns(monkeypatch):
     monkeypatch.setenv("COLUMNS", "90")
     lines = CliRunner().invoke(cli, ["rules"]).output.splitlines()
     assert lines[0].startswith("ID") and all(cell_width(line) <= 90 for line in lines)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "plain ascii", "Cut title…", "人身売買 — A mix", "e\u0301te\u0301", "tab\tand é"]
+)
+def test_cell_width_counts_each_character_as_the_terminal_does(text):
+    """The ASCII shortcuts give what measuring every character gives."""
+    assert cell_width(text) == sum(_char_width(char) for char in text)
