@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,7 +191,8 @@ def _finding(
         note = reading.notes[int(item)]
         item = answer_id(note)
         component = note.item.split(":", 1)[1] if note.entity == "component" else ""
-    values = {**fact.fields, "label": fact.label, "id": item, "key": fact.key}
+    # the message reads a few of the fact's fields: look them up, do not copy them all
+    values = ChainMap({"label": fact.label, "id": item, "key": fact.key}, fact.fields)
     return Finding(
         rule=rule,
         severity=rule.severity,
