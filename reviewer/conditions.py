@@ -12,12 +12,13 @@ values have the kinds their `FieldSpec`s declare, which `check_condition` makes 
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from reviewer.spelling import did_you_mean
 
 KINDS = ("string", "number", "boolean", "list", "objects")
 SCALAR_KINDS = ("string", "number", "boolean")
@@ -208,11 +209,6 @@ def structure_errors(cond: object) -> list[ConditionError]:
     return errors
 
 
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _check(
     cond: object, fields: Mapping[str, FieldSpec] | None, path: Path, errors: list[ConditionError]
 ) -> None:
@@ -231,7 +227,7 @@ def _check(
         _check_leaf(cond, fields, path, errors)
     else:
         for key in cond:
-            hint = _did_you_mean(str(key), (*COMBINATORS, "field"))
+            hint = did_you_mean(str(key), (*COMBINATORS, "field"))
             errors.append(ConditionError(f"unknown key '{key}'{hint}", [*path, str(key)]))
 
 
@@ -265,7 +261,7 @@ def _check_leaf(
     operators = [key for key in cond if key != "field"]
     for key in operators:
         if key not in OPERATORS:
-            hint = _did_you_mean(str(key), OPERATORS)
+            hint = did_you_mean(str(key), OPERATORS)
             errors.append(ConditionError(f"unknown operator '{key}'{hint}", [*path, str(key)]))
     known = [key for key in operators if key in OPERATORS]
     if len(operators) != 1:
@@ -337,7 +333,7 @@ def _count_problem(value: object) -> str | None:
         return f"needs a mapping of tests, e.g. {{gte: 1}} ({', '.join(COUNT_TESTS)})"
     for key, number in value.items():
         if key not in COUNT_TESTS:
-            return f"has unknown test '{key}'{_did_you_mean(str(key), COUNT_TESTS)}"
+            return f"has unknown test '{key}'{did_you_mean(str(key), COUNT_TESTS)}"
         if not _is_number(number):
             return f"test '{key}' needs a finite number"
     return None
@@ -354,7 +350,7 @@ def _check_against_field(
     spec = fields.get(name)
     kinds = _OPERATOR_RULES[op][1]
     if spec is None:
-        hint = _did_you_mean(name, sorted(fields))
+        hint = did_you_mean(name, sorted(fields))
         errors.append(ConditionError(f"unknown field '{name}'{hint}", [*path, "field"]))
     elif spec.kind not in kinds:
         wanted = " or ".join(kinds)
@@ -385,7 +381,7 @@ def _check_item_value(
         message = f"{value!r} is not a {spec.kind}, but '{name}' is a {spec.kind} field"
         errors.append(ConditionError(message, path))
     elif spec.values is not None and value not in spec.values:
-        hint = _did_you_mean(str(value), spec.values)
+        hint = did_you_mean(str(value), spec.values)
         errors.append(ConditionError(f"{value!r} is not a value of '{name}'{hint}", path))
 
 

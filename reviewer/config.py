@@ -33,13 +33,13 @@ from reviewer.paths import real_path
 from reviewer.schema import (
     MAX_NUMBER,
     Problem,
-    did_you_mean,
     error_problems,
     make_validator,
     read_schema,
     to_plain,
 )
 from reviewer.schema_check import Check, Unsupported, compile_check
+from reviewer.spelling import did_you_mean
 from reviewer.verdict import VerdictThresholds
 
 CONFIG_NAME = ".ctreview.yaml"

@@ -10,7 +10,6 @@ and item, before a wrong citation can reach a user.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -24,6 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from reviewer import prebuilt
 from reviewer.paths import data_dir
 from reviewer.schema import vocabulary
+from reviewer.spelling import did_you_mean
 
 COMPONENT_TYPES = frozenset(vocabulary("component", "type"))
 # What a question or indicator may apply to: a component type, or the programme as a whole.
@@ -308,11 +308,6 @@ class KnowledgeBase:
         )
 
 
-def _hint(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _check_term(term: str, vocabulary: frozenset[str], what: str) -> None:
     if term not in vocabulary:
         raise ValueError(f"unknown {what} {term!r}; expected one of {sorted(vocabulary)}")
@@ -401,7 +396,7 @@ class _Loader:
                 self._fail_later(
                     note.ref,
                     f"attached_to {note.attached_to!r} is not a lesson, question or table"
-                    + _hint(note.attached_to, targets),
+                    + did_you_mean(note.attached_to, targets),
                 )
         caveats: dict[tuple[str, str], Indicator] = {}
         for indicator in self.indicators:

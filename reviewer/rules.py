@@ -35,7 +35,8 @@ from reviewer.loader import (
     unusable_data_file,
 )
 from reviewer.paths import data_dir
-from reviewer.schema import did_you_mean, to_plain
+from reviewer.schema import to_plain
+from reviewer.spelling import did_you_mean
 
 SEVERITIES = ("error", "warning", "info")
 # What a rule's finding says: `presence`, something the design should state is not stated;

@@ -16,7 +16,6 @@ that compare the two. One walk of the tree makes the plain data and notes blank 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from reviewer import prebuilt
 from reviewer.loader import Document, Location, format_yaml_path
 from reviewer.schema_check import Check, Unsupported, compile_check
+from reviewer.spelling import did_you_mean
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "proposal.schema.yaml"
 FORMAT_MARKER = "proposal/v1"
@@ -457,11 +457,6 @@ def _describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     return f"the text {value!r}"
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _at(doc: Document, path: YamlPath, message: str) -> Problem:
