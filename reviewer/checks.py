@@ -22,6 +22,7 @@ from reviewer.lexicon import Lexicon, Lexicons, first_word, normalise
 _CLAUSE_BREAK = re.compile(r"\s*(?:[;:()\[\]]|\s-\s|--|\u2014|\u2013)\s*")
 _WORD = re.compile(r"\w+")
 # A non-answer is short: an admission followed by twenty words has said something.
+_TEMPLATE_FIELD = re.compile(r"\s*[\[<{]\s*(.*?)\s*[\]>}]\s*", re.DOTALL)
 _MAX_ADMISSION_WORDS = 14
 _MAX_PLACEHOLDER_WORDS = 10
 
@@ -113,6 +114,9 @@ def non_answer_kind(words: Words, text: str) -> str | None:
     the programme serves adults only") is an answer, and so is any longer text."""
     if not _WORD.search(text):
         return "placeholder"
+    template = _TEMPLATE_FIELD.fullmatch(text)  # "[insert the analysis here]", "<TBD>"
+    if template and (found := non_answer_kind(words, template.group(1))):
+        return found
     if not words.may_open_non_answer(text):
         return None  # most answers: the first word is no placeholder's or admission's
     size = len(text.split())
@@ -127,13 +131,16 @@ def non_answer_kind(words: Words, text: str) -> str | None:
             if first and all(non_answer_kind(words, part) for part in parts[1:]):
                 return first
             return None
-    if (
-        size <= _MAX_ADMISSION_WORDS
-        and words.has("admission", text)
-        and not words.has("reason_marker", text)
-    ):
+    admitted = words.find("admission", text) if size <= _MAX_ADMISSION_WORDS else None
+    if admitted and not words.has("reason_marker", _after(admitted, text)):
         return "not_applicable" if _is_not_applicable(text) else "admission"
     return None
+
+
+def _after(opening: str, text: str) -> str:
+    """What a text says after its opening phrase: a reason is looked for there, not in the
+    admission itself ("will be determined" gives no reason by saying "will be")."""
+    return normalise(text)[len(opening):]
 
 
 def _is_not_applicable(text: str) -> bool:

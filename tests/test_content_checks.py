@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from robustness_helpers import run_ctreview
 
-from reviewer.checks import CHECKS
+from reviewer.checks import CHECKS, Words, non_answer_kind
 from reviewer.cli import cli
 from reviewer.corpus import (
     FIGURES_END,
@@ -187,3 +187,20 @@ def test_a_bad_corpus_is_refused_with_its_file_and_exit_2(tmp_path, content, pro
     result = CliRunner().invoke(cli, ["test-rules", "--corpus", str(tmp_path)])
     assert result.exit_code == 2
     assert "bad.yaml" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Will be determined later", "placeholder"),
+        ("Will be discussed with the partners", "admission"),  # its own "will be": no reason
+        ("Not addressed; this will be the partner's task", None),  # a reason after it
+        ("[insert displacement analysis here]", "placeholder"),  # a template's field
+        ("<TBD>", "placeholder"),
+        ("[Monthly case conferences chaired by the district officer]", None),
+    ],
+)
+def test_non_answer_kind_reads_reasons_after_the_admission_and_inside_template_brackets(
+    text, kind
+):
+    assert non_answer_kind(Words(bundled_lexicons(), "en"), text) == kind
