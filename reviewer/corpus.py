@@ -4,7 +4,8 @@ wrong.
 A corpus (``tests/corpora/<check>.yaml``) is a list of short texts written as proposals are
 written, each labelled by a counter-trafficking M&E specialist: `match: true` when the check
 should hold. The corpora were written apart from the lexicons, as ground truth. A check below
-90% precision may only drive rules at info level (a test holds that); docs/content-checks.md
+90% precision may only drive rules at info level, and so may one below 90% recall where a rule
+fires on its no (a test holds both); docs/content-checks.md
 and the README print these figures. Run: ``ctreview test-rules --corpus tests/corpora``.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from reviewer.checks import CHECKS, TextReader
+from reviewer.conditions import evaluate
 from reviewer.lexicon import Lexicons
 
 # A check may drive a rule above info only if its precision reaches PRECISION_FLOOR on all
@@ -126,10 +128,27 @@ class CheckFigures:
 
     @property
     def may_warn(self) -> bool:
-        """Whether the check may drive a rule above info (see PRECISION_FLOOR)."""
+        """Whether the check may drive a rule above info on its yes (see PRECISION_FLOOR): a
+        false yes there accuses a design that does not have the fault."""
         return (
             self.combined.precision >= PRECISION_FLOOR
             and self.held_out.precision >= HELD_OUT_FLOOR
+        )
+
+    @property
+    def may_warn_on_no(self) -> bool:
+        """Whether the check may drive a rule above info on its no (a rule that fires where
+        the check does not find what it looks for, e.g. "network work not described"): there a
+        miss accuses a design that does say it, so the floors apply to recall."""
+        return (
+            self.combined.recall >= PRECISION_FLOOR
+            and self.held_out.recall >= HELD_OUT_FLOOR
+        )
+
+    def may_warn_on(self, answers: Iterable[str]) -> bool:
+        """Whether the check may drive a rule above info that fires on these answers."""
+        return ("yes" not in answers or self.may_warn) and (
+            "no" not in answers or self.may_warn_on_no
         )
 
 
@@ -161,35 +180,73 @@ def figures_table(
         rows.append(
             f"| `{f.check}` | {f.tuning.cases} + {f.held_out.cases} | {both.precision:.0%} "
             f"| {both.recall:.0%} | {f.held_out.precision:.0%} | {f.held_out.recall:.0%} "
-            f"| {'yes' if f.may_warn else 'no (info only)'} | {rules} |"
+            f"| {_may_drive(f)} | {rules} |"
         )
     return "\n".join(rows) + "\n"
+
+
+def _may_drive(figures: CheckFigures) -> str:
+    """Which rules above info the check may drive: on its yes (precision), its no (recall)."""
+    sides = [side for side, ok in (("yes", figures.may_warn), ("no", figures.may_warn_on_no))
+             if ok]
+    return {2: "on yes and no", 1: f"on its {sides[0]} only", 0: "no (info only)"}[len(sides)]
 
 
 def checks_read_by(rule: Any) -> set[str]:
     """The content checks whose decisions a rule's condition reads: through the derived fields
     it names, and, for rules on the lens's answer facts, the non_answer check itself."""
-    from reviewer.conditions import referenced_fields
+    return set(answers_read(rule))
+
+
+def answers_read(rule: Any) -> dict[str, set[str]]:
+    """For each content check a rule reads, the answers of the check that can make the rule
+    fire: 'yes' (it found what it looks for) and 'no' (it did not). A rule that fires on a
+    'no' (`not: {field: network_reach_named, equals: true}`) accuses every design whose words
+    the check misses, so for it the check's recall is what the floors measure. Only a
+    true/false field can be read on its 'no'; a count or a value a check sets is read on
+    its 'yes'."""
     from reviewer.facts import DERIVED_FIELDS
 
     derived = DERIVED_FIELDS.get(rule.applies_to, {})
-    found = {
-        check
-        for name in referenced_fields(rule.when)
-        if name in derived
-        for check in derived[name].checks
-    }
+    found: dict[str, set[str]] = {}
+    for leaf, negated in _leaves(rule.when):
+        spec = derived.get(leaf["field"])
+        if spec is None or not spec.checks:
+            continue
+        answers = {"yes"}
+        if spec.spec.kind == "boolean":
+            name = leaf["field"]
+            answers = {
+                answer
+                for answer, fact in (("yes", {name: True}), ("no", {name: False}), ("no", {}))
+                if evaluate(leaf, fact) != negated
+            }
+        for check in spec.checks:
+            found.setdefault(check, set()).update(answers)
     if rule.applies_to == "answer":
-        found.add("non_answer")
+        found.setdefault("non_answer", set()).add("yes")
     return found
 
 
+def _leaves(cond: Mapping[str, Any], negated: bool = False) -> Iterable[tuple[Mapping, bool]]:
+    """The leaf tests of a condition, each with whether it stands under a `not`."""
+    if "not" in cond:
+        yield from _leaves(cond["not"], not negated)
+    elif "all" in cond or "any" in cond:
+        for child in cond.get("all", cond.get("any")):
+            yield from _leaves(child, negated)
+    else:
+        yield cond, negated
+
+
 def rules_by_check(rules: Iterable[Any]) -> dict[str, list[str]]:
-    """For each content check, the rules that read what it decides, as 'ID (severity)'."""
+    """For each content check, the rules that read what it decides, as 'ID (severity)', or
+    'ID (severity, on its no)' for a rule that fires where the check finds nothing."""
     found: dict[str, list[str]] = {}
     for rule in rules:
-        for check in checks_read_by(rule):
-            found.setdefault(check, []).append(f"{rule.id} ({rule.severity})")
+        for check, answers in answers_read(rule).items():
+            side = ", on its no" if "no" in answers else ""
+            found.setdefault(check, []).append(f"{rule.id} ({rule.severity}{side})")
     return {check: sorted(ids) for check, ids in found.items()}
 
 

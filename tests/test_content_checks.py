@@ -10,6 +10,7 @@ figures no longer match what the corpora measure.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -26,8 +27,8 @@ from reviewer.corpus import (
     CheckFigures,
     CorpusError,
     Measure,
+    answers_read,
     check_figures,
-    checks_read_by,
     figures_table,
     load_corpus,
     measure,
@@ -52,14 +53,32 @@ def rules():
 
 
 def test_a_rule_above_info_reads_only_checks_that_reach_the_floors(figures, rules):
+    """On a check's yes its precision must reach the floors; on its no (a rule that fires
+    where the check finds nothing), its recall must."""
     too_weak = [
-        f"{rule.id} ({rule.severity}) reads {check}"
+        f"{rule.id} ({rule.severity}) reads {check} on its {'/'.join(sorted(answers))}"
         for rule in rules
         if rule.severity != "info"
-        for check in sorted(checks_read_by(rule))
-        if not figures[check].may_warn
+        for check, answers in sorted(answers_read(rule).items())
+        if not figures[check].may_warn_on(answers)
     ]
-    assert too_weak == [], "a check under the precision floors drives a rule above info"
+    assert too_weak == [], "a check under the floors drives a rule above info"
+
+
+@pytest.mark.parametrize(
+    ("condition", "answers"),
+    [
+        ({"field": "network_reach_named", "equals": True}, {"yes"}),
+        ({"not": {"field": "network_reach_named", "equals": True}}, {"no"}),
+        ({"field": "network_reach_named", "equals": False}, {"no"}),
+        ({"field": "network_reach_named", "missing": True}, {"no"}),
+        ({"all": [{"field": "type", "equals": "criminal_justice_capacity"},
+                  {"field": "inferred_type", "equals": "criminal_justice_capacity"}]}, {"yes"}),
+    ],
+)
+def test_a_rule_reads_a_check_on_the_answers_that_make_it_fire(condition, answers):
+    read = answers_read(SimpleNamespace(applies_to="component", when=condition))
+    assert read and all(found == answers for found in read.values()), read
 
 
 def test_the_non_answer_check_that_every_presence_rule_relies_on_reaches_the_floors(figures):
