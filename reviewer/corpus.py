@@ -192,14 +192,10 @@ def _may_drive(figures: CheckFigures) -> str:
     return {2: "on yes and no", 1: f"on its {sides[0]} only", 0: "no (info only)"}[len(sides)]
 
 
-def checks_read_by(rule: Any) -> set[str]:
-    """The content checks whose decisions a rule's condition reads: through the derived fields
-    it names, and, for rules on the lens's answer facts, the non_answer check itself."""
-    return set(answers_read(rule))
-
-
 def answers_read(rule: Any) -> dict[str, set[str]]:
-    """For each content check a rule reads, the answers of the check that can make the rule
+    """The content checks whose decisions a rule's condition reads (through the derived fields
+    it names, and, for rules on the lens's answer facts, the non_answer check itself) and,
+    for each, the answers of the check that can make the rule
     fire: 'yes' (it found what it looks for) and 'no' (it did not). A rule that fires on a
     'no' (`not: {field: network_reach_named, equals: true}`) accuses every design whose words
     the check misses, so for it the check's recall is what the floors measure. Only a
