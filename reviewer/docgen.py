@@ -51,8 +51,8 @@ def bundled_rule_documents() -> dict[str, str]:
 
 def prebuilt_text() -> str:
     """reviewer/prebuilt.jsonl for the bundled data files (see `reviewer.prebuilt`), with the
-    fingerprint of the bundled rules once they have been checked in full."""
-    from reviewer import prebuilt
+    fingerprints of the bundled rules and lexicons once they have been checked in full."""
+    from reviewer import lexicon, prebuilt
     from reviewer.knowledge import bundled_knowledge
     from reviewer.paths import data_dir
     from reviewer.rules import VALIDATED_STAMP, load_catalogue, validation_fingerprint
@@ -60,8 +60,12 @@ def prebuilt_text() -> str:
     knowledge = bundled_knowledge()
     rules_dir = data_dir("rules")
     load_catalogue([rules_dir], knowledge, trust_prebuilt=False)  # raises if any rule is wrong
+    lexicon.load_lexicons([rules_dir / "lexicons"], trust_prebuilt=False)  # likewise
     texts = [path.read_bytes() for path in sorted(rules_dir.glob("*.yaml"))]
-    stamps = {VALIDATED_STAMP: validation_fingerprint(texts, knowledge)}
+    stamps = {
+        VALIDATED_STAMP: validation_fingerprint(texts, knowledge),
+        lexicon.VALIDATED_STAMP: lexicon.validation_fingerprint(),
+    }
     return prebuilt.build(prebuilt.bundled_files(), stamps)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,48 @@ def test_the_fingerprint_changes_with_what_rule_checks_depend_on() -> None:
     edited = [texts[0].replace(b"severity: warning", b"severity: error", 1), *texts[1:]]
     assert rules.validation_fingerprint(edited, knowledge) != current
     assert rules.validation_fingerprint(texts[1:], knowledge) != current
+
+
+def test_bundled_lexicons_are_checked_in_full_only_when_the_stamp_is_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A current stamp skips checking the bundled lexicons phrase by phrase; a stale one, a
+    caller that asks, or a user's own folder is checked in full, with the same result."""
+    from reviewer import lexicon
+    from reviewer.paths import data_dir
+
+    folder = data_dir("rules") / "lexicons"
+    checked: list[str] = []
+    real = lexicon._problems
+
+    def counting(data):
+        checked.append(data.get("name"))
+        return real(data)
+
+    monkeypatch.setattr(lexicon, "_problems", counting)
+    trusted = lexicon.load_lexicons([folder])
+    assert checked == []
+    in_full = lexicon.load_lexicons([folder], trust_prebuilt=False)
+    assert len(checked) == len(in_full.by_key) > 50 and trusted == in_full
+    checked.clear()
+    monkeypatch.setattr(prebuilt, "stamp", lambda name: "stale")
+    lexicon.load_lexicons([folder])
+    assert len(checked) == len(in_full.by_key)
+
+
+def test_the_lexicon_fingerprint_changes_with_a_lexicon(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewer import lexicon
+    from reviewer.paths import data_dir
+
+    current = lexicon.validation_fingerprint()
+    assert prebuilt.stamp(lexicon.VALIDATED_STAMP) == current
+    copy = tmp_path / "lexicons"
+    shutil.copytree(data_dir("rules") / "lexicons", copy)
+    monkeypatch.setattr(lexicon, "_bundled_folder", lambda: copy)
+    assert lexicon.validation_fingerprint() == current
+    first = sorted(copy.rglob("*.yaml"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert lexicon.validation_fingerprint() != current
+
