@@ -29,6 +29,8 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from reviewer.stopping import signals_held
+
 # Paths that name a file descriptor of this process rather than a file of their own.
 _DESCRIPTOR_PATH = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/(?:self|thread-self)/fd/\d+")
 _REASONS = {
@@ -137,12 +139,15 @@ def _replace(name: str, content: str) -> None:
     prefix = f".{os.path.basename(name)[:64]}."
     import tempfile  # here, not at the top: ~3 ms of every start, for writing files only
 
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    temp = None
     try:
+        with signals_held():  # a stop between creating the file and keeping its name left it
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
         _fill(handle, content)
         os.replace(temp, name)  # rename replaces a link at `name`, never what it points to
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
         raise
 
 

@@ -8,8 +8,12 @@ signal's number (130, 143), as a shell reports a program that a signal stopped.
 
 from __future__ import annotations
 
+import contextlib
 import signal
+from collections.abc import Iterator
 from types import FrameType
+
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
 
 
 class Stopped(BaseException):
@@ -27,9 +31,25 @@ class Stopped(BaseException):
 
 def stop_on_signals() -> None:
     """From now on SIGINT and SIGTERM raise `Stopped` in this process (the main thread)."""
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in sorted(_STOPPING):
         signal.signal(signum, _raise_stopped)
 
 
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
     raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for a few statements that must not be cut in two (a temporary
+    file created and its name kept, so that it can be removed): a signal that arrives meanwhile
+    is delivered, and raises `Stopped`, once the block ends. Where the platform cannot hold
+    signals the block runs as it is."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -33,7 +33,7 @@ from robustness_helpers import (
 
 from reviewer import output
 from reviewer.output import OutputError, write_atomic
-from reviewer.stopping import Stopped
+from reviewer.stopping import Stopped, stop_on_signals
 
 pytestmark = pytest.mark.usefixtures(one_reviewer.__name__)
 
@@ -280,6 +280,33 @@ def test_a_write_stopped_by_a_signal_leaves_the_old_report_and_no_temporary_file
         write_atomic(target, "a new report, never finished")
     assert target.read_text() == "the previous report\n"
     assert _leftovers(tmp_path) == []
+
+
+def test_a_signal_while_the_temporary_file_is_created_leaves_no_temporary_file(
+    tmp_path, monkeypatch
+) -> None:
+    """A signal that arrives just after the temporary file exists, before its name is kept
+    (a worker stopped by `screen`'s parent, seen once in CI), is held until the name is kept:
+    the write then stops and removes the file."""
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def signalled(*args, **kwargs):
+        created = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # delivered at once unless held
+        return created
+
+    monkeypatch.setattr(tempfile, "mkstemp", signalled)
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    stop_on_signals()
+    try:
+        with pytest.raises(Stopped):
+            write_atomic(tmp_path / "review.md", "a report")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert _leftovers(tmp_path) == [] and not (tmp_path / "review.md").exists()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
