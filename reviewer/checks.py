@@ -21,8 +21,9 @@ from reviewer.lexicon import Lexicon, Lexicons, first_word, normalise
 # Punctuation that starts a second clause; " - " and "--" count as a dash.
 _CLAUSE_BREAK = re.compile(r"\s*(?:[;:()\[\]]|\s-\s|--|\u2014|\u2013)\s*")
 _WORD = re.compile(r"\w+")
-# A non-answer is short: an admission followed by twenty words has said something.
+# A template's field left as it was: "[insert the analysis here]", "<TBD>".
 _TEMPLATE_FIELD = re.compile(r"\s*[\[<{]\s*(.*?)\s*[\]>}]\s*", re.DOTALL)
+# A non-answer is short: an admission followed by twenty words has said something.
 _MAX_ADMISSION_WORDS = 14
 _MAX_PLACEHOLDER_WORDS = 10
 
@@ -114,7 +115,7 @@ def non_answer_kind(words: Words, text: str) -> str | None:
     the programme serves adults only") is an answer, and so is any longer text."""
     if not _WORD.search(text):
         return "placeholder"
-    template = _TEMPLATE_FIELD.fullmatch(text)  # "[insert the analysis here]", "<TBD>"
+    template = _TEMPLATE_FIELD.fullmatch(text)
     if template and (found := non_answer_kind(words, template.group(1))):
         return found
     if not words.may_open_non_answer(text):

@@ -96,11 +96,6 @@ class Lexicon:
                     members.append(phrase)
         return _OnDemand(groups)
 
-    def _opening_pattern(self, opener: str) -> re.Pattern[str]:
-        """The alternation of the phrases a text beginning with `opener` can meet: at the
-        start of a text it finds what the whole alternation finds (same phrases, same order)."""
-        return self._by_opener.pattern(opener)
-
     def matches(self, text: str) -> bool:
         """Whether the text meets the lexicon in its mode (see the module docstring)."""
         return self.find(text) is not None
@@ -137,7 +132,9 @@ class Lexicon:
             opener = first_word(text)
             if opener not in self.openers:
                 return None
-            pattern = self._opening_pattern(opener)
+            # at the start of a text, the opener's group finds what the whole alternation
+            # finds: the same phrases in the same order, less those that cannot start there
+            pattern = self._by_opener.pattern(opener)
         normal = normalise(text)
         if self.mode == "only":
             if self.index is not None and not self.index.covers(normal):
