@@ -318,24 +318,41 @@ def _comparison_method(words: Words, text: str) -> bool:
 @check(
     "displacement_denial",
     "Does the displacement analysis dismiss the question without reasoning?",
-    ("denial", "dismissal", "placeholder", "admission", "reason_marker", "displacement_topic"),
+    (
+        "denial",
+        "dismissal",
+        "displacement_claim",
+        "placeholder",
+        "admission",
+        "reason_marker",
+        "displacement_topic",
+    ),
 )
 def _displacement_denial(words: Words, text: str) -> bool:
-    """Every clause either is a non-answer or dismisses the question in stock words ("no
-    displacement is expected", "unlikely given the holistic approach"); a clause with any
-    other content (a place, a group, a mechanism) is analysis. A clause that only names the
-    topic ("Displacement: none anticipated") is passed over."""
-    parts = [
-        p
+    """Some clause dismisses the question (a non-answer, or stock words with a dismissal: "no
+    displacement is expected", "unlikely given the holistic approach") and every other clause
+    is a dismissal too or stock reassurance that claims nothing ("the project is
+    community-based", "this will be monitored"); a clause with any other content (a place, a
+    group, a mechanism) or that says trafficking moves is analysis. A clause that only names
+    the topic ("Displacement: none anticipated") is passed over."""
+    kinds = [
+        _displacement_clause(words, p)
         for sentence in re.split(r"(?<=[.!?])\s+", text)
         for p in clauses(sentence)
         if not words.has("displacement_topic", p)
     ]
-    return bool(parts) and all(
-        _non_answer(words, part)
-        or (words.has("denial", part) and words.has("dismissal", part))
-        for part in parts
-    )
+    return "dismissal" in kinds and "analysis" not in kinds
+
+
+def _displacement_clause(words: Words, part: str) -> str:
+    """'dismissal', 'reassurance' (stock words that claim no movement) or 'analysis'."""
+    if _non_answer(words, part):
+        return "dismissal"
+    if not words.has("denial", part):
+        return "analysis"
+    if words.has("dismissal", part):
+        return "dismissal"
+    return "analysis" if words.has("displacement_claim", part) else "reassurance"
 
 
 @check(

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from robustness_helpers import run_ctreview
 
-from reviewer.checks import CHECKS, Words, non_answer_kind
+from reviewer.checks import CHECKS, TextReader, Words, non_answer_kind
 from reviewer.cli import cli
 from reviewer.corpus import (
     FIGURES_END,
@@ -162,8 +162,6 @@ def test_the_floors_apply_to_both_corpora(tuning, held_out, may_warn):
 
 def test_measure_counts_true_and_false_positives_and_misses():
     reader = Reviewer().lexicons
-    from reviewer.checks import TextReader
-
     cases = [
         Case("N/A", True),
         Case("TBD", True),
@@ -223,3 +221,17 @@ def test_non_answer_kind_reads_reasons_after_the_admission_and_inside_template_b
     text, kind
 ):
     assert non_answer_kind(Words(bundled_lexicons(), "en"), text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("Low. Will be monitored.", True),  # a dismissal, then reassurance
+        ("No displacement. The project is community-based.", True),
+        ("No displacement expected. Traffickers will move to other areas.", False),
+        ("The project is community-based.", False),  # reassurance alone dismisses nothing
+        ("Unlikely: recruiters in Kayes have no other route than the Bamako road.", False),
+    ],
+)
+def test_a_dismissal_stays_one_when_stock_reassurance_follows(text, denied):
+    assert TextReader(bundled_lexicons(), "en").check("displacement_denial", text) is denied
