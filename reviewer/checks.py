@@ -23,6 +23,7 @@ _CLAUSE_BREAK = re.compile(r"\s*(?:[;:()\[\]]|\s-\s|--|\u2014|\u2013)\s*")
 _WORD = re.compile(r"\w+")
 # A template's field left as it was: "[insert the analysis here]", "<TBD>".
 _TEMPLATE_FIELD = re.compile(r"\s*[\[<{]\s*(.*?)\s*[\]>}]\s*", re.DOTALL)
+_MAX_TEMPLATE_CHARS = 200  # a field left as it was is short (and nesting stays shallow)
 # A non-answer is short: an admission followed by twenty words has said something.
 _MAX_ADMISSION_WORDS = 14
 _MAX_PLACEHOLDER_WORDS = 10
@@ -115,7 +116,7 @@ def non_answer_kind(words: Words, text: str) -> str | None:
     the programme serves adults only") is an answer, and so is any longer text."""
     if not _WORD.search(text):
         return "placeholder"
-    template = _TEMPLATE_FIELD.fullmatch(text)
+    template = _TEMPLATE_FIELD.fullmatch(text) if len(text) <= _MAX_TEMPLATE_CHARS else None
     if template and (found := non_answer_kind(words, template.group(1))):
         return found
     if not words.may_open_non_answer(text):

@@ -235,3 +235,11 @@ def test_non_answer_kind_reads_reasons_after_the_admission_and_inside_template_b
 )
 def test_a_dismissal_stays_one_when_stock_reassurance_follows(text, denied):
     assert TextReader(bundled_lexicons(), "en").check("displacement_denial", text) is denied
+
+
+def test_a_deeply_bracketed_answer_is_read_without_recursing_into_every_bracket():
+    """A hostile answer of thousands of nested brackets is not a template field (those are
+    short): it is read as text, with no recursion error."""
+    words = Words(bundled_lexicons(), "en")
+    assert non_answer_kind(words, "[" * 3000 + "TBD" + "]" * 3000) is None
+    assert non_answer_kind(words, "[[[TBD]]]") == "placeholder"
