@@ -227,13 +227,25 @@ def _delivery_count(words: Words, text: str) -> bool:
 @check(
     "case_count",
     "Does the indicator measure trafficking by cases recorded, reported or identified?",
-    ("recorded_cases", "survey_estimate", "process_share", "record_source", "trafficking_outcome"),
+    (
+        "recorded_cases",
+        "survey_estimate",
+        "process_share",
+        "justice_process",
+        "record_source",
+        "trafficking_outcome",
+    ),
 )
 def _case_count(words: Words, text: str) -> bool:
     """Trafficking measured by the cases someone records: case-count words, or a record
-    source for a trafficking outcome; never a survey estimate or a case-handling process."""
+    source for a trafficking outcome; never a survey estimate, a case-handling process or a
+    measure of the justice process itself (a conviction rate measures the courts)."""
     indicator, _, methods = text.partition(" | ")
-    if words.has("survey_estimate", methods or indicator) or words.has("process_share", indicator):
+    if (
+        words.has("survey_estimate", methods or indicator)
+        or words.has("process_share", indicator)
+        or words.has("justice_process", indicator)
+    ):
         return False
     if words.has("recorded_cases", text):
         return True
@@ -561,10 +573,13 @@ def _investigative_work(words: Words, text: str) -> bool:
 @check(
     "network_reach",
     "Does the text name how justice work reaches organisers, owners and networks?",
-    ("network_mechanism",),
+    ("network_mechanism", "network_training_frame"),
 )
 def _network_reach(words: Words, text: str) -> bool:
-    return words.has("network_mechanism", text)
+    """A method named as the subject of a course is taught, not applied to cases."""
+    return words.has(
+        "network_mechanism", words.lexicon("network_training_frame").strip(text)
+    )
 
 
 class TextReader:
