@@ -667,11 +667,20 @@ def _decide(
 
 
 def _leaves(cond: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [leaf for leaf, _ in signed_leaves(cond)]
+
+
+def signed_leaves(
+    cond: Mapping[str, Any], negated: bool = False
+) -> list[tuple[Mapping[str, Any], bool]]:
+    """The leaf tests of a condition in order, each with whether it stands under a `not`
+    (an odd number of them): what a leaf's truth means for the whole condition."""
     if "not" in cond:
-        return _leaves(cond["not"])
+        return signed_leaves(cond["not"], not negated)
     if "all" in cond or "any" in cond:
-        return [leaf for child in cond.get("all", cond.get("any")) for leaf in _leaves(child)]
-    return [cond]
+        children = cond.get("all", cond.get("any"))
+        return [pair for child in children for pair in signed_leaves(child, negated)]
+    return [(cond, negated)]
 
 
 def _partial(cond: Mapping[str, Any], values: Iterator[bool | None]) -> bool | None:

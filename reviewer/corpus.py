@@ -19,7 +19,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from reviewer.checks import CHECKS, TextReader
-from reviewer.conditions import evaluate
+from reviewer.conditions import evaluate, signed_leaves
 from reviewer.lexicon import Lexicons
 
 # A check may drive a rule above info only if its precision reaches PRECISION_FLOOR on all
@@ -194,18 +194,17 @@ def _may_drive(figures: CheckFigures) -> str:
 
 def answers_read(rule: Any) -> dict[str, set[str]]:
     """The content checks whose decisions a rule's condition reads (through the derived fields
-    it names, and, for rules on the lens's answer facts, the non_answer check itself) and,
-    for each, the answers of the check that can make the rule
-    fire: 'yes' (it found what it looks for) and 'no' (it did not). A rule that fires on a
-    'no' (`not: {field: network_reach_named, equals: true}`) accuses every design whose words
-    the check misses, so for it the check's recall is what the floors measure. Only a
-    true/false field can be read on its 'no'; a count or a value a check sets is read on
-    its 'yes'."""
+    it names, and, for rules on the lens's answer facts, the non_answer check itself), each
+    with the answers that can make the rule fire: 'yes' (the check found what it looks for)
+    and 'no' (it did not). A rule that fires on a 'no' (`not: {field: network_reach_named,
+    equals: true}`) accuses every design whose words the check misses, so for it the check's
+    recall is what the floors measure. Only a true/false field can be read on its 'no'; a
+    count or a value a check sets is read on its 'yes'."""
     from reviewer.facts import DERIVED_FIELDS
 
     derived = DERIVED_FIELDS.get(rule.applies_to, {})
     found: dict[str, set[str]] = {}
-    for leaf, negated in _leaves(rule.when):
+    for leaf, negated in signed_leaves(rule.when):
         spec = derived.get(leaf["field"])
         if spec is None or not spec.checks:
             continue
@@ -222,17 +221,6 @@ def answers_read(rule: Any) -> dict[str, set[str]]:
     if rule.applies_to == "answer":
         found.setdefault("non_answer", set()).add("yes")
     return found
-
-
-def _leaves(cond: Mapping[str, Any], negated: bool = False) -> Iterable[tuple[Mapping, bool]]:
-    """The leaf tests of a condition, each with whether it stands under a `not`."""
-    if "not" in cond:
-        yield from _leaves(cond["not"], not negated)
-    elif "all" in cond or "any" in cond:
-        for child in cond.get("all", cond.get("any")):
-            yield from _leaves(child, negated)
-    else:
-        yield cond, negated
 
 
 def rules_by_check(rules: Iterable[Any]) -> dict[str, list[str]]:
