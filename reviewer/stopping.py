@@ -13,7 +13,7 @@ import signal
 from collections.abc import Iterator
 from types import FrameType
 
-_STOPPING = {signal.SIGINT, signal.SIGTERM}
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 class Stopped(BaseException):
@@ -31,7 +31,7 @@ class Stopped(BaseException):
 
 def stop_on_signals() -> None:
     """From now on SIGINT and SIGTERM raise `Stopped` in this process (the main thread)."""
-    for signum in sorted(_STOPPING):
+    for signum in sorted(_STOP_SIGNALS):
         signal.signal(signum, _raise_stopped)
 
 
@@ -48,7 +48,7 @@ def signals_held() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
         yield
     finally:
