@@ -116,9 +116,10 @@ def non_answer_kind(words: Words, text: str) -> str | None:
     the programme serves adults only") is an answer, and so is any longer text."""
     if not _WORD.search(text):
         return "placeholder"
-    template = _TEMPLATE_FIELD.fullmatch(text) if len(text) <= _MAX_TEMPLATE_CHARS else None
-    if template and (found := non_answer_kind(words, template.group(1))):
-        return found
+    if text.lstrip()[:1] in ("[", "<", "{") and len(text) <= _MAX_TEMPLATE_CHARS:
+        template = _TEMPLATE_FIELD.fullmatch(text)
+        if template and (found := non_answer_kind(words, template.group(1))):
+            return found
     if not words.may_open_non_answer(text):
         return None  # most answers: the first word is no placeholder's or admission's
     size = len(text.split())
