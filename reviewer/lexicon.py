@@ -436,13 +436,13 @@ def load_lexicons(dirs: Iterable[Path], *, trust_prebuilt: bool = True) -> Lexic
     problems: list[str] = []
     bundled = _bundled_folder().resolve()
     for folder in dirs:
-        own = (
-            trust_prebuilt
-            and Path(folder).resolve() == bundled
-            and prebuilt.stamp(VALIDATED_STAMP) == validation_fingerprint()
-        )
-        for path in sorted(Path(folder).rglob("*.yaml")):
-            lexicon, file_problems = _load_file(path, trusted=own)
+        paths = sorted(Path(folder).rglob("*.yaml"))
+        own_folder = trust_prebuilt and Path(folder).resolve() == bundled
+        texts = _texts(folder, paths) if own_folder else {}
+        own = bool(texts) and prebuilt.stamp(VALIDATED_STAMP) == validation_fingerprint(texts)
+        for path in paths:
+            text = texts.get(path.relative_to(folder).as_posix())
+            lexicon, file_problems = _load_file(path, trusted=own, text=text)
             problems.extend(file_problems)
             if lexicon is None:
                 continue
@@ -459,15 +459,31 @@ def load_lexicons(dirs: Iterable[Path], *, trust_prebuilt: bool = True) -> Lexic
     return Lexicons(found)
 
 
-def validation_fingerprint() -> str:
-    """What the validity of the bundled lexicons depends on: their texts and the code that
-    checks them (this module)."""
+def validation_fingerprint(texts: Mapping[str, bytes] | None = None) -> str:
+    """What the validity of the bundled lexicons depends on: their texts (by path within the
+    folder; read here when not given) and the code that checks them (this module)."""
+    if texts is None:
+        folder = _bundled_folder()
+        texts = _texts(folder, sorted(folder.rglob("*.yaml")))
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    folder = _bundled_folder()
-    for path in sorted(folder.rglob("*.yaml")):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(texts[name]).digest())
     return digest.hexdigest()
+
+
+def _as_read_text(raw: bytes) -> str:
+    """The bytes as `Path.read_text` gives them (UTF-8, universal newlines)."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _texts(folder: Path, paths: Iterable[Path]) -> dict[str, bytes]:
+    """Each file's bytes by its path within the folder, read once for both the fingerprint
+    and the loading; empty if one cannot be read (each file is then read and checked alone)."""
+    try:
+        return {path.relative_to(folder).as_posix(): path.read_bytes() for path in paths}
+    except OSError:
+        return {}
 
 
 def _bundled_folder() -> Path:
@@ -476,12 +492,16 @@ def _bundled_folder() -> Path:
     return data_dir("rules") / "lexicons"
 
 
-def _load_file(path: Path, *, trusted: bool = False) -> tuple[Lexicon | None, list[str]]:
+def _load_file(
+    path: Path, *, trusted: bool = False, text: bytes | None = None
+) -> tuple[Lexicon | None, list[str]]:
     unusable = unusable_data_file(path, "lexicon file")
     if unusable:
         return None, [f"{path}: {unusable}"]
     try:
-        data = prebuilt.load(path.read_text(encoding="utf-8"))
+        data = prebuilt.load(
+            path.read_text(encoding="utf-8") if text is None else _as_read_text(text)
+        )
         line_of = None
     except (OSError, UnicodeDecodeError, YAMLError, ValueError):
         try:
