@@ -167,12 +167,75 @@ class _OnDemand:
     def __init__(self, phrases: dict[str, list[str]]) -> None:
         self.phrases = phrases
         self._compiled: dict[str, re.Pattern[str]] = {}
+        self._leads: dict[str, tuple[str, ...] | None] = {}
 
     def pattern(self, key: str) -> re.Pattern[str]:
         found = self._compiled.get(key)
         if found is None:
             found = self._compiled[key] = compile_lexicon(self.phrases[key])
         return found
+
+    def leads(self, key: str) -> tuple[str, ...] | None:
+        """The texts every match of the key's alternation begins with (see `leftmost`)."""
+        if key not in self._leads:
+            self._leads[key] = leading_literals(self.phrases[key])
+        return self._leads[key]
+
+
+def leading_literals(phrases: Iterable[str]) -> tuple[str, ...] | None:
+    """The literal texts a match of these phrases' alternation must begin with: the first
+    part of each word a phrase can open with (optional words included), or None when a
+    phrase can begin with a number, a year or a gap. compile_phrase writes nothing before
+    an opening word but a look-behind, so every match starts with one of these."""
+    leads: set[str] = set()
+    for phrase in phrases:
+        for word in _opening_words(phrase):
+            first = _JOINER.split(word.lstrip("?").rstrip("*"))[0]
+            if not first or "#" in first or first in ("yyyy", "..."):
+                return None
+            leads.add(first)
+    return tuple(sorted(leads))
+
+
+_SHORTEST_LEAD_TO_STEP = 2  # shorter leads occur too often: scan from the first one instead
+
+
+def leftmost(
+    pattern: re.Pattern[str], leads: tuple[str, ...] | None, normal: str
+) -> re.Match[str] | None:
+    """What `pattern.search(normal)` finds, tried only where a match can begin.
+
+    A search tries the pattern at every position of the text (a pattern that opens with a
+    look-behind gives the regular-expression engine no literal to skip to), and the content
+    checks search long answers with many such patterns. The leftmost position where the
+    pattern matches is where search stops, and its match there is `pattern.match(normal,
+    position)`; so trying `match` at each occurrence of a lead, in order, finds the same match."""
+    if leads is None:
+        return pattern.search(normal)
+    starts = [at for lead in leads if (at := normal.find(lead)) >= 0]
+    if not starts:
+        return None
+    if min(map(len, leads)) < _SHORTEST_LEAD_TO_STEP:
+        return pattern.search(normal, min(starts))
+    if len(leads) > 1:
+        starts = sorted({at for lead in leads for at in _occurrences(normal, lead)})
+        for at in starts:
+            if found := pattern.match(normal, at):
+                return found
+        return None
+    lead, at = leads[0], starts[0]
+    while at >= 0:
+        if found := pattern.match(normal, at):
+            return found
+        at = normal.find(lead, at + 1)
+    return None
+
+
+def _occurrences(text: str, lead: str) -> Iterable[int]:
+    at = text.find(lead)
+    while at >= 0:
+        yield at
+        at = text.find(lead, at + 1)
 
 
 class PhraseIndex:
@@ -205,8 +268,20 @@ class PhraseIndex:
         })
 
     @functools.cached_property
-    def prefix_pattern(self) -> re.Pattern[str] | None:
-        return _stems_pattern(self.by_prefix.phrases)
+    def prefix_stems(self) -> tuple[str, ...]:
+        """The open-ended first words' stems, longest first (as `_stems_pattern` tries them)."""
+        return tuple(sorted(self.by_prefix.phrases, key=lambda stem: (-len(stem), stem)))
+
+    def stems_in(self, normal: str) -> list[str]:
+        """The stems some word of the text begins with, the longest for each word, sorted:
+        what `_stems_pattern(stems).findall(normal)` finds (a stem is word characters only,
+        so it can match only at a word's start), without scanning the text."""
+        stems = self.prefix_stems
+        return sorted({
+            next(stem for stem in stems if word.startswith(stem))
+            for word in words_of(normal)
+            if word.startswith(stems)
+        })
 
     @functools.cached_property
     def vocabulary_stems(self) -> re.Pattern[str] | None:
@@ -222,21 +297,27 @@ class PhraseIndex:
 
     def candidates(self, normal: str) -> list[re.Pattern[str]]:
         """The patterns of the phrases that can start at one of the text's words."""
-        by_word = self.by_word
+        return [pattern for pattern, _ in self._groups(normal)]
+
+    def _groups(self, normal: str) -> list[tuple[re.Pattern[str], tuple[str, ...] | None]]:
+        """The candidate patterns, each with the texts its matches begin with."""
+        by_word, by_prefix = self.by_word, self.by_prefix
         # Sorted: a set's order changes with the hash seed, and the order must not.
-        patterns = [by_word.pattern(w) for w in sorted(words_of(normal) & by_word.phrases.keys())]
-        if self.prefix_pattern is not None:
-            stems = sorted(set(self.prefix_pattern.findall(normal)))
-            patterns += [self.by_prefix.pattern(stem) for stem in stems]
+        groups = [
+            (by_word.pattern(w), by_word.leads(w))
+            for w in sorted(words_of(normal) & by_word.phrases.keys())
+        ]
+        if self.prefix_stems:
+            groups += [(by_prefix.pattern(s), by_prefix.leads(s)) for s in self.stems_in(normal)]
         if self.anywhere is not None:
-            patterns.append(self.anywhere.pattern(""))
-        return patterns
+            groups.append((self.anywhere.pattern(""), None))
+        return groups
 
     def search(self, normal: str) -> str | None:
         """The leftmost (then longest) phrase occurrence, as one pattern's search finds it."""
         best: re.Match[str] | None = None
-        for pattern in self.candidates(normal):
-            found = pattern.search(normal)
+        for pattern, leads in self._groups(normal):
+            found = leftmost(pattern, leads, normal)
             if found and (best is None or (found.start(), -found.end())
                           < (best.start(), -best.end())):
                 best = found

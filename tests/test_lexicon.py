@@ -10,11 +10,17 @@ import pytest
 from reviewer.corpus import load_corpus
 from reviewer.lexicon import (
     LexiconError,
+    PhraseIndex,
+    _stems_pattern,
+    compile_lexicon,
     compile_phrase,
     first_word,
+    leading_literals,
+    leftmost,
     load_lexicons,
     normalise,
     run_lexicon_examples,
+    words_of,
 )
 from reviewer.paths import data_dir
 
@@ -141,16 +147,22 @@ def _texts_for_openers() -> list[str]:
     run together and as one word."""
     texts: list[str] = []
     for lexicon in load_lexicons([BUNDLED]).by_key.values():
-        texts += [*lexicon.examples_match, *lexicon.examples_no_match]
-        for phrase in lexicon.phrases:
-            words = [w.lstrip("?").rstrip("*").replace("#", "3") for w in phrase.split()]
-            written = " ".join(w for w in words if w != "...")
-            required = [w for w, o in zip(words, phrase.split(), strict=True) if o[0] != "?"]
-            texts += [" ".join(w for w in required if w != "...")]
-            texts += [written, written + " of the project", written.replace("-", ""),
-                      written.replace(" ", "-"), written.title(), f"({written})"]
+        texts += _texts_near(lexicon)
     for corpus in sorted((Path(__file__).parent / "corpora").rglob("*.yaml")):
         texts += [case.text for case in load_corpus(corpus)[1]]
+    return texts
+
+
+def _texts_near(lexicon) -> list[str]:
+    """A lexicon's examples and each of its phrases written out in several ways."""
+    texts = [*lexicon.examples_match, *lexicon.examples_no_match]
+    for phrase in lexicon.phrases:
+        words = [w.lstrip("?").rstrip("*").replace("#", "3") for w in phrase.split()]
+        written = " ".join(w for w in words if w != "...")
+        required = [w for w, o in zip(words, phrase.split(), strict=True) if o[0] != "?"]
+        texts += [" ".join(w for w in required if w != "...")]
+        texts += [written, written + " of the project", written.replace("-", ""),
+                  written.replace(" ", "-"), written.title(), f"({written})"]
     return texts
 
 
@@ -177,6 +189,62 @@ def test_opening_patterns_find_what_the_whole_alternation_finds():
                     text,
                 )
     assert found > 500  # the texts do reach the phrases
+
+
+def _search_every_candidate(index: PhraseIndex, normal: str) -> str | None:
+    """PhraseIndex.search as it was: every candidate pattern searched over the whole text,
+    open-ended first words found by one pattern of their stems."""
+    stems = _stems_pattern(index.by_prefix.phrases)
+    words = sorted(words_of(normal) & index.by_word.phrases.keys())
+    patterns = [index.by_word.pattern(w) for w in words]
+    if stems is not None:
+        patterns += [index.by_prefix.pattern(s) for s in sorted(set(stems.findall(normal)))]
+    if index.anywhere is not None:
+        patterns.append(index.anywhere.pattern(""))
+    best = None
+    for pattern in patterns:
+        found = pattern.search(normal)
+        if found and (best is None or (found.start(), -found.end()) < (best.start(), -best.end())):
+            best = found
+    return best.group(0) if best else None
+
+
+def test_phrase_search_tried_at_leads_finds_what_a_full_scan_finds():
+    """`anywhere` lexicons try each candidate pattern only where a match can begin (at its
+    leads) and find open-ended words' stems word by word: the same answer as scanning the whole
+    text with every candidate, on every text near the phrases and on long texts that hold
+    the same words many times."""
+    every = [normalise(text) for text in _texts_for_openers()]
+    others = every[::25]  # every text would take half a minute: each lexicon its own and these
+    found = 0
+    for lexicon in load_lexicons([BUNDLED]).by_key.values():
+        index = lexicon.index
+        if index is None:
+            continue
+        stems = _stems_pattern(index.by_prefix.phrases)
+        near = [normalise(text) for text in _texts_near(lexicon)]
+        long = [" ".join(near[at : at + 25]) for at in range(0, len(near), 25)]
+        for normal in near + long + others + [" ".join(others[:300])]:
+            answer = index.search(normal)
+            assert answer == _search_every_candidate(index, normal), (lexicon.name, normal)
+            found += answer is not None
+            if stems is not None:
+                assert index.stems_in(normal) == sorted(set(stems.findall(normal)))
+    assert found > 5000  # the texts do reach the phrases
+
+
+def test_leads_are_what_every_match_begins_with():
+    assert leading_literals(["?the government", "post-test", "number of ... trained"]) == (
+        "government", "number", "post", "the"
+    )
+    assert leading_literals(["# months"]) is None
+    assert leading_literals(["yyyy baseline"]) is None
+    pattern = compile_lexicon(["?the government", "ministr* of"])
+    leads = leading_literals(["?the government", "ministr* of"])
+    for text in ("the government and the ministry of x", "ministries of", "thegovernment",
+                 "x government", "the the government", "no match here"):
+        found, expected = leftmost(pattern, leads, text), pattern.search(text)
+        assert (found and found.span()) == (expected and expected.span()), text
 
 
 def test_a_joined_first_word_is_tried_whatever_the_text_begins_with(tmp_path: Path):
