@@ -40,8 +40,8 @@ class Words:
         }
         self._openers: frozenset[str] | None = None
 
-    def may_open_non_answer(self, text: str) -> bool:
-        """Whether the text's first word can begin a placeholder or an admission."""
+    def may_open_with(self, opener: str) -> bool:
+        """Whether a placeholder or an admission can begin with this (first) word."""
         if self._openers is None:
             openers: set[str] = set()
             for name in ("placeholder", "admission"):
@@ -53,7 +53,7 @@ class Words:
             self._openers = frozenset(openers)
         if not self._openers:
             return True
-        return first_word(text) in self._openers
+        return opener in self._openers
 
     def lexicon(self, name: str) -> Lexicon:
         return self._by_name.get(name) or self.lexicons.require(name, self.language)
@@ -99,11 +99,6 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def rough_word_count(text: str) -> int:
-    """Words as separated by spaces: a quick bound where only size matters."""
-    return len(text.split())
-
-
 # --- non-answers --------------------------------------------------------------------------
 
 
@@ -114,13 +109,14 @@ def non_answer_kind(words: Words, text: str) -> str | None:
     says the question was not taken up ("Not considered.", "Not addressed by the project"); a
     bare "not applicable" gives no reason. A text that goes on to a reason ("Not applicable:
     the programme serves adults only") is an answer, and so is any longer text."""
-    if not _WORD.search(text):
+    opener = first_word(text)  # every answer is asked: the cheap tests come first
+    if not opener and not _WORD.search(text):
         return "placeholder"
     if text.lstrip()[:1] in ("[", "<", "{") and len(text) <= _MAX_TEMPLATE_CHARS:
         template = _TEMPLATE_FIELD.fullmatch(text)
         if template and (found := non_answer_kind(words, template.group(1))):
             return found
-    if not words.may_open_non_answer(text):
+    if not words.may_open_with(opener):
         return None  # most answers: the first word is no placeholder's or admission's
     size = len(text.split())
     if size > 2 * _MAX_ADMISSION_WORDS:

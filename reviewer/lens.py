@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from reviewer.checks import TextReader, rough_word_count, word_count
+from reviewer.checks import TextReader, word_count
 from reviewer.lexicon import Lexicons
 from reviewer.schema import SCOPED_ANSWER, SCOPED_KEYS, proposal_schema
 
@@ -123,6 +123,7 @@ class AnswerField:
     children: dict[str, AnswerField] = field(default_factory=dict)
     items: AnswerField | None = None
     holds_answers: bool = False  # some place inside answers a question (else the walk skips it)
+    read: bool = False  # answers a question or holds answers: a list of ids is not walked
 
 
 _NOT_AN_ANSWER = AnswerField()
@@ -174,7 +175,8 @@ def _mark_answers(place: AnswerField) -> bool:
     if place.items is not None:
         inside.append(_mark_answers(place.items))
     place.holds_answers = any(inside) or place.scoped
-    return place.holds_answers or place.answer
+    place.read = place.holds_answers or place.answer
+    return place.read
 
 
 def _is_value(node: dict[str, Any]) -> bool:
@@ -217,7 +219,7 @@ class _Walk:
                     self.scoped.append(((*path, key), child, item))
                 elif child.holds_answers:
                     self.mapping(item, child, (*path, key))
-            elif type(item) is list and child.items is not None:
+            elif type(item) is list and child.items is not None and child.items.read:
                 self.sequence(item, child.items, (*path, key))
 
     def sequence(self, value: list[Any], place: AnswerField, path: YamlPath) -> None:
@@ -244,9 +246,10 @@ class _Walk:
         (the first occurrence stands; the same field of sibling items may repeat itself)."""
         first: dict[str, YamlPath] = {}
         for text, path, place in self.texts:
-            key = " ".join(text.casefold().split())
-            if rough_word_count(key) < _MIN_COPIED_WORDS:
+            words = text.casefold().split()
+            if len(words) < _MIN_COPIED_WORDS:
                 continue
+            key = " ".join(words)
             if key not in first:
                 first[key] = path
                 continue

@@ -894,10 +894,11 @@ class _Mark:
 
 
 def _has_child(node: Any, part: str | int) -> bool:
-    if isinstance(node, Mapping):
-        return part in node
+    # dict and list first: ruamel's types derive from them, and the Mapping test is slower
     if isinstance(node, list):
         return isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(node)
+    if isinstance(node, dict | Mapping):
+        return part in node
     return False
 
 

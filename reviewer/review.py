@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,11 +191,11 @@ def _finding(
         item = answer_id(note)
         component = note.item.split(":", 1)[1] if note.entity == "component" else ""
     # the message reads a few of the fact's fields: look them up, do not copy them all
-    values = ChainMap({"label": fact.label, "id": item, "key": fact.key}, fact.fields)
+    values = {"label": fact.label, "id": item, "key": fact.key}
     return Finding(
         rule=rule,
         severity=rule.severity,
-        message=rule.render_message(values),
+        message=rule.render_message(values, fact.fields),
         file=doc.path,
         line=loc.line,
         column=loc.column,
@@ -220,11 +219,11 @@ def _existing_path(data: Any, path: Iterable[str | int]) -> tuple[str | int, ...
     node = data
     for step in path:
         if (
-            isinstance(node, Mapping)
-            and step in node
-            or isinstance(node, list)
+            isinstance(node, list)
             and isinstance(step, int)
             and step < len(node)
+            or isinstance(node, dict | Mapping)
+            and step in node
         ):
             node = node[step]
         else:

@@ -103,14 +103,35 @@ class Rule:
             term[len(OTHER_STANDARD) :] for term in self.basis if term.startswith(OTHER_STANDARD)
         )
 
-    def render_message(self, values: Mapping[str, Any]) -> str:
-        """The message with placeholders filled; lists read as 'a, b', absent fields as ''."""
-        readable = {}
-        for key in _placeholders(self.message):
-            value = values.get(key)
-            if value is not None:
-                readable[key] = ", ".join(map(str, value)) if isinstance(value, list) else value
-        return _FORMATTER.vformat(self.message, (), _Defaulting(readable))
+    def render_message(
+        self, values: Mapping[str, Any], more: Mapping[str, Any] | None = None
+    ) -> str:
+        """The message with placeholders filled from `values`, then `more` (a finding's fact
+        fields, looked up rather than copied); lists read as 'a, b', absent fields as ''."""
+        parts = _template(self.message)
+        if parts is None:  # conversions or nested fields: the formatter's own way
+            readable = {}
+            for key in _placeholders(self.message):
+                value = _lookup(key, values, more)
+                if value is not None:
+                    readable[key] = _readable(value)
+            return _FORMATTER.vformat(self.message, (), _Defaulting(readable))
+        out = []
+        for literal, name, spec in parts:
+            out.append(literal)
+            if name:
+                value = _lookup(name, values, more)
+                out.append(_format_field("" if value is None else _readable(value), spec))
+        return "".join(out)
+
+
+def _lookup(name: str, values: Mapping[str, Any], more: Mapping[str, Any] | None) -> Any:
+    value = values.get(name)
+    return more.get(name) if value is None and more is not None else value
+
+
+def _readable(value: Any) -> Any:
+    return ", ".join(map(str, value)) if isinstance(value, list) else value
 
 
 @lru_cache(maxsize=1024)
@@ -119,9 +140,32 @@ def _placeholders(message: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in string.Formatter().parse(message) if name)
 
 
+@lru_cache(maxsize=1024)
+def _template(message: str) -> tuple[tuple[str, str | None, str], ...] | None:
+    """A message as (literal text, field name, format spec) parts, parsed once, for filling
+    without the formatter's per-call parsing; None where a placeholder has a conversion
+    (`{x!r}`), a nested field in its spec, or no name (those go through the formatter)."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(message):
+        if conversion or (spec and "{" in spec) or name == "":
+            return None
+        parts.append((literal, name, spec or ""))
+    return tuple(parts)
+
+
 class _Defaulting(dict):
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def _format_field(value: Any, format_spec: str) -> str:
+    """Numbers as a reader writes them: 2,120,002 rather than 2120002.0, 78.3 rather than
+    78.33333 (years and small counts stay as they are)."""
+    if not format_spec and isinstance(value, float) and not isinstance(value, bool):
+        value = int(value) if value.is_integer() else round(value, 1)
+    if not format_spec and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    return format(value, format_spec)
 
 
 class _FieldFormatter(string.Formatter):
@@ -132,13 +176,7 @@ class _FieldFormatter(string.Formatter):
         return kwargs[field_name], field_name
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        """Numbers as a reader writes them: 2,120,002 rather than 2120002.0, 78.3 rather than
-        78.33333 (years and small counts stay as they are)."""
-        if not format_spec and isinstance(value, float) and not isinstance(value, bool):
-            value = int(value) if value.is_integer() else round(value, 1)
-        if not format_spec and isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}" if abs(value) >= 10_000 else str(value)
-        return super().format_field(value, format_spec)
+        return _format_field(value, format_spec)
 
 
 _FORMATTER = _FieldFormatter()

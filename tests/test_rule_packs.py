@@ -282,6 +282,32 @@ def test_message_numbers_read_as_a_reader_writes_them():
     assert rule.render_message(values) == "2,120,002 78.8% 2025 3 True 9,999,999"
 
 
+def test_messages_filled_from_parsed_templates_read_as_the_formatter_writes_them():
+    """Messages are filled from templates parsed once; every bundled message, and ones with
+    specs, conversions and escapes, reads as string.Formatter with ctreview's field rules
+    writes it, for texts, lists, numbers, booleans and absent fields, in both lookups."""
+    from reviewer.rules import _FORMATTER, _Defaulting, _placeholders, _readable
+
+    messages = [rule.message for rule in Reviewer().catalogue.rules]
+    messages += ["{x:>6}|{{literal}}|{z:>9}", "{y!r}|{}", "{a.b} and {a:{w}}", "plain"]
+    samples = ["text", ["a", 1], 2120002.0, 78.799, 2025, 0, True, None, ""]
+    for message in messages:
+        rule = _rule_saying(message)
+        for at in range(len(samples)):
+            names = _placeholders(message)
+            values = {name: samples[(at + i) % len(samples)] for i, name in enumerate(names)}
+            first = {name: value for name, value in values.items() if name[:1] < "m"}
+            readable = {k: _readable(v) for k, v in values.items() if v is not None}
+            try:
+                expected = _FORMATTER.vformat(message, (), _Defaulting(readable))
+            except (ValueError, TypeError, IndexError) as error:
+                with pytest.raises(type(error)):
+                    rule.render_message(values)
+                continue
+            assert rule.render_message(values) == expected, message
+            assert rule.render_message(first, values) == expected, message
+
+
 def test_a_condition_too_large_for_the_engine_is_refused_when_loading(tmp_path):
     alternatives = "\n".join(
         f"          - any: [{{field: summary, equals: a{i}}}, {{field: title, equals: b{i}}}]"
