@@ -448,9 +448,16 @@ def _flatten_into(
             if name in prefixes:
                 _flatten_into(fields, value, f"{name}.", declared, prefixes)
         elif name in declared:
-            if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            if isinstance(value, list) and _holds_mapping(value):
                 value = [_flatten(v) for v in value if isinstance(v, dict)]
             fields[name] = value
+
+
+def _holds_mapping(values: list[Any]) -> bool:
+    for value in values:  # noqa: SIM110 - a loop: any() with a generator costs more per list
+        if isinstance(value, dict):
+            return True
+    return False
 
 
 @cache
@@ -481,7 +488,7 @@ def _flatten(node: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{name}."))
-        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        elif isinstance(value, list) and _holds_mapping(value):
             flat[name] = [_flatten(v) for v in value if isinstance(v, dict)]
         else:
             flat[name] = value
