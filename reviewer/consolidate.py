@@ -45,7 +45,8 @@ def consolidate(
         if finding.entity == "answer":
             tied.append(finding)
             continue
-        notes = [n for n in notes_by_item.get(finding.fact_key, []) if _reads(finding, n.field)]
+        noted = notes_by_item.get(finding.fact_key)
+        notes = _read_by(finding.rule, noted) if noted else []
         absorbed.update(answer_id(note) for note in notes)
         tied.append(_with_notes(finding, notes, f"{finding.file}:{finding.line}"))
     kept = [f for f in tied if not (f.entity == "answer" and f.item in absorbed)]
@@ -138,10 +139,11 @@ def note_sentence(note: AnswerNote) -> str:
     return f"(The reason given for scoping out {note.field}, '{quoted}', is not a reason.)"
 
 
-def _reads(finding: Finding, field: str) -> bool:
-    """Whether the finding's rule reads the answer at `field` (directly, or through a derived
-    field that stands for it)."""
-    return any(_overlaps(field, read) for read in fields_read(finding.rule))
+def _read_by(rule: Rule, notes: list[AnswerNote]) -> list[AnswerNote]:
+    """The notes on answers the rule reads (directly, or through a derived field that stands
+    for them)."""
+    read = fields_read(rule)
+    return [note for note in notes if any(_overlaps(note.field, name) for name in read)]
 
 
 @lru_cache(maxsize=2048)
