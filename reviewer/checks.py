@@ -159,6 +159,62 @@ def _non_answer(words: Words, text: str) -> bool:
     return non_answer_kind(words, text) is not None
 
 
+# --- boilerplate --------------------------------------------------------------------------
+
+# Boilerplate is short: a longer answer has room to say something, and is left alone; and a
+# promise takes a few words ("Will be ensured.").
+MAX_BOILERPLATE_WORDS = 45
+MIN_BOILERPLATE_WORDS = 3
+_DIGIT = re.compile(r"\d")
+# A capitalised word that does not open a sentence: a name ("the Bole sub-city police",
+# "KoboToolbox", "IOM"), which a reviewer can check.
+_NAME = re.compile(
+    r"(?<![.!?:;(\[\"'\u201c\u2018-])\s+(?:[A-Z][a-z]+[A-Z]|[A-Z]{2,}|[A-Z][a-z]{2,})"
+)
+
+
+def _names_something(words: Words, text: str) -> bool:
+    """Whether a capitalised word inside a sentence names someone or something, unless the
+    draft capitalises most of its words (Title Case says nothing about names)."""
+    names = [name.strip() for name in _NAME.findall(text)]
+    if len(names) * 2 > len(text.split()):
+        return False
+    generic = words.lexicon("generic_capitalised")
+    return any(not generic.matches(name) for name in names)
+
+
+def may_be_boilerplate(words: Words, text: str) -> bool:
+    """The cheap part of the boilerplate check, which the lens asks of every answer: short, no
+    figure, and a promise (most answers name a number, or state what is)."""
+    spaces = text.count(" ")
+    return (
+        MIN_BOILERPLATE_WORDS <= spaces + 1 < MAX_BOILERPLATE_WORDS
+        and words.lexicon("promise_form").may_occur(text)  # turns away most answers
+        and not _DIGIT.search(text)
+    )
+
+
+@check(
+    "boilerplate",
+    "Is the answer generic boilerplate that names nothing a reviewer could check (no who, "
+    "what, where or when)?",
+    ("vague_commitment", "promise_form", "concrete_detail", "generic_capitalised"),
+)
+def _boilerplate(words: Words, text: str) -> bool:
+    """A promise (promise_form) of things that fit any proposal (vague_commitment), and
+    nothing concrete: no figure, no name, no role, place, document, frequency or specific
+    service (concrete_detail)."""
+    if not may_be_boilerplate(words, text) or not words.has("promise_form", text):
+        return False
+    if not words.has("vague_commitment", text):
+        return False
+    if _names_something(words, text):
+        return False
+    # "at every stage" is a promise, not a frequency: the concrete words are looked for in
+    # what the promises leave
+    return not words.has("concrete_detail", words.lexicon("vague_commitment").strip(text))
+
+
 # --- behaviour, groups, bodies ------------------------------------------------------------
 
 

@@ -38,7 +38,8 @@ def consolidate(
     """The findings tied to the lens's notes, without duplicates of one gap (see above)."""
     notes_by_item: dict[str, list[AnswerNote]] = {}
     for note in reading.notes:
-        notes_by_item.setdefault(note.item, []).append(note)
+        if note.taken_out:  # boilerplate stays in the data: its own finding speaks for it
+            notes_by_item.setdefault(note.item, []).append(note)
     absorbed: set[str] = set()  # answer ids of notes a finding now speaks for
     tied = []
     for finding in findings:

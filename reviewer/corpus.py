@@ -194,7 +194,8 @@ def _may_drive(figures: CheckFigures) -> str:
 
 def answers_read(rule: Any) -> dict[str, set[str]]:
     """The content checks whose decisions a rule's condition reads (through the derived fields
-    it names, and, for rules on the lens's answer facts, the non_answer check itself), each
+    it names, and, for rules on the lens's answer facts, the non_answer check itself, or the
+    boilerplate check for a rule on vague answers), each
     with the answers that can make the rule fire: 'yes' (the check found what it looks for)
     and 'no' (it did not). A rule that fires on a 'no' (`not: {field: network_reach_named,
     equals: true}`) accuses every design whose words the check misses, so for it the check's
@@ -219,7 +220,11 @@ def answers_read(rule: Any) -> dict[str, set[str]]:
         for check in spec.checks:
             found.setdefault(check, set()).update(answers)
     if rule.applies_to == "answer":
-        found.setdefault("non_answer", set()).add("yes")
+        vague = any(
+            leaf["field"] == "kind" and leaf.get("equals") == "vague" and not negated
+            for leaf, negated in signed_leaves(rule.when)
+        )
+        found.setdefault("boilerplate" if vague else "non_answer", set()).add("yes")
     return found
 
 

@@ -20,7 +20,7 @@ from reviewer import content_facts
 from reviewer.checks import TextReader
 from reviewer.conditions import FieldSpec
 from reviewer.content_facts import CONTENT_FIELDS, Derived
-from reviewer.lens import AnswerNote, Reading, read_proposal
+from reviewer.lens import SCOPED_KINDS, AnswerNote, Reading, read_proposal
 from reviewer.lexicon import bundled_lexicons
 from reviewer.schema import SCOPED_KEYS, proposal_schema, vocabulary
 
@@ -225,7 +225,9 @@ def fact_fields(entity: str) -> dict[str, FieldSpec]:
 
 
 _ANSWER_FIELDS = {
-    "kind": FieldSpec("string", values=("non_answer", "not_relevant", "to_be_established")),
+    "kind": FieldSpec(
+        "string", values=("non_answer", "vague", "not_relevant", "to_be_established")
+    ),
     "problem": FieldSpec("string"),
     "holds": _BOOLEAN,
     "owner": FieldSpec("string", values=("programme", *ENTITY_SOURCES)),
@@ -243,6 +245,7 @@ _WHY = {
     "admission": "an admission that the question was not taken up",
     "not_applicable": "'not applicable' with no reason",
     "copied": "a copy of another answer",
+    "boilerplate": "boilerplate that names no who, what, where or when",
 }
 
 
@@ -379,7 +382,7 @@ class _Context:
         self.memo: dict[str, Any] = {}
         self.non_answers: dict[str, list[str]] = {}
         for note in reading.notes:
-            if note.kind == "non_answer" or not note.holds:
+            if note.kind == "non_answer" or note.kind in SCOPED_KINDS and not note.holds:
                 self.non_answers.setdefault(note.item, []).append(note.field)
 
 

@@ -7,6 +7,9 @@ better than a blank. The lens reads every answer before facts are built:
 - **non-answers** (placeholders, admissions, a bare "not applicable", a long text copied from
   another field) are taken out, so every presence rule sees them as absent, and noted, so the
   finding can quote them and a rule of its own can ask for an answer;
+- **boilerplate** (a promise that fits any proposal and names nothing checkable, the
+  `boilerplate` check) is noted as a vague answer and left in place: its own finding asks for
+  the concrete version, at info (docs/content-checks.md says why it is not taken out);
 - **scoped answers** (`{not_relevant: reason}`, `{to_be_established: {activity, by_month}}`,
   see the schema's `scoped_answer`) are taken out and noted, with whether they hold: a reason
   of a clause; an activity that is budgeted and ends in time;
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from reviewer.checks import TextReader, word_count
+from reviewer.checks import TextReader, may_be_boilerplate, word_count
 from reviewer.lexicon import Lexicons
 from reviewer.schema import SCOPED_ANSWER, SCOPED_KEYS, proposal_schema
 
@@ -52,13 +55,17 @@ _MIN_REASON_WORDS = 3
 _VALUES = frozenset({"none", "none.", "nil", "no", "nothing", "zero", "0"})
 
 
+SCOPED_KINDS = ("not_relevant", "to_be_established")
+
+
 @dataclass(frozen=True)
 class AnswerNote:
     """Something the lens noticed about one answer of the proposal.
 
-    `kind`: 'non_answer', 'not_relevant' or 'to_be_established'. `problem`: for a non-answer,
-    why it is one ('placeholder', 'admission', 'not_applicable', 'copied'); for a scoped answer,
-    why it does not hold ('' when it does)."""
+    `kind`: 'non_answer', 'vague', 'not_relevant' or 'to_be_established'. `problem`: for a
+    non-answer, why it is one ('placeholder', 'admission', 'not_applicable', 'copied'); for
+    a vague answer, 'boilerplate'; for a scoped answer, why it does not hold ('' when it
+    does)."""
 
     kind: str
     path: YamlPath
@@ -74,8 +81,15 @@ class AnswerNote:
 
     @property
     def holds(self) -> bool:
-        """A scoped answer that stands (a non-answer never does)."""
-        return self.kind != "non_answer" and not self.problem
+        """A scoped answer that stands (a non-answer or boilerplate never does)."""
+        return self.kind in SCOPED_KINDS and not self.problem
+
+    @property
+    def taken_out(self) -> bool:
+        """Whether the lens takes the answer out of the data rules read: non-answers and
+        scoped answers are; boilerplate stays (it is a judgement short of certainty, see
+        docs/content-checks.md), and is reported on its own at info."""
+        return self.kind != "vague"
 
 
 @dataclass
@@ -100,7 +114,7 @@ def read_proposal(data: Mapping[str, Any], lexicons: Lexicons) -> Reading:
     walk.mapping(dict(data), answer_tree(), ())
     walk.mark_copies()
     notes = walk.notes + _checked_scopes(walk.scoped, data, reader)
-    cleaned = _without(data, [note.path for note in notes])
+    cleaned = _without(data, [note.path for note in notes if note.taken_out])
     return Reading(cleaned, sorted(notes, key=_note_order), reader, language, reader.available)
 
 
@@ -226,20 +240,30 @@ class _Walk:
         for index, item in enumerate(value):
             if type(item) is str:
                 if place.answer:
-                    self.text(item, (*path, index), place)
+                    self.text(item, (*path, index), place, listed=True)
             elif type(item) is dict and place.holds_answers:
                 self.mapping(item, place, (*path, index))
 
-    def text(self, text: str, path: YamlPath, place: AnswerField) -> None:
-        """Note a non-answer; remember long answers to find copies later."""
+    def text(
+        self, text: str, path: YamlPath, place: AnswerField, *, listed: bool = False
+    ) -> None:
+        """Note a non-answer or boilerplate (not in a list item: lists name things, each
+        short); remember long answers to find copies later."""
         kind = self.reader.non_answer(text)
         if place.value and (kind == "admission" or text.strip().casefold() in _VALUES):
             kind = None  # "No provision" or "None" is a baseline value, not a non-answer
-        if kind is None:
-            if self.reader.available and text.count(" ") >= _MIN_COPIED_WORDS - 1:
-                self.texts.append((text, path, place))
+        if kind is not None:
+            self.notes.append(note_at("non_answer", path, text, kind, place.refs, self.data))
             return
-        self.notes.append(note_at("non_answer", path, text, kind, place.refs, self.data))
+        if (
+            not (place.value or listed)
+            and self.reader.available
+            and may_be_boilerplate(self.reader.words, text)
+            and self.reader.check("boilerplate", text)
+        ):
+            self.notes.append(note_at("vague", path, text, "boilerplate", place.refs, self.data))
+        if self.reader.available and text.count(" ") >= _MIN_COPIED_WORDS - 1:
+            self.texts.append((text, path, place))
 
     def mark_copies(self) -> None:
         """A long answer written word for word under another question is not an answer to it

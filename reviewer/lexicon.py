@@ -96,6 +96,16 @@ class Lexicon:
                     members.append(phrase)
         return _OnDemand(groups)
 
+    @functools.cached_property
+    def _quick_leads(self) -> tuple[str, ...] | None:
+        """For a short `anywhere` list: the texts every match begins with (see
+        `leading_literals`), so that an ASCII text holding none of them is turned away without
+        being normalised or indexed (a long list's leads would cost more than they save)."""
+        if self.mode != "anywhere":
+            return None
+        leads = leading_literals(self.phrases)
+        return leads if leads is not None and len(leads) <= _MAX_QUICK_LEADS else None
+
     def matches(self, text: str) -> bool:
         """Whether the text meets the lexicon in its mode (see the module docstring)."""
         return self.find(text) is not None
@@ -125,8 +135,17 @@ class Lexicon:
         pieces.append(normal[at:])
         return "".join(pieces)
 
+    def may_occur(self, text: str) -> bool:
+        """False only where `find` surely finds nothing: an ASCII text that holds none of a
+        short `anywhere` list's leads (lower() is what normalise makes of ASCII, but for
+        spaces and the ends, which no lead spans). Much cheaper than `find`."""
+        leads = self._quick_leads
+        return leads is None or not text.isascii() or _holds_any(text.lower(), leads)
+
     def find(self, text: str) -> str | None:
         """The first phrase occurrence in the text (as written there), or None."""
+        if self._quick_leads is not None and not self.may_occur(text):
+            return None
         pattern = None
         if self.openers is not None:
             opener = first_word(text)
@@ -197,6 +216,7 @@ def leading_literals(phrases: Iterable[str]) -> tuple[str, ...] | None:
     return tuple(sorted(leads))
 
 
+_MAX_QUICK_LEADS = 16
 _SHORTEST_LEAD_TO_STEP = 2  # shorter leads occur too often: scan from the first one instead
 
 
@@ -229,6 +249,13 @@ def leftmost(
             return found
         at = normal.find(lead, at + 1)
     return None
+
+
+def _holds_any(text: str, parts: tuple[str, ...]) -> bool:
+    for part in parts:  # noqa: SIM110 - a loop: any() with a generator costs more per text
+        if part in text:
+            return True
+    return False
 
 
 def _occurrences(text: str, lead: str) -> Iterable[int]:

@@ -243,6 +243,64 @@ def test_a_copied_answer_is_a_non_answer_where_it_is_copied_to():
     ]
 
 
+BOILERPLATE = "Appropriate safeguards will be put in place wherever required."
+
+
+@pytest.mark.parametrize("position", ["first", "last"])
+def test_boilerplate_is_noted_and_left_in_place_wherever_it_stands(position):
+    """A promise that fits any proposal is noted (kind 'vague') but stays in the data that
+    rules read: the presence rules stay silent and its own finding says what is missing."""
+    concrete = "Field officers report threats to the protection lead within 24 hours"
+    risks = [
+        {"id": "r1", "text": "Survivor-witnesses are threatened", "mitigation": concrete},
+        {"id": "r2", "text": "Brokers retaliate", "mitigation": BOILERPLATE},
+    ]
+    if position == "first":
+        risks.reverse()
+    data = base(theory_of_change={"risks": risks})
+    reading = read_proposal(data, bundled_lexicons())
+    assert [(n.kind, n.item, n.field, n.problem) for n in reading.notes] == [
+        ("vague", "risk:r2", "mitigation", "boilerplate")
+    ]
+    kept = [risk["mitigation"] for risk in reading.data["theory_of_change"]["risks"]]
+    assert BOILERPLATE in kept and concrete in kept
+    facts = facts_of(data)
+    assert "mitigation" not in facts["risk:r2"].get("non_answers", [])
+    answers = [f for key, f in facts.items() if key.startswith("answer:")]
+    assert [(a["kind"], a["owner"], a["text"]) for a in answers] == [
+        ("vague", "risk", BOILERPLATE)
+    ]
+
+
+def test_boilerplate_draws_its_own_info_finding_and_a_specific_answer_none(reviewer):
+    text = "target_groups:\n  - id: g\n    kind: potential_victims\n    most_vulnerable: {answer}\n"
+    vague = findings(reviewer, text.format(answer=BOILERPLATE))
+    txt005 = [f for f in vague if f.rule_id == "TXT-005"]
+    assert [(f.severity, f.item) for f in txt005] == [("info", "target_group:g most_vulnerable")]
+    assert "'Appropriate safeguards" in txt005[0].message
+    specific = "Girls aged 14-17 in the three border districts who have left school"
+    assert not [f for f in findings(reviewer, text.format(answer=specific))
+                if f.rule_id == "TXT-005"]
+
+
+def test_a_list_item_or_a_statement_is_not_read_as_boilerplate():
+    """Lists name things, each short ("Victim-centred interviewing"); a statement of what is
+    ("Case plans are aligned with the national programme") promises nothing."""
+    data = base(
+        components=[{
+            "id": "c1",
+            "type": "criminal_justice_capacity",
+            "criminal_justice_capacity": {"competencies": [BOILERPLATE]},
+        }],
+        theory_of_change={"risks": [{
+            "id": "r1",
+            "text": "Funding ends",
+            "mitigation": "Case plans are aligned with the national programme in line with needs",
+        }]},
+    )
+    assert read_proposal(data, bundled_lexicons()).notes == []
+
+
 def test_an_unread_language_leaves_answers_as_written_and_says_so():
     data = base(language="xx", target_groups=[{"id": "g", "most_vulnerable": "N/A"}])
     reading = read_proposal(data, bundled_lexicons())

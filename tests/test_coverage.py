@@ -78,7 +78,8 @@ def test_levels_follow_the_kind_of_the_rules_that_check_a_reference(rows):
     assert level["ICAT-8.L1.a"] == CONTENT  # SUP-001 (free_to_leave: false) is a content rule
     assert level["ICAT-3.L2.b"] == CONTENT  # AWR-018 reads the desired action's words
     assert level["ICAT-3.L2.a"] == PRESENCE  # AWR-005 fires on missing baseline awareness
-    assert level["ICAT-0.U1"] == NOT_CHECKABLE
+    assert level["ICAT-9.N54"] == NOT_CHECKABLE  # a pointer to other guidance
+    assert level["ICAT-0.U1"] == CONTENT  # TXT-005 reads answers for boilerplate
     assert level["ICAT-4.N28"] == NOT_COVERED  # seasonal timing: no rule yet
     assert level["CETS-197.art15"] == PRESENCE and level["WHO-2003"] == CITED  # basis only
     by_ref = {row.ref: row for row in rows}
