@@ -432,12 +432,12 @@ def _information_only(words: Words, text: str) -> bool:
     what the information is about (fees, documents, the law) does not count as a means."""
     parts = [part for part in _PARTS.split(text) if _WORD.search(part)]
     heads = [head(part, 4) for part in parts]
-    informing = [h for h in heads if words.has("information_means", h)]
-    providing = [
-        h for part, h in zip(parts, heads, strict=True)
-        if words.has("material_means", h) and not words.has("topic_opener", part)
-    ]
-    return bool(informing) and not providing
+    if not any(words.has("information_means", h) for h in heads):
+        return False  # no means of informing: what else it names need not be read
+    return not any(
+        words.has("material_means", h) and not words.has("topic_opener", part)
+        for part, h in zip(parts, heads, strict=True)
+    )
 
 
 # Where a list of means splits: commas, semicolons, "and"/"plus"/"as well as" before a new means.

@@ -48,6 +48,11 @@ ENTITY_LISTS: dict[tuple[str, ...], str] = {
 # Names and ids are labels, not answers; waivers are the reviewers' words, not the design's.
 _NOT_ANSWERS = frozenset({"id", "ctreview", "title", "name", "organisation", "language"})
 _SKIPPED_SECTIONS = frozenset({"waivers"})
+# Fields that name, describe or measure a thing rather than answer a design question: they are
+# not read for boilerplate (a description may be general; an answer to a question may not).
+_DESCRIPTIONS = frozenset({
+    "description", "text", "source", "frequency", "numerator", "denominator", "by_whom",
+})
 # A copy counts only when it is long enough not to be a common short phrase.
 _MIN_COPIED_WORDS = 8
 _MIN_REASON_WORDS = 3
@@ -247,8 +252,9 @@ class _Walk:
     def text(
         self, text: str, path: YamlPath, place: AnswerField, *, listed: bool = False
     ) -> None:
-        """Note a non-answer or boilerplate (not in a list item: lists name things, each
-        short); remember long answers to find copies later."""
+        """Note a non-answer, or boilerplate in an answer to a design question (not in a list
+        item, which names a thing, nor in a description); remember long answers to find
+        copies later."""
         kind = self.reader.non_answer(text)
         if place.value and (kind == "admission" or text.strip().casefold() in _VALUES):
             kind = None  # "No provision" or "None" is a baseline value, not a non-answer
@@ -257,6 +263,7 @@ class _Walk:
             return
         if (
             not (place.value or listed)
+            and path[-1] not in _DESCRIPTIONS
             and self.reader.available
             and may_be_boilerplate(self.reader.words, text)
             and self.reader.check("boilerplate", text)

@@ -203,17 +203,25 @@ class _OnDemand:
 
 def leading_literals(phrases: Iterable[str]) -> tuple[str, ...] | None:
     """The literal texts a match of these phrases' alternation must begin with: the first
-    part of each word a phrase can open with (optional words included), or None when a
-    phrase can begin with a number, a year or a gap. compile_phrase writes nothing before
-    an opening word but a look-behind, so every match starts with one of these."""
+    part of each word a phrase can open with (optional words included), an ASCII digit for
+    a number or a year (see `leftmost` for other scripts' digits), or None when a phrase can
+    begin with a gap. compile_phrase writes nothing before an opening word but a
+    look-behind, so every match starts with one of these."""
     leads: set[str] = set()
     for phrase in phrases:
         for word in _opening_words(phrase):
             first = _JOINER.split(word.lstrip("?").rstrip("*"))[0]
-            if not first or "#" in first or first in ("yyyy", "..."):
+            if not first or first == "...":
                 return None
-            leads.add(first)
+            literal = first.split("#", 1)[0]
+            if first == "yyyy" or not literal:
+                leads.update(_DIGITS)
+            else:
+                leads.add(literal)
     return tuple(sorted(leads))
+
+
+_DIGITS = frozenset("0123456789")
 
 
 _MAX_QUICK_LEADS = 16
@@ -230,8 +238,8 @@ def leftmost(
     checks search long answers with many such patterns. The leftmost position where the
     pattern matches is where search stops, and its match there is `pattern.match(normal,
     position)`; so trying `match` at each occurrence of a lead, in order, finds the same match."""
-    if leads is None:
-        return pattern.search(normal)
+    if leads is None or (not normal.isascii() and not _DIGITS.isdisjoint(leads)):
+        return pattern.search(normal)  # a number may be written in another script's digits
     starts = [at for lead in leads if (at := normal.find(lead)) >= 0]
     if not starts:
         return None
@@ -337,7 +345,7 @@ class PhraseIndex:
         if self.prefix_stems:
             groups += [(by_prefix.pattern(s), by_prefix.leads(s)) for s in self.stems_in(normal)]
         if self.anywhere is not None:
-            groups.append((self.anywhere.pattern(""), None))
+            groups.append((self.anywhere.pattern(""), self.anywhere.leads("")))
         return groups
 
     def search(self, normal: str) -> str | None:

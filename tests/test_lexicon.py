@@ -239,8 +239,14 @@ def test_leads_are_what_every_match_begins_with():
     assert leading_literals(["?the government", "post-test", "number of ... trained"]) == (
         "government", "number", "post", "the"
     )
-    assert leading_literals(["# months"]) is None
-    assert leading_literals(["yyyy baseline"]) is None
+    digits = tuple("0123456789")
+    assert leading_literals(["# months"]) == digits
+    assert leading_literals(["yyyy baseline", "q# report"]) == (*digits, "q")
+    assert leading_literals(["... trained"]) is None
+    months = compile_lexicon(["# months"])
+    for text in ("after 6 months", "after \u0666 months", "after six months", "06 months"):
+        found, expected = leftmost(months, digits, text), months.search(text)
+        assert (found and found.span()) == (expected and expected.span()), text
     pattern = compile_lexicon(["?the government", "ministr* of"])
     leads = leading_literals(["?the government", "ministr* of"])
     for text in ("the government and the ministry of x", "ministries of", "thegovernment",
