@@ -3,9 +3,10 @@
 `concurrent.futures.ProcessPoolExecutor` breaks for good when a worker dies (every pending
 item then fails with BrokenProcessPool), and `multiprocessing.Pool` waits forever for the item
 a killed worker held. A funder's screening run must end with a complete portfolio even if the
-kernel's out-of-memory killer takes a worker, so this pool hands each worker one item at a
-time: when a worker dies, the pool knows the one item it held, reports it through
-`on_failure`, starts a replacement and goes on. Results come back in item order, so the number
+kernel's out-of-memory killer takes a worker, so this pool hands each worker two items at a
+time (the one it works on and the next, so that it never waits for the parent): when a
+worker dies, the pool knows the item it was working on, reports it through `on_failure`,
+hands the queued one to a replacement and goes on. Results come back in item order, so the number
 of workers never changes the output.
 
 Stopping: when the parent is asked to stop (`Stopped`, from SIGINT or SIGTERM, see
@@ -23,7 +24,7 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
@@ -42,11 +43,19 @@ class _Raised:
     reason: str
 
 
+# Items a worker holds at once: the one it works on and the next, queued in its pipe, so that
+# it never waits for the parent between two items (with as many workers as cores, the parent
+# shares a core with them and may not be scheduled at once).
+_HELD = 2
+
+
 @dataclass
 class _Worker(Generic[Item]):
     process: BaseProcess
     connection: Connection
-    holding: int | None = None  # index of the item it is working on
+    # indexes of the items handed to it, in order: it works on the first
+    holding: deque[int] = field(default_factory=deque)
+    finished: bool = False  # told to finish (no items left)
 
 
 def run_ordered(
@@ -77,7 +86,8 @@ def run_ordered(
                 index, result = _collect(worker, items, on_failure)
                 done[index] = result
                 if worker.connection.closed:  # it died: a new one takes its place
-                    worker.holding = None
+                    queue.extendleft(reversed(worker.holding))  # queued, never started
+                    worker.holding.clear()
                     if not queue:
                         continue
                     workers[slot] = start()
@@ -111,25 +121,30 @@ def _hand(
     queue: deque[int],
     start: Callable[[], _Worker[Item]],
 ) -> None:
-    """Give the worker in `slot` the next item (with none left, tell it to finish). A worker
-    that died while idle never had the item: it is replaced and the item handed again."""
-    index = queue.popleft() if queue else None
+    """Give the worker in `slot` items until it holds `_HELD` (with none left and none held,
+    tell it to finish). A worker that died while idle never had the items: it is replaced
+    and they are handed again."""
     while True:
         worker = workers[slot]
-        worker.holding = index
         try:
-            worker.connection.send(None if index is None else (index, items[index]))
+            while len(worker.holding) < _HELD and queue:
+                worker.connection.send((queue[0], items[queue[0]]))
+                worker.holding.append(queue.popleft())
+            if not worker.holding and not worker.finished:
+                worker.finished = True
+                worker.connection.send(None)
             return
         except (BrokenPipeError, ConnectionResetError, EOFError):
-            if index is None:
+            if worker.finished:
                 return
+            queue.extendleft(reversed(worker.holding))
             _end(worker)
             workers[slot] = start()
 
 
 def _ready(workers: list[_Worker[Any]]) -> list[int]:
     """The slots of busy workers that answered or died (waits until at least one did)."""
-    busy = [slot for slot, w in enumerate(workers) if w.holding is not None]
+    busy = [slot for slot, w in enumerate(workers) if w.holding]
     waited: list[Any] = [workers[s].connection for s in busy]
     waited += [workers[s].process.sentinel for s in busy]
     ready = set(multiprocessing.connection.wait(waited))
@@ -141,9 +156,9 @@ def _ready(workers: list[_Worker[Any]]) -> list[int]:
 def _collect(
     worker: _Worker[Item], items: Sequence[Item], on_failure: Callable[[Item, str], Result]
 ) -> tuple[int, Result]:
-    """The answer of a worker that is ready: its result, or its item's failure if it died."""
-    index = worker.holding
-    assert index is not None
+    """The answer of a worker that is ready: the result of the first item it holds, or that
+    item's failure if it died (the items queued behind it stay held, to be handed again)."""
+    index = worker.holding.popleft()
     try:
         if worker.connection.poll():
             answered, value = worker.connection.recv()
@@ -175,8 +190,8 @@ def _stop(workers: list[_Worker[Any]]) -> None:
     """End every worker: politely when idle, with SIGTERM when busy (then SIGKILL if it has
     not cleaned up in time)."""
     for worker in workers:
-        if worker.holding is None and not worker.connection.closed:
-            continue  # already told to finish
+        if not worker.holding and not worker.connection.closed:
+            continue  # idle: told to finish, or will be when its connection closes
         if worker.process.is_alive():
             worker.process.terminate()
     for worker in workers:

@@ -36,6 +36,20 @@ def test_results_come_in_item_order_and_only_the_failing_items_fail() -> None:
     assert results[6:] == [36, 49, 64, 81]
 
 
+def _die_on_one(item: int) -> int:
+    if item == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item * item
+
+
+def test_the_item_queued_behind_a_killed_one_is_reviewed_by_its_replacement() -> None:
+    """A worker holds the item it works on and the next; when it dies, only the first fails
+    and the one queued behind it goes to the replacement (one worker: no other could take it)."""
+    results = list(run_ordered(_die_on_one, [0, 1, 2, 3], 1, _failure))
+    assert results[0] == 0 and results[2:] == [4, 9]
+    assert results[1].startswith("1 failed: the worker process reviewing it was killed")
+
+
 def test_more_jobs_than_items_and_an_empty_list() -> None:
     assert list(run_ordered(abs, [-1, -2], 8, _failure)) == [1, 2]
     assert list(run_ordered(abs, [], 2, _failure)) == []
