@@ -445,7 +445,10 @@ class RuleEngine:
         uses: dict[str, dict[str, FieldUse]] = {}
         for rule in ordered:
             field_uses(rule.condition, uses.setdefault(rule.entity, {}))
-        self._uses = {entity: dict(sorted(read.items())) for entity, read in uses.items()}
+        self._uses = {
+            entity: {name: _Use(use, field_key(name), count_key(name)) for name, use in read}
+            for entity, read in ((e, sorted(r.items())) for e, r in uses.items())
+        }
 
     @property
     def ruleset_names(self) -> tuple[str, ...]:
@@ -491,7 +494,16 @@ class RuleEngine:
         return prepared
 
 
-def _payload(fact: Mapping[str, Any], uses: Mapping[str, FieldUse], key: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Use:
+    """How rules read one top-level field, with its durable keys worked out once."""
+
+    use: FieldUse
+    field_key: str
+    count_key: str
+
+
+def _payload(fact: Mapping[str, Any], uses: Mapping[str, _Use], key: str) -> dict[str, Any]:
     """The fact as durable sees it: what the rules read of it, renamed, and id and marker.
 
     Only what some rule tests is sent, in the least form that answers the test: a field
@@ -501,9 +513,9 @@ def _payload(fact: Mapping[str, Any], uses: Mapping[str, FieldUse], key: str) ->
     payload: dict[str, Any] = {"id": _ID_PREFIX + key, _MARKER: 1}
     try:
         for name, value in fact.items():  # a fact holds fewer fields than rules read
-            use = uses.get(name)
-            if use is not None and value is not None:
-                _put(payload, name, value, use)
+            read = uses.get(name)
+            if read is not None and value is not None:
+                _put(payload, name, value, read.use, read.field_key, read.count_key)
     except ValueError as error:
         raise EngineError(f"fact {key!r}: {error}") from error
     if len(payload) >= MAX_FACT_PROPERTIES:
@@ -514,19 +526,27 @@ def _payload(fact: Mapping[str, Any], uses: Mapping[str, FieldUse], key: str) ->
     return payload
 
 
-def _put(target: dict[str, Any], name: str, value: Any, use: FieldUse) -> None:
-    """Store what the rules read of a present value under its durable name(s)."""
+def _put(
+    target: dict[str, Any],
+    name: str,
+    value: Any,
+    use: FieldUse,
+    key: str | None = None,
+    counted: str | None = None,
+) -> None:
+    """Store what the rules read of a present value under its durable name(s) (`key` and
+    `counted`: field_key(name) and count_key(name), when the caller has them)."""
     if not is_present(value):
         return
     if not isinstance(value, list | tuple):
-        target[field_key(name)] = _scalar(name, value) if use.value or use.items else 1
+        target[key or field_key(name)] = _scalar(name, value) if use.value or use.items else 1
         return
     if use.count:
-        target[count_key(name)] = len(value)
+        target[counted or count_key(name)] = len(value)
     if use.value or use.items is not None:
-        target[field_key(name)] = [_item(name, item, use.items) for item in value]
+        target[key or field_key(name)] = [_item(name, item, use.items) for item in value]
     elif use.presence:
-        target[field_key(name)] = 1
+        target[key or field_key(name)] = 1
 
 
 def _item(name: str, item: Any, uses: dict[str, FieldUse] | None) -> Any:

@@ -116,7 +116,7 @@ def read_proposal(data: Mapping[str, Any], lexicons: Lexicons) -> Reading:
     language = str(data.get("language") or DEFAULT_LANGUAGE)
     reader = TextReader(lexicons, language)
     walk = _Walk(reader, data)
-    walk.mapping(dict(data), answer_tree(), ())
+    walk.mapping({k: v for k, v in data.items() if k not in _SKIPPED_SECTIONS}, answer_tree(), ())
     walk.mark_copies()
     notes = walk.notes + _checked_scopes(walk.scoped, data, reader)
     cleaned = _without(data, [note.path for note in notes if note.taken_out])
@@ -228,8 +228,8 @@ class _Walk:
         children = place.children
         for key, item in value.items():
             child = children.get(key)
-            if child is None or (not path and key in _SKIPPED_SECTIONS):
-                continue
+            if child is None or not child.read:
+                continue  # an id, a vocabulary value, a number: nothing to read
             if type(item) is str:
                 if child.answer and key not in _NOT_ANSWERS:
                     self.text(item, (*path, key), child)
