@@ -3,8 +3,9 @@
 The engine reports every rule that holds for every fact. Before the findings are handed on,
 this step ties them to what the text lens noted about the answers their rules read:
 
-- a finding caused by a **non-answer** ("N/A" where the rule wants an answer) quotes it, and
-  the non-answer's own finding (rule on the `answer` fact) is dropped as the same gap;
+- a finding caused by a **non-answer** ("N/A" where the rule wants an answer) or by
+  **boilerplate** quotes it, and the answer's own finding (rule on the `answer` fact) is
+  dropped as the same gap;
 - a finding on a question answered **not relevant**, with a reason, is scoped out: kept in
   every report with that reason, like a waived finding, but never counted (ICAT-0.U2: only
   some questions apply to a given programme);
@@ -38,8 +39,7 @@ def consolidate(
     """The findings tied to the lens's notes, without duplicates of one gap (see above)."""
     notes_by_item: dict[str, list[AnswerNote]] = {}
     for note in reading.notes:
-        if note.taken_out:  # boilerplate stays in the data: its own finding speaks for it
-            notes_by_item.setdefault(note.item, []).append(note)
+        notes_by_item.setdefault(note.item, []).append(note)
     absorbed: set[str] = set()  # answer ids of notes a finding now speaks for
     tied = []
     for finding in findings:
@@ -86,6 +86,7 @@ _WHY = {
     "admission": "admits the question was not taken up",
     "not_applicable": "says 'not applicable' without a reason",
     "copied": "repeats another answer word for word",
+    "boilerplate": "is boilerplate that names no who, what, where or when",
 }
 
 
@@ -94,7 +95,10 @@ _WHY_MANY = {
     "admission": "admit the question was not taken up",
     "not_applicable": "say 'not applicable' without a reason",
     "copied": "repeat another answer word for word",
+    "boilerplate": "are boilerplate that names no who, what, where or when",
 }
+
+_NOT_ANSWERS = ("non_answer", "vague")  # notes whose text stood where an answer should be
 
 
 def note_sentences(notes: Sequence[AnswerNote]) -> list[str]:
@@ -103,7 +107,7 @@ def note_sentences(notes: Sequence[AnswerNote]) -> list[str]:
     groups: dict[tuple[str, str], list[AnswerNote]] = {}
     sentences: list[str | tuple[str, str]] = []
     for note in notes:
-        if note.kind != "non_answer":
+        if note.kind not in _NOT_ANSWERS:
             sentences.append(note_sentence(note))
             continue
         key = (one_line(note.text)[:120], note.problem)
@@ -129,7 +133,7 @@ def _group_sentence(notes: list[AnswerNote]) -> str:
 def note_sentence(note: AnswerNote) -> str:
     """One sentence a finding adds about an answer its rule read (quoted where it is text)."""
     quoted = one_line(note.text)[:120]
-    if note.kind == "non_answer":
+    if note.kind in _NOT_ANSWERS:
         why = _WHY.get(note.problem, "is not an answer")
         return f"(The answer given in {note.field}, '{quoted}', {why}.)"
     if note.kind == "to_be_established":

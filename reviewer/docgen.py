@@ -107,7 +107,8 @@ def content_check_catalogue() -> str:
 # Checks the text lens applies to every answer rather than to one fact field.
 _UNDECIDED = {
     "non_answer": "every answer, through the text lens (`answer.*`, presence rules)",
-    "boilerplate": "every answer, through the text lens (`answer.kind: vague`)",
+    "boilerplate": "answers to design questions, through the text lens (`answer.*`, presence "
+    "rules)",
 }
 
 

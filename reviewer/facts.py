@@ -20,7 +20,7 @@ from reviewer import content_facts
 from reviewer.checks import TextReader
 from reviewer.conditions import FieldSpec
 from reviewer.content_facts import CONTENT_FIELDS, Derived
-from reviewer.lens import SCOPED_KINDS, AnswerNote, Reading, read_proposal
+from reviewer.lens import AnswerNote, Reading, read_proposal
 from reviewer.lexicon import bundled_lexicons
 from reviewer.schema import SCOPED_KEYS, proposal_schema, vocabulary
 
@@ -181,7 +181,8 @@ DERIVED_FIELDS: dict[str, dict[str, Derived]] = {
 _NON_ANSWERS = Derived(
     FieldSpec("list"),
     "Its fields whose answer the text lens took out as a non-answer (a placeholder, an "
-    "admission, a bare 'not applicable', a copy) or a scoped answer that does not hold.",
+    "admission, a bare 'not applicable', a copy), as boilerplate, or as a scoped answer that "
+    "does not hold.",
 )
 DERIVED_FIELDS = {
     entity: {
@@ -382,7 +383,7 @@ class _Context:
         self.memo: dict[str, Any] = {}
         self.non_answers: dict[str, list[str]] = {}
         for note in reading.notes:
-            if note.kind == "non_answer" or note.kind in SCOPED_KINDS and not note.holds:
+            if not note.holds:  # a non-answer, boilerplate, a scoped answer that fails
                 self.non_answers.setdefault(note.item, []).append(note.field)
 
 

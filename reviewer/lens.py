@@ -8,8 +8,8 @@ better than a blank. The lens reads every answer before facts are built:
   another field) are taken out, so every presence rule sees them as absent, and noted, so the
   finding can quote them and a rule of its own can ask for an answer;
 - **boilerplate** (a promise that fits any proposal and names nothing checkable, the
-  `boilerplate` check) is noted as a vague answer and left in place: its own finding asks for
-  the concrete version, at info (docs/content-checks.md says why it is not taken out);
+  `boilerplate` check) is a vague answer: taken out and noted like a non-answer, so it never
+  scores better than a blank either;
 - **scoped answers** (`{not_relevant: reason}`, `{to_be_established: {activity, by_month}}`,
   see the schema's `scoped_answer`) are taken out and noted, with whether they hold: a reason
   of a clause; an activity that is budgeted and ends in time;
@@ -89,12 +89,6 @@ class AnswerNote:
         """A scoped answer that stands (a non-answer or boilerplate never does)."""
         return self.kind in SCOPED_KINDS and not self.problem
 
-    @property
-    def taken_out(self) -> bool:
-        """Whether the lens takes the answer out of the data rules read: non-answers and
-        scoped answers are; boilerplate stays (it is a judgement short of certainty, see
-        docs/content-checks.md), and is reported on its own at info."""
-        return self.kind != "vague"
 
 
 @dataclass
@@ -119,7 +113,7 @@ def read_proposal(data: Mapping[str, Any], lexicons: Lexicons) -> Reading:
     walk.mapping({k: v for k, v in data.items() if k not in _SKIPPED_SECTIONS}, answer_tree(), ())
     walk.mark_copies()
     notes = walk.notes + _checked_scopes(walk.scoped, data, reader)
-    cleaned = _without(data, [note.path for note in notes if note.taken_out])
+    cleaned = _without(data, [note.path for note in notes])
     return Reading(cleaned, sorted(notes, key=_note_order), reader, language, reader.available)
 
 

@@ -247,9 +247,9 @@ BOILERPLATE = "Appropriate safeguards will be put in place wherever required."
 
 
 @pytest.mark.parametrize("position", ["first", "last"])
-def test_boilerplate_is_noted_and_left_in_place_wherever_it_stands(position):
-    """A promise that fits any proposal is noted (kind 'vague') but stays in the data that
-    rules read: the presence rules stay silent and its own finding says what is missing."""
+def test_boilerplate_counts_as_absent_wherever_it_stands(position):
+    """A promise that fits any proposal is taken out like a non-answer (it never scores
+    better than a blank) and noted as vague, with what it said."""
     concrete = "Field officers report threats to the protection lead within 24 hours"
     risks = [
         {"id": "r1", "text": "Survivor-witnesses are threatened", "mitigation": concrete},
@@ -262,25 +262,50 @@ def test_boilerplate_is_noted_and_left_in_place_wherever_it_stands(position):
     assert [(n.kind, n.item, n.field, n.problem) for n in reading.notes] == [
         ("vague", "risk:r2", "mitigation", "boilerplate")
     ]
-    kept = [risk["mitigation"] for risk in reading.data["theory_of_change"]["risks"]]
-    assert BOILERPLATE in kept and concrete in kept
+    risks_read = reading.data["theory_of_change"]["risks"]
+    assert {risk["id"]: risk.get("mitigation") for risk in risks_read} == {
+        "r1": concrete,
+        "r2": None,
+    }
     facts = facts_of(data)
-    assert "mitigation" not in facts["risk:r2"].get("non_answers", [])
+    assert facts["risk:r2"]["non_answers"] == ["mitigation"]
+    assert "non_answers" not in facts["risk:r1"]
     answers = [f for key, f in facts.items() if key.startswith("answer:")]
     assert [(a["kind"], a["owner"], a["text"]) for a in answers] == [
         ("vague", "risk", BOILERPLATE)
     ]
 
 
-def test_boilerplate_draws_its_own_info_finding_and_a_specific_answer_none(reviewer):
+HIGH_RISK = (
+    "theory_of_change:\n  risks:\n    - {{id: r1, text: Brokers retaliate against returnees, "
+    "likelihood: high, severity: high, mitigation: {answer}}}\n"
+)
+
+
+def test_boilerplate_is_quoted_by_the_finding_it_causes(reviewer):
+    found = findings(reviewer, HIGH_RISK.format(answer=BOILERPLATE))
+    xct011 = [f for f in found if f.rule_id == "XCT-011"]
+    assert len(xct011) == 1 and xct011[0].severity == "warning"
+    assert "'Appropriate safeguards" in xct011[0].message
+    assert "boilerplate" in xct011[0].message
+    assert not [f for f in found if f.rule_id == "TXT-005"]  # the same gap, said once
+    concrete = "Returnees get the hotline's 24-hour number and a relocation grant"
+    assert not [
+        f for f in findings(reviewer, HIGH_RISK.format(answer=concrete))
+        if f.rule_id in ("XCT-011", "TXT-005")
+    ]
+
+
+def test_boilerplate_no_other_rule_reads_draws_its_own_info_finding(reviewer):
     text = "target_groups:\n  - id: g\n    kind: potential_victims\n    most_vulnerable: {answer}\n"
     vague = findings(reviewer, text.format(answer=BOILERPLATE))
     txt005 = [f for f in vague if f.rule_id == "TXT-005"]
     assert [(f.severity, f.item) for f in txt005] == [("info", "target_group:g most_vulnerable")]
     assert "'Appropriate safeguards" in txt005[0].message
     specific = "Girls aged 14-17 in the three border districts who have left school"
-    assert not [f for f in findings(reviewer, text.format(answer=specific))
-                if f.rule_id == "TXT-005"]
+    assert not [
+        f for f in findings(reviewer, text.format(answer=specific)) if f.rule_id == "TXT-005"
+    ]
 
 
 def test_a_list_item_or_a_statement_is_not_read_as_boilerplate():
