@@ -50,7 +50,7 @@ _NOT_ANSWERS = frozenset({"id", "ctreview", "title", "name", "organisation", "la
 _SKIPPED_SECTIONS = frozenset({"waivers"})
 # Fields that name, describe or measure a thing rather than answer a design question: they are
 # not read for boilerplate (a description may be general; an answer to a question may not).
-_DESCRIPTIONS = frozenset({
+DESCRIPTION_FIELDS = frozenset({
     "description", "text", "source", "frequency", "numerator", "denominator", "by_whom",
 })
 # A copy counts only when it is long enough not to be a common short phrase.
@@ -257,7 +257,7 @@ class _Walk:
             return
         if (
             not (place.value or listed)
-            and path[-1] not in _DESCRIPTIONS
+            and path[-1] not in DESCRIPTION_FIELDS
             and self.reader.available
             and may_be_boilerplate(self.reader.words, text)
             and self.reader.check("boilerplate", text)

@@ -7,7 +7,8 @@ lines, opinion as verified evidence). Then, on every sample:
 - the hollowed proposal draws strictly more warnings and errors than the original;
 - `screen` ranks it below the original;
 - a proposal whose answers are all "N/A" draws at least the findings of one whose answers
-  are left blank (a non-answer is absent, and says so besides).
+  are left blank (a non-answer is absent, and says so besides); so does one whose answers
+  to design questions are all boilerplate.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytest
 from hollowing import hollow
 from robustness_helpers import SAMPLES, load_plain, yaml_safe
 
-from reviewer.lens import answer_tree
+from reviewer.lens import DESCRIPTION_FIELDS, answer_tree
 from reviewer.policy import Judgement
 from reviewer.portfolio import build_portfolio
 from reviewer.review import Reviewer
@@ -73,13 +74,17 @@ def test_screen_ranks_the_hollowed_sample_below_its_original(reviewer, name):
     assert ranked == [f"a-{name}", f"b-hollow-{name}"]
 
 
-def _answers_set(node: Any, place, value: str | None) -> None:
-    """Every free-text answer set to `value` (None: left out)."""
+def _answers_set(
+    node: Any, place, value: str | None, skipped: frozenset[str] = frozenset()
+) -> None:
+    """Every free-text answer set to `value` (None: left out), but in `skipped` fields."""
     if not isinstance(node, dict):
         return
     for key in list(node):
         child = place.children.get(key)
         if child is None or child.required or key in ("id", "ctreview", "title", "name", "waivers"):
+            continue
+        if key in skipped:
             continue
         item = node[key]
         if isinstance(item, str) and child.answer and not child.value:
@@ -88,10 +93,10 @@ def _answers_set(node: Any, place, value: str | None) -> None:
             else:
                 node[key] = value
         elif isinstance(item, dict):
-            _answers_set(item, child, value)
+            _answers_set(item, child, value, skipped)
         elif isinstance(item, list) and child.items is not None:
             for element in item:
-                _answers_set(element, child.items, value)
+                _answers_set(element, child.items, value, skipped)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -106,6 +111,35 @@ def test_a_non_answer_never_scores_better_than_a_blank(reviewer, name, placehold
     _answers_set(filled, answer_tree(), placeholder)
     blank_review = review(reviewer, blank, "a-blank.yaml")
     filled_review = review(reviewer, filled, "b-filled.yaml")
+    results = [summarise(Judgement(blank_review)), summarise(Judgement(filled_review))]
+    ranked = [row.result.file for row in build_portfolio(results, None, tool_version="x").rows]
+    assert ranked == ["a-blank.yaml", "b-filled.yaml"]
+    shown = {(f.rule_id, f.item) for f in filled_review.findings}
+    superseding = {(other, f.item) for f in filled_review.findings for other in f.rule.supersedes}
+    missing = {(f.rule_id, f.item) for f in blank_review.findings} - shown - superseding
+    assert missing == set()
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        "Appropriate measures will be taken as necessary.",
+        "A holistic, survivor-centred approach will be ensured at all stages.",
+    ],
+)
+def test_boilerplate_never_scores_better_than_a_blank(reviewer, name, boilerplate):
+    """Every answer to a design question written as boilerplate, against the same answers
+    left blank (descriptions, which the lens does not read for boilerplate, kept in both):
+    ranked no better, and every gap of the blank version shown for it too."""
+    original = load_plain(PATHS[name])
+    blank, filled = copy.deepcopy(original), copy.deepcopy(original)
+    _answers_set(blank, answer_tree(), None, DESCRIPTION_FIELDS)
+    _answers_set(filled, answer_tree(), boilerplate, DESCRIPTION_FIELDS)
+    blank_review = review(reviewer, blank, "a-blank.yaml")
+    filled_review = review(reviewer, filled, "b-filled.yaml")
+    assert any(f.rule_id == "TXT-005" or "boilerplate" in f.message
+               for f in filled_review.findings)
     results = [summarise(Judgement(blank_review)), summarise(Judgement(filled_review))]
     ranked = [row.result.file for row in build_portfolio(results, None, tool_version="x").rows]
     assert ranked == ["a-blank.yaml", "b-filled.yaml"]
