@@ -87,7 +87,7 @@ class Rule:
     file: str = ""
     line: int = 0
 
-    @property
+    @functools.cached_property  # asked for every finding of every report and screening row
     def sections(self) -> tuple[str, ...]:
         """ICAT sections 1-9 the rule checks, e.g. ('3',), in reference order ("How to use
         the toolkit", filed as section 0, is not a section)."""
