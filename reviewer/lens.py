@@ -90,7 +90,6 @@ class AnswerNote:
         return self.kind in SCOPED_KINDS and not self.problem
 
 
-
 @dataclass
 class Reading:
     """What the lens made of one proposal."""
@@ -263,6 +262,7 @@ class _Walk:
             and self.reader.check("boilerplate", text)
         ):
             self.notes.append(note_at("vague", path, text, "boilerplate", place.refs, self.data))
+            return  # noted once: a copy of it elsewhere is boilerplate there too
         if self.reader.available and text.count(" ") >= _MIN_COPIED_WORDS - 1:
             self.texts.append((text, path, place))
 

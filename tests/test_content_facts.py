@@ -276,6 +276,19 @@ def test_boilerplate_counts_as_absent_wherever_it_stands(position):
     ]
 
 
+def test_boilerplate_written_in_two_fields_is_boilerplate_in_both_not_a_copy():
+    long = (
+        "Appropriate safeguards will be put in place wherever required and all relevant "
+        "stakeholders will be closely engaged throughout implementation."
+    )
+    data = base(theory_of_change={"displacement": {"analysis": long, "other_targets": long}})
+    notes = read_proposal(data, bundled_lexicons()).notes
+    assert [(n.kind, n.field, n.problem) for n in notes] == [
+        ("vague", "theory_of_change.displacement.analysis", "boilerplate"),
+        ("vague", "theory_of_change.displacement.other_targets", "boilerplate"),
+    ]
+
+
 HIGH_RISK = (
     "theory_of_change:\n  risks:\n    - {{id: r1, text: Brokers retaliate against returnees, "
     "likelihood: high, severity: high, mitigation: {answer}}}\n"
