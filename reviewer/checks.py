@@ -198,7 +198,7 @@ def may_be_boilerplate(words: Words, text: str) -> bool:
     "boilerplate",
     "Is the answer generic boilerplate that names nothing a reviewer could check (no who, "
     "what, where or when)?",
-    ("vague_commitment", "promise_form", "concrete_detail", "generic_capitalised"),
+    ("vague_commitment", "promise_form", "concrete_detail", "generic_capitalised", "denial"),
 )
 def _boilerplate(words: Words, text: str) -> bool:
     """A promise (promise_form) of things that fit any proposal (vague_commitment), and
@@ -208,6 +208,9 @@ def _boilerplate(words: Words, text: str) -> bool:
         return False
     if not words.has("vague_commitment", text):
         return False
+    if any(words.has("denial", part) for part in clauses(text)):
+        return False  # "No displacement is expected; it will be monitored": a dismissal,
+        # which displacement_denial judges as one (boilerplate would be taken out unread)
     if _names_something(words, text):
         return False
     # "at every stage" is a promise, not a frequency: the concrete words are looked for in

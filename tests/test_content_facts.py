@@ -289,6 +289,19 @@ def test_boilerplate_written_in_two_fields_is_boilerplate_in_both_not_a_copy():
     ]
 
 
+def test_a_dismissal_with_boilerplate_reassurance_is_left_to_the_dismissal_check():
+    """Taken out as boilerplate, "no displacement is expected" would go unread; it is a
+    dismissal, which displacement_denial judges (GEN-030)."""
+    text = (
+        "No displacement is expected; the situation will be closely monitored throughout "
+        "implementation."
+    )
+    data = base(theory_of_change={"displacement": {"analysis": text}})
+    reading = read_proposal(data, bundled_lexicons())
+    assert reading.notes == []
+    assert facts_of(data)["programme"]["displacement_denied"] is True
+
+
 HIGH_RISK = (
     "theory_of_change:\n  risks:\n    - {{id: r1, text: Brokers retaliate against returnees, "
     "likelihood: high, severity: high, mitigation: {answer}}}\n"
