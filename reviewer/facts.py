@@ -161,7 +161,11 @@ DERIVED_FIELDS: dict[str, dict[str, Derived]] = {
     },
     "target_group": {
         "served_by": (_NUMBER, "Number of components that serve this group."),
-        "unaddressed_barriers": (_NUMBER, "Barriers without an addressed_by."),
+        "unaddressed_barriers": (
+            _NUMBER,
+            "Barriers without an addressed_by.",
+            ("barriers.addressed_by",),
+        ),
     },
     "pattern": {
         "addressed_by": (_NUMBER, "Number of components that address this pattern."),
