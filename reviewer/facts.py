@@ -124,6 +124,7 @@ DERIVED_FIELDS: dict[str, dict[str, Derived]] = {
         "expertise_uncovered": (
             FieldSpec("list"),
             "Needed expertise areas that no partner brings and no gap plan covers.",
+            ("expertise.gaps.plan",),
         ),
         "unverified_assumptions": (_NUMBER, "Assumptions marked unverified or without evidence."),
         **{

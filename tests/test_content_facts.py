@@ -302,6 +302,18 @@ def test_a_dismissal_with_boilerplate_reassurance_is_left_to_the_dismissal_check
     assert facts_of(data)["programme"]["displacement_denied"] is True
 
 
+def test_a_gap_plan_left_as_a_placeholder_is_quoted_by_the_uncovered_expertise_finding(reviewer):
+    text = (
+        "expertise:\n  needed: [behaviour_change]\n"
+        "  gaps: [{area: behaviour_change, plan: TBD}]\n"
+        "partners: [{id: p1, name: Media house, expertise: [communications]}]\n"
+    )
+    found = findings(reviewer, text)
+    gen015 = [f for f in found if f.rule_id == "GEN-015"]
+    assert len(gen015) == 1 and "'TBD'" in gen015[0].message
+    assert not [f for f in found if f.rule_id == "TXT-001"]  # the same gap, said once
+
+
 HIGH_RISK = (
     "theory_of_change:\n  risks:\n    - {{id: r1, text: Brokers retaliate against returnees, "
     "likelihood: high, severity: high, mitigation: {answer}}}\n"
