@@ -239,7 +239,8 @@ def _proposal(report: ProposalReport, marks: Marks) -> list[str]:
             lines.extend(_questions(report.related_questions, marks))
         if report.rules:
             section("rules", "Rules behind the findings", _RULES_INTRO, "")
-            lines.extend(_joined([_rule(note, report, marks) for note in report.rules]))
+            listed = _listed_questions(report)
+            lines.extend(_joined([_rule(note, report, marks, listed) for note in report.rules]))
     if report.scoped_out:
         entries = [_set_aside(gap, marks) for gap in report.scoped_out]
         section("scoped", "Scoped out by the proposal", _SCOPED_INTRO, "", *_joined(entries))
@@ -392,11 +393,13 @@ def _set_aside(gap: GapEntry, marks: Marks) -> list[str]:
     return lines
 
 
-def _rule(note: RuleNote, report: ProposalReport, marks: Marks) -> list[str]:
+def _listed_questions(report: ProposalReport) -> set[str]:
+    """The anchors of the questions the report lists (a rule's related question links there)."""
+    return {r.anchor for g in (*report.questions, *report.related_questions) for r in g.questions}
+
+
+def _rule(note: RuleNote, report: ProposalReport, marks: Marks, listed: set[str]) -> list[str]:
     rule = note.rule
-    listed = {
-        r.anchor for g in (*report.questions, *report.related_questions) for r in g.questions
-    }
     found = ", ".join(
         f"[{_status_word(g)} at {md(g.label)}](#{g.anchor})" for g in note.gaps
     )
