@@ -98,8 +98,6 @@ _WHY_MANY = {
     "boilerplate": "are boilerplate that names no who, what, where or when",
 }
 
-_NOT_ANSWERS = ("non_answer", "vague")  # notes whose text stood where an answer should be
-
 
 def note_sentences(notes: Sequence[AnswerNote]) -> list[str]:
     """The sentences a finding adds about the answers its rule read: the same non-answer in
@@ -107,7 +105,7 @@ def note_sentences(notes: Sequence[AnswerNote]) -> list[str]:
     groups: dict[tuple[str, str], list[AnswerNote]] = {}
     sentences: list[str | tuple[str, str]] = []
     for note in notes:
-        if note.kind not in _NOT_ANSWERS:
+        if not note.stands_in:
             sentences.append(note_sentence(note))
             continue
         key = (one_line(note.text)[:120], note.problem)
@@ -133,7 +131,7 @@ def _group_sentence(notes: list[AnswerNote]) -> str:
 def note_sentence(note: AnswerNote) -> str:
     """One sentence a finding adds about an answer its rule read (quoted where it is text)."""
     quoted = one_line(note.text)[:120]
-    if note.kind in _NOT_ANSWERS:
+    if note.stands_in:
         why = _WHY.get(note.problem, "is not an answer")
         return f"(The answer given in {note.field}, '{quoted}', {why}.)"
     if note.kind == "to_be_established":

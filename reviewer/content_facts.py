@@ -709,9 +709,7 @@ def original_answers(ctx: Context, item: Mapping[str, Any], prefix: str) -> list
     return [
         note.text
         for note in ctx.reading.notes
-        if note.item == key
-        and note.kind in ("non_answer", "vague")
-        and note.field.startswith(prefix)
+        if note.item == key and note.stands_in and note.field.startswith(prefix)
     ]
 
 

@@ -446,8 +446,11 @@ class RuleEngine:
         for rule in ordered:
             field_uses(rule.condition, uses.setdefault(rule.entity, {}))
         self._uses = {
-            entity: {name: _Use(use, field_key(name), count_key(name)) for name, use in read}
-            for entity, read in ((e, sorted(r.items())) for e, r in uses.items())
+            entity: {
+                name: _Use(use, field_key(name), count_key(name))
+                for name, use in sorted(read.items())
+            }
+            for entity, read in uses.items()
         }
 
     @property

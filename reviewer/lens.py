@@ -85,6 +85,12 @@ class AnswerNote:
     copied_from: str = ""  # for a copy: the dotted path of the first occurrence
 
     @property
+    def stands_in(self) -> bool:
+        """Its text stood where an answer should be (a non-answer or boilerplate): quoted by
+        the findings it causes, and read as written where a check needs the words."""
+        return self.kind in ("non_answer", "vague")
+
+    @property
     def holds(self) -> bool:
         """A scoped answer that stands (a non-answer or boilerplate never does)."""
         return self.kind in SCOPED_KINDS and not self.problem

@@ -6,8 +6,8 @@ a killed worker held. A funder's screening run must end with a complete portfoli
 kernel's out-of-memory killer takes a worker, so this pool hands each worker two items at a
 time (the one it works on and the next, so that it never waits for the parent): when a
 worker dies, the pool knows the item it was working on, reports it through `on_failure`,
-hands the queued one to a replacement and goes on. Results come back in item order, so the number
-of workers never changes the output.
+hands the queued one to a replacement and goes on. Results come back in item order, so the
+number of workers never changes the output.
 
 Stopping: when the parent is asked to stop (`Stopped`, from SIGINT or SIGTERM, see
 stopping.py) or fails, the pool sends SIGTERM to its workers and waits for them before the
