@@ -43,8 +43,15 @@ def inert(text: object) -> str:
 
 
 def one_line(text: object) -> str:
-    """Outside text on one line: line breaks and tabs become one space, the rest as `inert`."""
-    flat = _LINE_BREAKS.sub(" ", str(text)).strip()
+    """Outside text on one line: line breaks and tabs become one space, the rest as `inert`.
+
+    Most text is printable (`str.isprintable`: no character of the categories `INVISIBLE`
+    covers, no line break or tab), and only needs its spaces tidied."""
+    text = str(text)
+    if text.isprintable():
+        flat = text.strip()
+        return _SPACES.sub(" ", flat) if "  " in flat else flat
+    flat = _LINE_BREAKS.sub(" ", text).strip()
     return inert(_SPACES.sub(" ", flat))
 
 

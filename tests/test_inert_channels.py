@@ -81,6 +81,20 @@ def test_inert_text_keeps_what_it_was_as_visible_escapes() -> None:
     assert inert("plain text, émigré, 日本") == "plain text, émigré, 日本"
 
 
+def test_one_line_of_printable_text_needs_no_escaping() -> None:
+    """`one_line` only tidies the spaces of printable text: no printable character is one
+    `inert` escapes or a line break, and the result is what the full substitutions give."""
+    from reviewer.inert import _LINE_BREAKS, _SPACES
+
+    for code in range(0x110000):
+        char = chr(code)
+        if char.isprintable():
+            assert not INVISIBLE.match(char) and not _LINE_BREAKS.match(char), f"U+{code:04X}"
+    for text in ("  a  b ", "émigré  日本 ", "a\u00a0 b", "x\ty", "\u202e a  b\n", "", " "):
+        reference = inert(_SPACES.sub(" ", _LINE_BREAKS.sub(" ", text).strip()))
+        assert one_line(text) == reference, repr(text)
+
+
 def test_json_keeps_the_data_and_shows_only_visible_characters() -> None:
     import json
 

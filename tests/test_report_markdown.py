@@ -233,3 +233,25 @@ def test_bare_urls_are_broken_up_so_gfm_does_not_autolink_them():
     text = _markdown(with_text(hostile_review(), "see https://x.example or WWW.x.example"))
     assert "https://" not in text and "WWW." not in text
     assert "https\\://x.example" in text
+
+
+_SHORTCUT_ALPHABET = list("aZ9 .:/-_@#|*`[]<>&$~{}\\!\"'%()+,;=?^wWgGhH\t\n\r\x1b\u202e\xe9")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_SHORTCUT_ALPHABET), max_size=30))
+def test_the_plain_text_shortcut_escapes_exactly_as_the_substitutions(text):
+    from reviewer.report.markdown import _escaped, _md
+
+    assert _md(text) == _escaped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["see www.x.org", "WWW.X.ORG", "a://b", "GH-12", "gh-1", " lead", "trail ", "two  spaces",
+     "Plain text, with (punctuation): 12% done; ok? yes!", "", "x=1+2-3/4^5"],
+)
+def test_the_plain_text_shortcut_on_the_patterns_it_must_leave_to_the_substitutions(text):
+    from reviewer.report.markdown import _escaped, _md
+
+    assert _md(text) == _escaped(text)

@@ -47,6 +47,12 @@ _ISSUE_REFERENCE = re.compile(r"\\#(?=\d)|\bGH(?=-\d)")
 # What makes a block when it starts a line: list items, ordered lists, setext underlines, and
 # a CI workflow command (`::`) when the Markdown is printed in a CI log.
 _LINE_START = re.compile(r"^([-+=]|\d+[.)]|:(?=:))")
+# Text that `_md` returns unchanged: printable ASCII without any character it escapes, and
+# (`_WORK`) no double space, space at either end, URL or issue-reference pattern. Most
+# messages, titles and questions are such text; two searches answer for the six
+# substitutions (tests/test_report_markdown.py holds the shortcut to them).
+_INERT_ASCII = re.compile(r"[ !\"%'()+,\-./0-9:;=?A-Z^a-z]*\Z")
+_WORK = re.compile(r"(?i)  |^ | \Z|://|www\.|gh-")
 
 
 def md(text: object) -> str:
@@ -62,6 +68,12 @@ def _md_text(text: str) -> str:
 
 
 def _md(text: object) -> str:
+    if type(text) is str and _INERT_ASCII.match(text) and not _WORK.search(text):
+        return text
+    return _escaped(text)
+
+
+def _escaped(text: object) -> str:
     escaped = _INLINE_SPECIAL.sub(r"\\\1", one_line(text))
     unlinked = _AUTOLINK.sub(lambda m: m.group().replace(":", "\\:").replace(".", "\\."), escaped)
     unreferenced = _ISSUE_REFERENCE.sub(lambda m: m.group() + "&#8203;", unlinked)
