@@ -18,6 +18,7 @@ until an answer is established keeps its rule's kind).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,7 +62,10 @@ def _key(finding: Finding) -> tuple:
 
 @dataclass(frozen=True)
 class Gap:
-    """Findings of one rule, severity and waiver state in one proposal: one gap, its places."""
+    """Findings of one rule, severity and waiver state in one proposal: one gap, its places.
+
+    What it derives from its findings is worked out once (`cached_property`; the findings
+    are a tuple of frozen findings): reports ask each gap for them many times."""
 
     findings: tuple[Finding, ...]  # the places, in report order (never empty)
 
@@ -77,24 +81,24 @@ class Gap:
     def severity(self) -> str:
         return self.first.severity
 
-    @property
+    @functools.cached_property
     def status(self) -> str:
         return status_of(self.first)
 
-    @property
+    @functools.cached_property
     def counted(self) -> bool:
         return self.status in COUNTED
 
-    @property
+    @functools.cached_property
     def dimension(self) -> str:
         return dimension_of(self.first)
 
-    @property
+    @functools.cached_property
     def components(self) -> tuple[str, ...]:
         """The components it applies to, in file order ('' for programme-level places)."""
         return tuple(dict.fromkeys(f.component for f in self.findings))
 
-    @property
+    @functools.cached_property
     def component(self) -> str | None:
         """The one component all its places are in ('' for programme-level), or None when
         they are in several."""

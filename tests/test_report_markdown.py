@@ -235,7 +235,10 @@ def test_bare_urls_are_broken_up_so_gfm_does_not_autolink_them():
     assert "https\\://x.example" in text
 
 
-_SHORTCUT_ALPHABET = list("aZ9 .:/-_@#|*`[]<>&$~{}\\!\"'%()+,;=?^wWgGhH\t\n\r\x1b\u202e\xe9")
+_SHORTCUT_ALPHABET = list(
+    "aZ9 .:/-_@#|*`[]<>&$~{}\\!\"'%()+,;=?^wWgGhH"  # what Markdown, links and mentions use
+    "\t\n\r\x1b\u202e\xe9\xa0\u2028\u3000\u212a\u017f\u200b日"  # controls, spaces, other scripts
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -249,7 +252,9 @@ def test_the_plain_text_shortcut_escapes_exactly_as_the_substitutions(text):
 @pytest.mark.parametrize(
     "text",
     ["see www.x.org", "WWW.X.ORG", "a://b", "GH-12", "gh-1", " lead", "trail ", "two  spaces",
-     "Plain text, with (punctuation): 12% done; ok? yes!", "", "x=1+2-3/4^5"],
+     "Plain text, with (punctuation): 12% done; ok? yes!", "", "x=1+2-3/4^5",
+     "components[2].target_groups", "see #12 in a_b", "owner/repo#3 [x]", "a_b@c.org",
+     "émigré * Köln", "\u202e[x]", "a_b\tc"],
 )
 def test_the_plain_text_shortcut_on_the_patterns_it_must_leave_to_the_substitutions(text):
     from reviewer.report.markdown import _escaped, _md

@@ -9,6 +9,7 @@ waived findings, counts and a verdict.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -584,6 +585,7 @@ def _entry(
     return Entry(finding, anchor, citations, questions, indicators, basis)
 
 
+@functools.lru_cache(maxsize=1024)  # pure: each report of a screening reads the same
 def basis_note(term: str, knowledge: KnowledgeBase | None) -> BasisNote:
     """A basis term read for people: other standards by their citation and summary."""
     if term in BASIS_LABELS:
@@ -594,6 +596,7 @@ def basis_note(term: str, knowledge: KnowledgeBase | None) -> BasisNote:
     return BasisNote(term, source.label, f"{source.citation}. {source.summary}")
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and read for every rule of every report
 def cite(ref: str, knowledge: KnowledgeBase | None) -> Citation:
     """A reference with its paraphrased text; a bullet is read together with its stem."""
     section = ref.split("-", 1)[1].split(".", 1)[0] if ref.startswith("ICAT-") else ""
@@ -621,6 +624,7 @@ def _with_stem(stem: str, text: str) -> str:
     return f"{stem} {text}" if stem.endswith(":") else f"{stem} In particular: {text}"
 
 
+@functools.lru_cache(maxsize=4096)  # pure: each report of a screening reads the same
 def indicator_note(indicator_id: str, knowledge: KnowledgeBase | None) -> IndicatorNote:
     indicator = knowledge.indicator(indicator_id) if knowledge else None
     if indicator is None:

@@ -47,11 +47,12 @@ _ISSUE_REFERENCE = re.compile(r"\\#(?=\d)|\bGH(?=-\d)")
 # What makes a block when it starts a line: list items, ordered lists, setext underlines, and
 # a CI workflow command (`::`) when the Markdown is printed in a CI log.
 _LINE_START = re.compile(r"^([-+=]|\d+[.)]|:(?=:))")
-# Text that `_md` returns unchanged: printable ASCII without any character it escapes, and
-# (`_WORK`) no double space, space at either end, URL or issue-reference pattern. Most
-# messages, titles and questions are such text; two searches answer for the six
-# substitutions (tests/test_report_markdown.py holds the shortcut to them).
-_INERT_ASCII = re.compile(r"[ !\"%'()+,\-./0-9:;=?A-Z^a-z]*\Z")
+# Printable text (`str.isprintable`: nothing `one_line` changes but spaces) with (`_WORK`) no
+# double space, space at either end, URL or issue-reference pattern needs at most its special
+# characters escaped, and none when it has none (`_NO_MARKUP`): most messages, titles and
+# questions. A search or two answer for the six substitutions (tests/test_report_markdown.py
+# holds the shortcuts to them).
+_NO_MARKUP = re.compile(r"[^\\`*_{}\[\]<>#|~&$@]*\Z")
 _WORK = re.compile(r"(?i)  |^ | \Z|://|www\.|gh-")
 
 
@@ -68,8 +69,11 @@ def _md_text(text: str) -> str:
 
 
 def _md(text: object) -> str:
-    if type(text) is str and _INERT_ASCII.match(text) and not _WORK.search(text):
-        return text
+    if type(text) is str and text.isprintable() and not _WORK.search(text):
+        if _NO_MARKUP.match(text):
+            return text
+        if "#" not in text and "@" not in text:  # a field name, a YAML path: escapes only
+            return _INLINE_SPECIAL.sub(r"\\\1", text)
     return _escaped(text)
 
 
