@@ -544,7 +544,12 @@ def question_anchor(report_anchor: str, ref: str) -> str:
 def raised_questions(rule: Rule) -> tuple[str, ...]:
     """The questions a rule's findings raise: the ICAT questions it checks (in `icat`), a
     bullet counted as its question. Related questions (`questions`) are not raised."""
-    return tuple(dict.fromkeys(revisit_ref(ref) for ref in rule.icat if _QUESTION.match(ref)))
+    return _raised(rule.icat)
+
+
+@functools.lru_cache(maxsize=4096)  # asked for every finding of a report and a screening row
+def _raised(icat: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(revisit_ref(ref) for ref in icat if _QUESTION.match(ref)))
 
 
 def revisit_ref(ref: str) -> str:
