@@ -234,6 +234,8 @@ FALLBACKS = [
     ("a: " + "9" * 5000 + "\n", "ValueError"),
     ("a: 1\n---\nb: 2\n", "more than one document"),
     ("a: 1\n...\n", "'...'"),
+    ("a: 1\n%x: 2\n", "'%'"),  # a line that starts with `%`, after the first line
+    ("...\na: 1\n", "'...'"),  # at the text's start
     ("", "no document"),
     ("# only a comment\n", "no document"),
     ("just text\n", "top level is ScalarEvent"),
@@ -258,6 +260,12 @@ FALLBACKS = [
 def test_each_fallback_is_detected_and_the_slow_path_decides(text: str, reason: str) -> None:
     assert reason in fallback_reason(text)
     assert not assert_same_as_slow(text)
+
+
+def test_a_percent_sign_or_dots_inside_a_line_keep_the_fast_path() -> None:
+    from reviewer.loader import _fast_tree
+
+    assert _fast_tree("a: 50% done\nb: wait...\n") == {"a": "50% done", "b": "wait..."}
 
 
 def test_the_unsure_characters_are_those_outside_yaml_printable_set() -> None:
