@@ -4,8 +4,30 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
+
+import pytest
 
 from reviewer.pool import run_ordered
+
+_DEADLINE_SECONDS = 60  # each test takes well under a second
+
+
+@pytest.fixture(autouse=True)
+def _deadline() -> Iterator[None]:
+    """A pool that loses an item waits for it forever: fail the test instead of hanging the
+    suite (the parent process waits in poll, which the alarm interrupts)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"the pool gave no result within {_DEADLINE_SECONDS} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(_DEADLINE_SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _square_or_die(item: int) -> int:
