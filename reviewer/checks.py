@@ -454,7 +454,11 @@ _PARTS = re.compile(r"\s*(?:[,;]|\band\b|\bplus\b|\bas well as\b|\balongside\b|"
     ("irregular_rhythm", "regular_rhythm"),
 )
 def _as_needed(words: Words, text: str) -> bool:
-    return words.has("irregular_rhythm", text) and not words.has("regular_rhythm", text)
+    """Words of an irregular rhythm, and no regular rhythm outside them: "no fixed calendar"
+    and "to be scheduled as appropriate" name no calendar or schedule the body keeps."""
+    if not words.has("irregular_rhythm", text):
+        return False
+    return not words.has("regular_rhythm", words.lexicon("irregular_rhythm").strip(text))
 
 
 @check(
