@@ -427,16 +427,20 @@ def _displacement_clause(words: Words, part: str) -> str:
 @check(
     "information_only",
     "Is the barrier addressed only by information?",
-    ("information_means", "material_means", "topic_opener"),
+    ("information_means", "material_means", "topic_opener", "institutional_change"),
 )
 def _information_only(words: Words, text: str) -> bool:
     """Every means the answer names is a way of informing people, and at least one is: the
     head of each listed part ("radio messages ...", "a complaints desk ...") decides, so that
-    what the information is about (fees, documents, the law) does not count as a means."""
+    what the information is about (fees, documents, the law) does not count as a means. A
+    change the answer says was made ("which abolished the fee", "debts cancelled") counts
+    wherever it is said."""
     parts = [part for part in _PARTS.split(text) if _WORD.search(part)]
     heads = [head(part, 4) for part in parts]
     if not any(words.has("information_means", h) for h in heads):
         return False  # no means of informing: what else it names need not be read
+    if words.has("institutional_change", text):
+        return False
     return not any(
         words.has("material_means", h) and not words.has("topic_opener", part)
         for part, h in zip(parts, heads, strict=True)
