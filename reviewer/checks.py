@@ -234,13 +234,18 @@ def _knowledge_not_action(words: Words, text: str) -> bool:
     return not words.has("observable_action", _without_frames(words, text))
 
 
+_COORDINATED = re.compile(r";|\band\b")
+
+
 def _without_frames(words: Words, text: str) -> str:
     """The text as far as an opener of reported knowledge ("understand that ..."), with each
     knowledge frame ("how to", "right to") and the word after it removed."""
     normal = normalise(text)
     opener = words.find("knowledge_clause", normal)
-    if opener:
-        normal = normal[: normal.find(opener) + len(opener)]
+    if opener:  # what is known is no action; what follows it, joined by "and", may be one
+        end = normal.find(opener) + len(opener)
+        rest = _COORDINATED.split(normal[end:], maxsplit=1)
+        normal = normal[:end] + (" " + rest[1] if len(rest) > 1 else "")
     frame = words.lexicon("knowledge_frame")
     for pattern in frame.index.candidates(normal) if frame.index else [frame.pattern]:
         normal = re.sub(rf"(?:{pattern.pattern})\W+\w+", " ", normal)
