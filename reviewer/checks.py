@@ -238,8 +238,9 @@ _COORDINATED = re.compile(r";|\band\b")
 
 
 def _without_frames(words: Words, text: str) -> str:
-    """The text as far as an opener of reported knowledge ("understand that ..."), with each
-    knowledge frame ("how to", "right to") and the word after it removed."""
+    """The text without what an opener of reported knowledge introduces ("understand that
+    ...", up to a clause joined by "and" or ";"), and with each knowledge frame ("how to",
+    "right to") and the word after it removed."""
     normal = normalise(text)
     opener = words.find("knowledge_clause", normal)
     if opener:  # what is known is no action; what follows it, joined by "and", may be one
