@@ -573,7 +573,13 @@ def _children_only(words: Words, text: str) -> bool:
     group = _HEAD_BREAK.split(words.lexicon("child_service_frame").strip(text), maxsplit=1)[0]
     if not words.has("children", group):
         return False
-    if words.has("adults", words.lexicon("child_compound").strip(group)):
+    compound = words.lexicon("child_compound")
+    if words.has("adults", compound.strip(group)):
+        return False
+    # the frame blanks "parents of" so that the children named after it are found; the group
+    # is still those adults ("Parents of unaccompanied minors", "Guardians of ...")
+    head = _HEAD_BREAK.split(text.strip(), maxsplit=1)[0]
+    if words.has("adults", compound.strip(head)):
         return False
     if words.has("adults_included", text):
         return False

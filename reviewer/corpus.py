@@ -189,7 +189,9 @@ def _may_drive(figures: CheckFigures) -> str:
     """Which rules above info the check may drive: on its yes (precision), its no (recall)."""
     sides = [side for side, ok in (("yes", figures.may_warn), ("no", figures.may_warn_on_no))
              if ok]
-    return {2: "on yes and no", 1: f"on its {sides[0]} only", 0: "no (info only)"}[len(sides)]
+    if not sides:
+        return "no (info only)"
+    return "on yes and no" if len(sides) == 2 else f"on its {sides[0]} only"
 
 
 def answers_read(rule: Any) -> dict[str, set[str]]:

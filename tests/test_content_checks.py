@@ -245,3 +245,16 @@ def test_a_deeply_bracketed_answer_is_read_without_recursing_into_every_bracket(
     words = Words(bundled_lexicons(), "en")
     assert non_answer_kind(words, "[" * 3000 + "TBD" + "]" * 3000) is None
     assert non_answer_kind(words, "[[[TBD]]]") == "placeholder"
+
+
+def test_the_table_says_which_side_a_check_may_drive_even_when_neither():
+    """A check under both floors (precision and recall) drives nothing above info; the table
+    says so instead of failing (it once raised IndexError)."""
+    weak = Measure("x", cases=20, true_positives=4, false_positives=6, false_negatives=6)
+    strong = Measure("x", cases=20, true_positives=10, false_positives=0, false_negatives=0)
+    rows = {
+        "neither": CheckFigures("x", weak, weak),
+        "both": CheckFigures("x", strong, strong),
+    }
+    assert "| no (info only) |" in figures_table([rows["neither"]])
+    assert "| on yes and no |" in figures_table([rows["both"]])
