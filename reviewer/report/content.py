@@ -341,11 +341,8 @@ def build_report(review: Review, anchor: str, knowledge: KnowledgeBase | None) -
     ordered = sorted(review.findings, key=Finding.sort_key)  # the order of the report
     counted = [f for f in ordered if status_of(f) in COUNTED]
     set_aside = [f for f in ordered if status_of(f) not in COUNTED]
-    notes: dict[int, tuple] = {}  # what each rule points to, read once per report
-    entries = {
-        id(f): _entry(f, f"{anchor}-f{n}", knowledge, notes) for n, f in enumerate(counted, 1)
-    } | {
-        id(f): _entry(f, f"{anchor}-w{n}", knowledge, notes) for n, f in enumerate(set_aside, 1)
+    entries = {id(f): _entry(f, f"{anchor}-f{n}", knowledge) for n, f in enumerate(counted, 1)} | {
+        id(f): _entry(f, f"{anchor}-w{n}", knowledge) for n, f in enumerate(set_aside, 1)
     }
     gaps = _gap_order(group_gaps(ordered))
     rule_anchors: dict[str, str] = {}
@@ -567,27 +564,20 @@ def _section_rank(section: str) -> tuple[int, str]:
     return (int(section), "") if section.isdigit() else (99, section)
 
 
-def _entry(
-    finding: Finding,
-    anchor: str,
-    knowledge: KnowledgeBase | None,
-    notes: dict[int, tuple] | None = None,
-) -> Entry:
-    """A finding as reported; `notes` keeps what each rule points to, so that a rule's many
-    findings in one report read its references once."""
-    rule = finding.rule
-    pointed = None if notes is None else notes.get(id(rule))
-    if pointed is None:
-        pointed = (
-            tuple(cite(ref, knowledge) for ref in rule.icat),
-            tuple(cite(ref, knowledge) for ref in dict.fromkeys(rule.questions)),
-            tuple(indicator_note(i, knowledge) for i in rule.indicators),
-            tuple(basis_note(term, knowledge) for term in rule.basis),
-        )
-        if notes is not None:
-            notes[id(rule)] = pointed
-    citations, questions, indicators, basis = pointed
-    return Entry(finding, anchor, citations, questions, indicators, basis)
+def _entry(finding: Finding, anchor: str, knowledge: KnowledgeBase | None) -> Entry:
+    """A finding as reported, with what its rule points to (looked up once per process)."""
+    return Entry(finding, anchor, *_pointed(finding.rule, knowledge))
+
+
+@functools.lru_cache(maxsize=1024)  # a rule's references are the same in every report
+def _pointed(rule: Rule, knowledge: KnowledgeBase | None) -> tuple[tuple, tuple, tuple, tuple]:
+    """The citations, related questions, indicators and basis a rule points to."""
+    return (
+        tuple(cite(ref, knowledge) for ref in rule.icat),
+        tuple(cite(ref, knowledge) for ref in dict.fromkeys(rule.questions)),
+        tuple(indicator_note(i, knowledge) for i in rule.indicators),
+        tuple(basis_note(term, knowledge) for term in rule.basis),
+    )
 
 
 @functools.lru_cache(maxsize=1024)  # pure: each report of a screening reads the same
