@@ -36,11 +36,13 @@ VALIDATE = "validate (schema check, references)"
 FINDINGS = "facts + rules + findings (findings_for)"
 
 
-def _same_tree(a, b) -> bool:
-    if isinstance(a, dict):
-        return a.lc.data == b.lc.data and all(_same_tree(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return a.lc.data == b.lc.data and all(map(_same_tree, a, b))
+def _same_tree(a, b, positions_a, positions_b) -> bool:
+    """Same data and positions (loader.Positions) on both parsers' results."""
+    if isinstance(a, dict | list):
+        if positions_a[id(a)] != positions_b[id(b)] or type(a) is not type(b):
+            return False
+        pairs = ((a[k], b[k]) for k in a) if isinstance(a, dict) else zip(a, b, strict=True)
+        return all(_same_tree(x, y, positions_a, positions_b) for x, y in pairs)
     return type(a) is type(b) and a == b
 
 
@@ -68,7 +70,8 @@ def main() -> None:
             with paused_gc():
                 doc = timed("parse (load_document)", load_document, path)
                 tree = timed("parse (ruamel round-trip only)", loader._slow_parse, text, str(path))
-                assert _same_tree(tree, doc.data), path
+                slow, positions = loader.plain_with_positions(tree)
+                assert _same_tree(slow, doc.data, positions, doc.positions), path
                 problems, data = timed(VALIDATE, validate_with_data, doc)
                 assert not problems
                 facts = timed("build facts", build_facts, data)

@@ -461,7 +461,7 @@ def _read(path: Path) -> Document:
         raise ConfigError(
             [str(InputError(name, error.message, hint, error.line, error.column))]
         ) from None
-    return Document(name, doc.text, doc.data)
+    return Document(name, doc.text, doc.data, doc.positions)
 
 
 def _extends(data: Mapping[str, Any]) -> list[tuple[int | None, str]]:

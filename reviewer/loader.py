@@ -16,16 +16,18 @@ ruamel's pure-Python scanner reads the worst text (a million comment lines, mega
 words) at about 0.5 MB/s here, so ``max_bytes`` is also what bounds the time: about ten seconds
 at the default, well under one for any real proposal.
 
-Two parsers, one result. The reference is ruamel's round-trip loader with the guards above
-(`_slow_parse`): ~100 ms for a 47 kB proposal, most of a review's time. The fast path
-(`_fast_tree`, ~6 ms) reads the same text with libyaml (ruamel.yaml.clib's ``CParser``, already a
-dependency) and builds the tree from its events as ``RoundTripConstructor`` does: the same
-``CommentedMap``/``CommentedSeq`` with the same ``.lc`` records (a mapping's [key line, key
-column, value line, value column] per key, a list's [line, column] per item, the collection's
-own line and column) and flow/block flags, and scalars resolved by ruamel's own YAML 1.2
-resolver table and built by the guarded constructor's own methods, so types match too
-(``ScalarFloat``, ``OctalInt``, ``LiteralScalarString``, ...). What it leaves out, comments and a
-folded scalar's fold positions, only matters for writing a file back, which ctreview never does.
+Two parsers, one result: plain dicts and lists, whose scalars have the types ruamel's
+round-trip loader gives them (``ScalarFloat``, ``OctalInt``, ``LiteralScalarString``, ...), and a
+table of positions (`Positions`: each collection's line and column and the records ruamel keeps
+in its ``.lc``, a mapping's [key line, key column, value line, value column] per key, a list's
+[line, column] per item). The reference is ruamel's round-trip loader with the guards above
+(`_slow_parse`): ~100 ms for a 47 kB proposal, its tree converted by `plain_with_positions`. The
+fast path (`_fast_tree`, ~4 ms) reads the same text with libyaml (ruamel.yaml.clib's
+``CParser``, already a dependency) and builds the data from its events, recording what
+``RoundTripConstructor`` records, with scalars resolved by ruamel's own YAML 1.2 resolver table
+and built by the guarded constructor's own methods, so types match too. What neither keeps,
+comments, flow/block style and a folded scalar's fold positions, only matters for writing a file
+back, which ctreview never does.
 
 It accepts a text only where it is sure to match, and raises `_Fallback` (the slow path then
 decides, with its messages) on anything else: a libyaml error, an alias, anchor or tag, a
@@ -46,14 +48,13 @@ import os
 import re
 import stat
 import warnings
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, Format, LineCol
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, StreamMark
@@ -119,13 +120,24 @@ class InputError(Exception):
         return f"{where}: {self.message}. {self.hint}"
 
 
+# Where each collection of a loaded tree starts and where its entries start, by the
+# collection's id: (line, column, records), 0-based as YAML parsers count. A mapping's records
+# are [key line, key column, value line, value column] by key, a list's [line, column] by index
+# (what ruamel keeps in each collection's `.lc`). Kept beside plain dicts and lists rather than
+# in ruamel's round-trip types: creating ~400 commented collections per proposal, and converting
+# them to plain data for validation, was a tenth of a review's time.
+Positions = dict[int, tuple[int, int, dict[Any, list[int]]]]
+
+
 @dataclass
 class Document:
-    """A loaded proposal: the ruamel round-trip tree plus the text it came from."""
+    """A loaded proposal: its data as plain dicts and lists (scalars keep the types ruamel's
+    round-trip loader gives them), where each value starts, and the text it came from."""
 
     path: str
     text: str
     data: Any
+    positions: Positions = field(default_factory=dict, repr=False, compare=False)
 
     def location(self, yaml_path: Sequence[str | int]) -> Location:
         """Where the value at `yaml_path` starts; for a missing path, its nearest parent."""
@@ -135,6 +147,12 @@ class Document:
         """Where the mapping key of `yaml_path` is (a list item has no key: the item itself)."""
         return self._locate(yaml_path, of_key=True)
 
+    def start(self, node: Any) -> Location:
+        """Where a collection of the document starts; line 1 for anything else (a scalar top
+        level has no recorded position)."""
+        place = self.positions.get(id(node))
+        return Location(1, 1) if place is None else Location(place[0] + 1, place[1] + 1)
+
     def _locate(self, yaml_path: Sequence[str | int], *, of_key: bool) -> Location:
         node, parent, step = self.data, None, None
         for part in yaml_path:
@@ -142,11 +160,11 @@ class Document:
                 break
             node, parent, step = node[part], node, part
         if parent is None:
-            return _node_location(node)
-        # [key line, key col, value line, value col] for a mapping; [line, col] for a list.
-        position = parent.lc.data.get(step)
-        if position is None:  # a key ruamel did not record (e.g. from a merge)
-            return _node_location(parent)
+            return self.start(node)
+        place = self.positions.get(id(parent))
+        position = place[2].get(step) if place is not None else None
+        if position is None:  # a key the parser did not record (e.g. from a merge)
+            return self.start(parent)
         if isinstance(parent, Mapping) and not of_key:
             return Location(position[2] + 1, position[3] + 1)
         return Location(position[0] + 1, position[1] + 1)
@@ -175,7 +193,8 @@ def load_stream(stream: BinaryIO, path: str, *, max_bytes: int = DEFAULT_MAX_BYT
 def load_text(text: str, path: str = "<string>") -> Document:
     """Parse proposal text with the same checks as `load_document` (tests, embedded examples)."""
     text = text.removeprefix("\ufeff")
-    doc = Document(path=path, text=text, data=_parse(text, path))
+    data, positions = _parse(text, path)
+    doc = Document(path=path, text=text, data=data, positions=positions)
     if _SURROGATE_ESCAPE.search(text):
         _join_surrogates(doc)
     return doc
@@ -227,7 +246,7 @@ def require_mapping(doc: Document) -> None:
     """Refuse a document whose top level is not a mapping (a proposal is `key: value` pairs)."""
     if isinstance(doc.data, Mapping):
         return
-    where = _node_location(doc.data)
+    where = doc.start(doc.data)
     raise InputError(
         doc.path,
         f"the top level must be a mapping of keys to values, but it is {_describe(doc.data)}",
@@ -510,10 +529,28 @@ _GuardedConstructor.add_constructor(
 _GuardedConstructor.add_constructor("tag:yaml.org,2002:int", _GuardedConstructor.construct_yaml_int)
 
 
-def _parse(text: str, path: str) -> Any:
-    """The round-trip tree of `text`: libyaml's when it is certainly right, else ruamel's."""
-    tree = _fast_parse(text)
-    return tree if tree is not None else _slow_parse(text, path)
+def _parse(text: str, path: str) -> tuple[Any, Positions]:
+    """The data of `text` and its positions: libyaml's when certainly right, else ruamel's."""
+    parsed = _fast_parse(text)
+    return parsed if parsed is not None else plain_with_positions(_slow_parse(text, path))
+
+
+def plain_with_positions(tree: Any) -> tuple[Any, Positions]:
+    """A round-trip tree as plain dicts and lists with their positions (see `Positions`);
+    scalars are kept as they are. A mapping keeps its merged keys, which have no record."""
+    positions: Positions = {}
+    return _plain_node(tree, positions), positions
+
+
+def _plain_node(node: Any, positions: Positions) -> Any:
+    if isinstance(node, CommentedMap):
+        plain: Any = {key: _plain_node(value, positions) for key, value in node.items()}
+    elif isinstance(node, CommentedSeq):
+        plain = [_plain_node(item, positions) for item in node]
+    else:
+        return node
+    positions[id(plain)] = (node.lc.line, node.lc.col, dict(node.lc.data or {}))
+    return plain
 
 
 def _slow_parse(text: str, path: str) -> Any:
@@ -648,17 +685,18 @@ def _fast_parts() -> tuple[Any, Any, dict[str, list[Any]], dict[str, Any]]:
 _CParser, _CONSTRUCTOR, _RESOLVERS, _SCALAR_CONSTRUCTORS = _fast_parts()
 
 
-def _fast_parse(text: str) -> Any:
-    """The tree from libyaml's events, or None where only the slow path can tell."""
+def _fast_parse(text: str) -> tuple[Any, Positions] | None:
+    """The data and positions from libyaml's events, or None where only the slow path can
+    tell."""
     try:
         return _fast_tree(text)
     except _Fallback:
         return None
 
 
-def _fast_tree(text: str) -> Any:
-    """The round-trip tree from libyaml's events; `_Fallback` wherever it might differ from
-    the slow path's result (which then decides, with its own messages)."""
+def _fast_tree(text: str) -> tuple[Any, Positions]:
+    """The data and positions from libyaml's events; `_Fallback` wherever they might differ
+    from the slow path's (which then decides, with its own messages)."""
     if _CParser is None:
         raise _Fallback("libyaml (ruamel.yaml.clib) is not available")
     _check_text(text)
@@ -692,7 +730,7 @@ def _plain_ascii(text: str) -> bool:
     return text.isascii() and text.replace("\n", "").replace("\r", "").isprintable()
 
 
-def _fast_document(parser: Any, text: str) -> Any:
+def _fast_document(parser: Any, text: str) -> tuple[Any, Positions]:
     """One document without directives whose top level is a mapping or a list."""
     get = parser.get_event
     get()  # stream start
@@ -710,20 +748,20 @@ def _fast_document(parser: Any, text: str) -> Any:
     return tree
 
 
-def _fast_collection(parser: Any, text: str, start: Any) -> Any:
-    """Build the tree below `start` as RoundTripConstructor would: same types, same
-    `.lc` line/column records, same flow/block style flags (see the module docstring).
+def _fast_collection(parser: Any, text: str, start: Any) -> tuple[Any, Positions]:
+    """Build the data below `start` as plain dicts and lists, with the positions that
+    RoundTripConstructor records in `.lc` (see the module docstring).
 
-    The hot loop of a review (~2,500 events per proposal), so it writes what ruamel's own
-    methods would write without calling them: a key's line/column record straight into
-    `lc.data` (whose keys are also the mapping's, so it is the duplicate check), a mapping's
-    item through OrderedDict and its own-keys set `_ok` (CommentedMap.__setitem__ does just that
-    for a new key). `tests/test_loader_fast.py` holds every tree to the slow path's."""
+    The hot loop of a review (~2,500 events per proposal). A mapping's records are also its
+    keys so far, so they are the duplicate check. `tests/test_loader_fast.py` holds every
+    result to the slow path's."""
     get = parser.get_event
-    stack: list[tuple[Any, Any, Any, bool]] = []  # the parents' (collection, lc.data, _ok, flow)
+    positions: Positions = {}
+    stack: list[tuple[Any, dict[Any, list[int]], bool, Any]] = []  # the parents'
     root = collection = _fast_new_collection(start)
-    data, flow, key, key_event, nodes = _line_cols(root), start.flow_style, _NO_KEY, None, 1
-    own = root._ok if type(root) is CommentedMap else None  # None: a list
+    records: dict[Any, list[int]] = {}
+    positions[id(root)] = (start.start_mark.line, start.start_mark.column, records)
+    is_mapping, flow, key, key_event, nodes = type(root) is dict, start.flow_style, _NO_KEY, None, 1
     while True:
         event = get()
         kind = type(event)
@@ -731,10 +769,10 @@ def _fast_collection(parser: Any, text: str, start: Any) -> Any:
             nodes += 1
             if event.anchor is not None or event.ctag is not None:
                 raise _Fallback("an anchor or a tag")
-            if key is _NO_KEY and own is not None:
+            if key is _NO_KEY and is_mapping:
                 key, key_event = event.value, event
-                if event.style or key not in _TEXT_KEYS or key in data:  # else: a known key
-                    key = _fast_key(event, data)
+                if event.style or key not in _TEXT_KEYS or key in records:  # else: a known key
+                    key = _fast_key(event, records)
                 continue
             value = event.value
             if event.style or _RESOLVERS.get(value[:1]) is not None:
@@ -746,65 +784,40 @@ def _fast_collection(parser: Any, text: str, start: Any) -> Any:
             nodes += 1
             if len(stack) + 2 >= MAX_DEPTH:
                 raise _Fallback("deep nesting")
-            if key is _NO_KEY and own is not None:
+            if key is _NO_KEY and is_mapping:
                 raise _Fallback("a list or mapping as a key")
             value, mark = _fast_new_collection(event), event.start_mark
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            _fast_close(collection, flow)
             if not stack:
-                return root
-            collection, data, own, flow = stack.pop()
+                return root, positions
+            collection, records, is_mapping, flow = stack.pop()
             continue
         else:
             raise _Fallback(f"a {kind.__name__}")
         if nodes >= MAX_NODES:
             raise _Fallback("many values")
-        if own is None:
-            data[len(data)] = [mark.line, mark.column]  # one record per item so far
-            list.append(collection, value)  # CommentedSeq.append re-indexes comments: none here
-        else:
+        if is_mapping:
             key_mark = key_event.start_mark
-            data[key] = [key_mark.line, key_mark.column, mark.line, mark.column]
-            _ordered_set(collection, key, value)
-            own.add(key)
+            records[key] = [key_mark.line, key_mark.column, mark.line, mark.column]
+            collection[key] = value
             key = _NO_KEY
+        else:
+            records[len(records)] = [mark.line, mark.column]
+            collection.append(value)
         if kind is not ScalarEvent:
-            stack.append((collection, data, own, flow))
-            collection, data, flow = value, _line_cols(value), event.flow_style
-            own = value._ok if kind is MappingStartEvent else None
+            stack.append((collection, records, is_mapping, flow))
+            collection, records, flow = value, {}, event.flow_style
+            is_mapping = kind is MappingStartEvent
+            positions[id(value)] = (mark.line, mark.column, records)
 
 
 _TEXT_KEYS: set[str] = set()  # plain keys known to resolve to text
-_ordered_set = OrderedDict.__setitem__  # CommentedMap's base (ruamel.yaml.compat.ordereddict)
-_LINE_COL = LineCol.attrib
 
 
 def _fast_new_collection(event: Any) -> Any:
     if event.anchor is not None or event.ctag is not None:
         raise _Fallback("an anchor or a tag")
-    collection = CommentedMap() if type(event) is MappingStartEvent else CommentedSeq()
-    line_col = LineCol()
-    line_col.line, line_col.col = event.start_mark.line, event.start_mark.column
-    setattr(collection, _LINE_COL, line_col)  # what `.lc` creates on first use
-    return collection
-
-
-def _line_cols(collection: Any) -> dict[Any, list[int]]:
-    """The collection's `lc.data`, created here and set back to None by `_fast_close` if the
-    collection stays empty (as ruamel leaves it)."""
-    line_col = getattr(collection, _LINE_COL)
-    line_col.data = {}
-    return line_col.data
-
-
-def _fast_close(collection: Any, flow: bool | None) -> None:
-    line_col = getattr(collection, _LINE_COL)
-    if not line_col.data:  # no item
-        line_col.data = None
-    elif flow is not None:
-        style = Format()
-        style.set_flow_style() if flow else style.set_block_style()
-        setattr(collection, Format.attrib, style)  # what `.fa` creates on first use
+    return {} if type(event) is MappingStartEvent else []
 
 
 def _fast_key(event: Any, keys: dict[Any, Any]) -> str:
@@ -905,14 +918,6 @@ def _has_child(node: Any, part: str | int) -> bool:
     if isinstance(node, dict | Mapping):
         return part in node
     return False
-
-
-def _node_location(node: Any) -> Location:
-    """Where a collection starts; a scalar top level has no recorded position, so line 1."""
-    lc = getattr(node, "lc", None)
-    if lc is None or lc.line is None:
-        return Location(1, 1)
-    return Location(lc.line + 1, lc.col + 1)
 
 
 def _describe(value: Any) -> str:

@@ -1,10 +1,11 @@
 """The loader's fast path (libyaml events) against its reference, ruamel's round-trip loader.
 
-`loader._parse` builds the tree from libyaml's events when it can be sure of the result and
-otherwise hands the text to `loader._slow_parse`, the guarded pure-Python loader. Every test here
-compares `load_text` (fast path first) with `_slow_parse` alone: the same tree, the same types,
-the same `.lc` line/column records and flow/block flags, or the same InputError text. The
-fallback tests show that each reason to leave a text to the slow path is detected.
+`loader._parse` builds plain data and its positions from libyaml's events when it can be sure
+of the result and otherwise hands the text to `loader._slow_parse`, the guarded pure-Python
+loader, whose round-trip tree `plain_with_positions` converts. Every test here compares
+`load_text` (fast path first) with `_slow_parse` alone: the same data, the same scalar types,
+the same line/column records (ruamel's `.lc`), or the same InputError text. The fallback tests
+show that each reason to leave a text to the slow path is detected.
 Budgets scale with CTREVIEW_FUZZ_SCALE (see robustness_helpers.SCALE).
 """
 
@@ -24,7 +25,6 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from robustness_helpers import REPO, SCALE
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -61,12 +61,15 @@ def _attributes(value: Any) -> dict[str, Any]:
     return {name: repr(item) for name, item in (found | getattr(value, "__dict__", {})).items()}
 
 
-def tree_difference(expected: Any, actual: Any, path: str = "$") -> str | None:
-    """Where two round-trip trees differ in anything but comments, or None."""
+def tree_difference(
+    expected: Any, actual: Any, path: str = "$", positions: tuple[Any, Any] = ({}, {})
+) -> str | None:
+    """Where two loaded trees differ in anything but comments, or None (`positions`: each
+    tree's table of line/column records, see loader.Positions)."""
     if type(expected) is not type(actual):
         return f"{path}: {type(expected).__name__} {expected!r} != {type(actual).__name__}"
-    if isinstance(expected, CommentedMap | CommentedSeq):
-        return _collection_difference(expected, actual, path)
+    if isinstance(expected, dict | list):
+        return _collection_difference(expected, actual, path, positions)
     nan = isinstance(expected, float) and math.isnan(expected) and math.isnan(actual)
     comparable = type(expected).__eq__ is not object.__eq__  # not e.g. a TaggedScalar
     if repr(expected) != repr(actual) or (comparable and not nan and expected != actual):
@@ -76,17 +79,17 @@ def tree_difference(expected: Any, actual: Any, path: str = "$") -> str | None:
     return None
 
 
-def _collection_difference(expected: Any, actual: Any, path: str) -> str | None:
-    for name in ("line", "col", "data"):
-        if getattr(expected.lc, name) != getattr(actual.lc, name):
-            return f"{path}: lc.{name} {getattr(expected.lc, name)} != {getattr(actual.lc, name)}"
-    if expected.fa.flow_style() != actual.fa.flow_style():
-        return f"{path}: flow style {expected.fa.flow_style()} != {actual.fa.flow_style()}"
-    if isinstance(expected, CommentedMap):
+def _collection_difference(
+    expected: Any, actual: Any, path: str, positions: tuple[Any, Any]
+) -> str | None:
+    place, other = positions[0].get(id(expected)), positions[1].get(id(actual))
+    if place is None or other is None:
+        return f"{path}: no position recorded"
+    if place != other:
+        return f"{path}: position {place} != {other}"
+    if isinstance(expected, dict):
         if [(type(k), k) for k in expected] != [(type(k), k) for k in actual]:
             return f"{path}: keys {list(expected)} != {list(actual)}"
-        if expected._ok != actual._ok:  # its own keys (not merged ones), which __setitem__ keeps
-            return f"{path}: own keys {expected._ok} != {actual._ok}"
         pairs = [(expected[k], actual[k], f"{path}.{k}") for k in expected]
     else:
         if len(expected) != len(actual):
@@ -94,10 +97,15 @@ def _collection_difference(expected: Any, actual: Any, path: str) -> str | None:
         items = enumerate(zip(expected, actual, strict=True))
         pairs = [(e, a, f"{path}[{i}]") for i, (e, a) in items]
     for e, a, where in pairs:
-        difference = tree_difference(e, a, where)
+        difference = tree_difference(e, a, where, positions)
         if difference:
             return difference
     return None
+
+
+def slow_result(text: str, name: str = "proposal.yaml") -> tuple[Any, Any]:
+    """What the slow path alone makes of a text: data and positions."""
+    return loader.plain_with_positions(loader._slow_parse(text.removeprefix("\ufeff"), name))
 
 
 def took_fast_path(text: str) -> bool:
@@ -107,7 +115,7 @@ def took_fast_path(text: str) -> bool:
 def assert_same_as_slow(text: str, name: str = "proposal.yaml") -> bool:
     """`load_text` gives what the slow path alone gives; True if the fast path was taken."""
     try:
-        expected = loader._slow_parse(text.removeprefix("\ufeff"), name)
+        expected, expected_positions = slow_result(text, name)
     except InputError as error:
         with pytest.raises(InputError) as caught:
             load_text(text, name)
@@ -115,7 +123,8 @@ def assert_same_as_slow(text: str, name: str = "proposal.yaml") -> bool:
         assert (caught.value.line, caught.value.column) == (error.line, error.column)
         assert not took_fast_path(text), "the fast path accepted a text the slow path refuses"
         return False
-    difference = tree_difference(expected, load_text(text, name).data)
+    doc = load_text(text, name)
+    difference = tree_difference(expected, doc.data, "$", (expected_positions, doc.positions))
     assert difference is None, difference
     return took_fast_path(text)
 
@@ -161,11 +170,13 @@ def test_synthetic_proposals_take_the_fast_path_with_the_same_result(
         assert assert_same_as_slow(path.read_text(encoding="utf-8"), str(path)), path
 
 
-def test_the_fast_path_keeps_round_trip_types() -> None:
-    """Not plain Python values: what RoundTripConstructor makes, e.g. for a later dump."""
+def test_the_fast_path_keeps_round_trip_scalar_types() -> None:
+    """Scalars are what RoundTripConstructor makes (an octal stays octal, a block scalar
+    literal), in plain dicts and lists, with the positions ruamel records."""
     text = "a: 0o17\nb: 1_000\nc: 1.50\nd: |\n  x\ne: 2027-01-01\nf: 007\ng: 12\nh: yes\ni: .inf\n"
     assert took_fast_path(text)
-    data = load_text(text).data
+    doc = load_text(text)
+    data = doc.data
     kinds = {key: type(value).__name__ for key, value in data.items()}
     assert kinds == {
         "a": "OctalInt",
@@ -178,7 +189,11 @@ def test_the_fast_path_keeps_round_trip_types() -> None:
         "h": "str",
         "i": "float",
     }
-    assert data.lc.data["d"] == [3, 0, 3, 3]
+    assert type(data) is dict
+    line, column, records = doc.positions[id(data)]
+    assert (line, column, records["a"], records["d"], records["e"]) == (
+        0, 0, [0, 0, 0, 3], [3, 0, 3, 3], [5, 0, 5, 3]
+    )
 
 
 # --- layouts where libyaml and ruamel place things differently ------------------------------------
@@ -265,7 +280,7 @@ def test_each_fallback_is_detected_and_the_slow_path_decides(text: str, reason: 
 def test_a_percent_sign_or_dots_inside_a_line_keep_the_fast_path() -> None:
     from reviewer.loader import _fast_tree
 
-    assert _fast_tree("a: 50% done\nb: wait...\n") == {"a": "50% done", "b": "wait..."}
+    assert _fast_tree("a: 50% done\nb: wait...\n")[0] == {"a": "50% done", "b": "wait..."}
 
 
 def test_the_unsure_characters_are_those_outside_yaml_printable_set() -> None:
