@@ -652,14 +652,19 @@ def test_durable_is_sent_only_what_the_rules_read() -> None:
 
 @st.composite
 def leaves_and_facts(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A leaf, two leaves under `any`, or a ruleset's gate: `any` of `all`s of leaves."""
     specs = draw(field_specs())
     leaf = draw(leaves(specs, 0))
-    if draw(st.booleans()):
+    shape = draw(st.sampled_from(["leaf", "any", "gate"]))
+    if shape == "any":
         leaf = {"any": [leaf, draw(leaves(specs, 0))]}
+    elif shape == "gate":
+        alls = st.lists(leaves(specs, 0), min_size=1, max_size=3).map(lambda ls: {"all": ls})
+        leaf = {"any": [{"all": [leaf]}, *draw(st.lists(alls, max_size=3))]}
     return leaf, draw(st.lists(field_values(specs), min_size=1, max_size=4))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(leaves_and_facts())
 def test_compiled_gate_tests_agree_with_evaluate(case: tuple[dict, list[dict]]) -> None:
     from reviewer.conditions import compile_test
@@ -668,3 +673,47 @@ def test_compiled_gate_tests_agree_with_evaluate(case: tuple[dict, list[dict]]) 
     test = compile_test(condition)
     assert [test(fact) for fact in facts] == [evaluate(condition, fact) for fact in facts]
     assert compile_test({"all": [condition]})(facts[0]) == evaluate(condition, facts[0])
+
+
+ODD_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.sampled_from((0, 1, 2, -1, 2.5, float("inf"), float("nan"), 2**70, "", " ", "a", "b"))
+    | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(VOCAB), inner),
+    max_leaves=6,
+)
+ODD_LEAVES = st.sampled_from([
+    {"field": "f", "equals": True},
+    {"field": "f", "equals": "a"},
+    {"field": "f", "equals": " "},
+    {"field": "f", "in": ["a", "b", " "]},
+    {"field": "f", "exists": True},
+    {"field": "f", "missing": True},
+    {"field": "f", "exists": False},
+    {"field": "f", "count": {"gte": 1, "lt": 3}},
+    {"field": "f", "count": {"equals": 0}},
+    {"field": "f", "gt": 1},
+    {"field": "f", "lte": 2.5},
+    {"field": "f", "contains": "a"},
+    {"field": "f", "contains": 1},
+    {"field": "f", "contains_any": ["a", "b"]},
+    {"field": "f", "contains_any": ["a", 1]},
+    {"field": "f", "only": ["a"]},
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(ODD_LEAVES, ODD_LEAVES, st.lists(ODD_VALUES, min_size=1, max_size=3))
+def test_compiled_gate_tests_agree_with_evaluate_on_values_of_any_shape(
+    first: dict[str, Any], second: dict[str, Any], values: list[Any]
+) -> None:
+    """The generated code's shortcuts (membership for `_same`, `len` for a count) hold for
+    values no field spec allows too: infinities, huge integers, mappings inside lists."""
+    from reviewer.conditions import compile_test
+
+    condition = {"any": [{"all": [first, second]}, {"all": [second]}]}
+    test = compile_test(condition)
+    for value in values:
+        fact = {"f": value}
+        assert test(fact) == evaluate(condition, fact), (condition, value)
