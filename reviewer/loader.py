@@ -287,8 +287,13 @@ def _read_bounded(path: str, max_bytes: int) -> bytes:
         # O_NONBLOCK: if a pipe replaced the file since stat, opening it must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
-            _check_file_kind(path, os.fstat(handle.fileno()), max_bytes)
-            raw = handle.read(max_bytes + 1)
+            opened = os.fstat(handle.fileno())
+            _check_file_kind(path, opened, max_bytes)
+            # The size fstat gives and a byte more, to see whether the file grew (or reports
+            # no size, as /proc does): a read of max_bytes + 1 allocated 2 MB for every file.
+            raw = handle.read(opened.st_size + 1)
+            if len(raw) > opened.st_size:
+                raw += handle.read(max_bytes + 1 - len(raw))
     except (FileNotFoundError, NotADirectoryError):
         raise InputError(path, "no such file", "Check the path and the file name") from None
     except PermissionError:

@@ -195,6 +195,16 @@ def test_size_limit_holds_when_stat_underreports() -> None:
         load_document("/proc/self/maps", max_bytes=16)
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/comm"), reason="needs Linux /proc")
+def test_a_file_longer_than_its_stat_size_is_read_whole() -> None:
+    """The loader reads the size stat gives and a byte more; past that byte it reads on."""
+    assert os.stat("/proc/self/comm").st_size == 0
+    with open("/proc/self/comm", encoding="utf-8") as handle:
+        name = handle.read()
+    assert len(name) > 1
+    assert load_document("/proc/self/comm").text == name
+
+
 # --- bytes and encodings --------------------------------------------------------------------------
 
 
