@@ -14,7 +14,7 @@ import hashlib
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -365,8 +365,12 @@ def _load_rule(
     prefix = f"{path}:{line}:{column}: rule {rule_id}: "
     if not isinstance(raw, Mapping):
         return None, [prefix + "a rule is a mapping of keys (id, title, severity, ...)"]
-    plain = to_plain(raw)
-    problems = [] if checks.trusted else [prefix + p for p in _rule_problems(plain, checks)]
+    plain = to_plain(raw)  # drops keys without a value: look for cut texts in `raw` first
+    problems = (
+        []
+        if checks.trusted
+        else [prefix + p for p in [*_cut_text_problems(raw), *_rule_problems(plain, checks)]]
+    )
     if problems:
         return None, problems
     examples = plain.get("examples") or {}
@@ -577,6 +581,34 @@ def _example_shape_problems(examples: Any) -> list[str]:
         for i, snippet in enumerate(examples.get(kind) or [])
         if not isinstance(snippet, Mapping)
     ]
+
+
+def _cut_text_problems(raw: Mapping[str, Any]) -> list[str]:
+    """Example keys that are the end of a cut text: in a flow mapping (`{a: b, c}`) a comma ends
+    the value, so "{remediation: Fees repaid, verified with workers}" sets remediation to "Fees
+    repaid" and adds a key "verified with workers" without a value, which the example then
+    silently leaves out. A format key never holds a space, so such a key is always a cut."""
+    return [
+        f"examples: {path}: the key {_quoted(key)} has no value, so a comma probably cut the "
+        "text before it in a {...} mapping; put that text in quotes"
+        for path, key in _valueless_spaced_keys(raw.get("examples"), "")
+    ]
+
+
+def _valueless_spaced_keys(node: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if value is None and " " in str(key).strip():
+                yield path, str(key)
+            else:
+                yield from _valueless_spaced_keys(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _valueless_spaced_keys(item, f"{path}[{index}]")
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _supersedes_problems(rules: Sequence[Rule]) -> list[str]:

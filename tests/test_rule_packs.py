@@ -85,6 +85,8 @@ def test_a_valid_pack_loads(tmp_path):
         ("has no summary.", "has no {sumary}.", "unknown placeholder {sumary}"),
         ("id: FUN-001", "id: fun1", "must look like ABC-001"),
         ("    rationale: Funders read the summary first.\n", "", "missing key 'rationale'"),
+        ("{summary: A short description}", "{summary: A short, clear description}",
+         "examples: pass[0]: the key 'clear description' has no value, so a comma probably cut"),
     ],
 )
 def test_rule_problems_name_file_line_and_rule(tmp_path, old, new, expected):
