@@ -274,7 +274,7 @@ def _unknown_keys_among(doc: Document, paths: Iterable[YamlPath]) -> list[Proble
             continue
         allowed = sorted(parent.get("properties", {}))
         if path[-1] not in allowed:
-            problems.append(_unknown_key(doc, path, allowed))
+            problems.append(_unknown_key(doc, path, allowed, blank=True))
     return problems
 
 
@@ -399,9 +399,19 @@ def _unknown_keys(
     return [_unknown_key(doc, (*path, key), allowed) for key in extras]
 
 
-def _unknown_key(doc: Document, path: YamlPath, allowed: Sequence[str]) -> Problem:
+def _unknown_key(
+    doc: Document, path: YamlPath, allowed: Sequence[str], *, blank: bool = False
+) -> Problem:
+    """`blank`: the key has no value. If it also reads as words, it is most likely the end of
+    a text that a comma cut inside a {...} mapping ("{remediation: Fees repaid, verified with
+    workers}"), and the value before it is cut short too: say so."""
     key = str(path[-1])
     message = f"unknown key '{key}'{did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
+    if blank and " " in key.strip():
+        message += (
+            ". A key without a value that reads as words is usually the end of a text cut at a "
+            "comma inside {...}: put the whole text in quotes"
+        )
     loc = doc.key_location(path)
     return _problem(doc, loc, path, message)
 

@@ -46,6 +46,20 @@ def test_misspelt_key_with_empty_value_is_still_reported():
     assert len(found) == 1 and "did you mean 'income_threshold'?" in found[0]
 
 
+def test_a_text_cut_at_a_comma_in_a_flow_mapping_is_explained():
+    found = problems(
+        "components:\n  - {id: c1, type: awareness, awareness: "
+        "{desired_action: Call the hotline, before travelling abroad}}\n"
+    )
+    assert len(found) == 1
+    assert "unknown key 'before travelling abroad'" in found[0]
+    assert "the end of a text cut at a comma inside {...}: put the whole text in quotes" in found[0]
+    misspelt = problems(
+        "components:\n  - {id: c1, type: livelihood, livelihood: {income_treshold: }}\n"
+    )
+    assert len(misspelt) == 1 and "comma" not in misspelt[0]  # a key without spaces: a slip
+
+
 def test_vocabulary_value_did_you_mean():
     found = problems("components:\n  - id: c1\n    type: awarness\n")
     assert found == [
