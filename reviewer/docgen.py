@@ -51,20 +51,24 @@ def bundled_rule_documents() -> dict[str, str]:
 
 def prebuilt_text() -> str:
     """reviewer/prebuilt.jsonl for the bundled data files (see `reviewer.prebuilt`), with the
-    fingerprints of the bundled rules and lexicons once they have been checked in full."""
-    from reviewer import lexicon, prebuilt
+    fingerprints of the bundled rules and lexicons once they have been checked in full, and
+    the bundled rules' compiled form (see `engine.compiled_stamp`)."""
+    from reviewer import engine, lexicon, prebuilt
     from reviewer.knowledge import bundled_knowledge
     from reviewer.paths import data_dir
     from reviewer.rules import VALIDATED_STAMP, load_catalogue, validation_fingerprint
 
     knowledge = bundled_knowledge()
     rules_dir = data_dir("rules")
-    load_catalogue([rules_dir], knowledge, trust_prebuilt=False)  # raises if any rule is wrong
+    # raises if any rule is wrong
+    catalogue = load_catalogue([rules_dir], knowledge, trust_prebuilt=False)
     lexicon.load_lexicons([rules_dir / "lexicons"], trust_prebuilt=False)  # likewise
     texts = [path.read_bytes() for path in sorted(rules_dir.glob("*.yaml"))]
+    rules = [engine.EngineRule(r.id, r.applies_to, r.when) for r in catalogue.rules]
     stamps = {
         VALIDATED_STAMP: validation_fingerprint(texts, knowledge),
         lexicon.VALIDATED_STAMP: lexicon.validation_fingerprint(),
+        engine.COMPILED_STAMP: engine.compiled_stamp(rules),
     }
     return prebuilt.build(prebuilt.bundled_files(), stamps)
 

@@ -13,7 +13,8 @@ Only files whose data survives JSON unchanged (no dates, only text keys) are sto
 file also holds named stamps: `stamp:bundled-rules-validated` is the fingerprint of the bundled
 rules as `generate-docs` checked them in full, so that a start whose fingerprint matches skips
 checking them rule by rule (see `rules.load_catalogue`); `stamp:bundled-lexicons-validated`
-does the same for the bundled lexicons (see `lexicon.load_lexicons`).
+does the same for the bundled lexicons (see `lexicon.load_lexicons`);
+`stamp:bundled-rules-compiled` holds the bundled rules' compiled form (see `engine._compiled`).
 """
 
 from __future__ import annotations

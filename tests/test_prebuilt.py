@@ -169,3 +169,49 @@ def test_the_lexicon_fingerprint_changes_with_a_lexicon(
     first.write_text(first.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert lexicon.validation_fingerprint() != current
 
+
+
+def _engine_rules() -> list[Any]:
+    from reviewer.engine import EngineRule
+
+    return [EngineRule(r.id, r.applies_to, r.when) for r in Reviewer().catalogue.rules]
+
+
+def test_bundled_rules_compiled_from_the_stamp_are_what_compiling_gives() -> None:
+    from reviewer import engine
+
+    rules = _engine_rules()
+    assert engine._stamped_rules(), "the compiled-rules stamp is missing or stale"
+    for rule in rules:
+        stored, fresh = engine._compiled(rule), engine._compile_rule(rule)
+        assert stored == fresh, rule.id
+        assert engine.to_json(stored.expression) == engine.to_json(fresh.expression), rule.id
+
+
+def test_compiled_rules_are_taken_from_the_stamp_only_for_the_same_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A start whose engine code differs from the stamp's compiles every rule itself, and so
+    does a rule the stamp does not hold (an edited or a funder's rule)."""
+    from reviewer import engine
+
+    rules = _engine_rules()
+    compiled: list[str] = []
+    original = engine._compile_rule
+
+    def counting(rule: Any) -> Any:
+        compiled.append(rule.id)
+        return original(rule)
+
+    monkeypatch.setattr(engine, "_compile_rule", counting)
+    assert [engine._compiled(rule) for rule in rules] and compiled == []
+    edited = engine.EngineRule("FUN-001", "programme", {"field": "summary", "missing": True})
+    engine._compiled(edited)
+    assert compiled == ["FUN-001"]
+    monkeypatch.setattr(engine, "_code_fingerprint", lambda: "other code")
+    engine._stamped_rules.cache_clear()
+    try:
+        engine._compiled(rules[0])
+        assert compiled == ["FUN-001", rules[0].id]
+    finally:
+        engine._stamped_rules.cache_clear()
