@@ -295,7 +295,8 @@ def _load_file(path: Path, checks: _Checks) -> tuple[list[Rule], list[str]]:
         loc = doc.location(("rules", index))
         return loc.line, loc.column
 
-    return _rules_of(doc.path, doc.data, where, checks)
+    # plain, blanks kept: a rule is read from plain data on both paths (see `_load_rule`)
+    return _rules_of(doc.path, to_plain(doc.data, keep_blank=True), where, checks)
 
 
 _RULE_START = re.compile(r"^( *- +)id:", re.MULTILINE)
@@ -365,12 +366,11 @@ def _load_rule(
     prefix = f"{path}:{line}:{column}: rule {rule_id}: "
     if not isinstance(raw, Mapping):
         return None, [prefix + "a rule is a mapping of keys (id, title, severity, ...)"]
-    plain = to_plain(raw)  # drops keys without a value: look for cut texts in `raw` first
-    problems = (
-        []
-        if checks.trusted
-        else [prefix + p for p in [*_cut_text_problems(raw), *_rule_problems(plain, checks)]]
-    )
+    if checks.trusted:  # the bundled rules as checked: already plain (a test holds them so)
+        plain, problems = raw, []
+    else:  # to_plain drops keys without a value: look for cut texts in `raw` first
+        plain = to_plain(raw)
+        problems = [prefix + p for p in [*_cut_text_problems(raw), *_rule_problems(plain, checks)]]
     if problems:
         return None, problems
     examples = plain.get("examples") or {}

@@ -215,3 +215,15 @@ def test_compiled_rules_are_taken_from_the_stamp_only_for_the_same_code(
         assert compiled == ["FUN-001", rules[0].id]
     finally:
         engine._stamped_rules.cache_clear()
+
+
+def test_bundled_rule_data_is_already_plain() -> None:
+    """A start that trusts the bundled rules (stamp current) reads each rule's data as it is,
+    without the copy `to_plain` makes of a funder's rule, which drops blank values: so the
+    bundled rules hold none, and no value JSON would change."""
+    from reviewer.paths import data_dir
+    from reviewer.schema import to_plain
+
+    for path in sorted(data_dir("rules").glob("*.yaml")):
+        for raw in prebuilt.load(path.read_text(encoding="utf-8"))["rules"]:
+            assert to_plain(raw) == raw, f"{path.name}: rule {raw.get('id')} holds a blank value"
