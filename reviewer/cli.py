@@ -792,6 +792,7 @@ def generate_docs() -> None:
         bundled_rule_documents,
         write_content_check_figures,
         write_documents,
+        write_findings_per_sample,
         write_prebuilt,
     )
     from reviewer.report.examples import write_example_reports
@@ -804,6 +805,7 @@ def generate_docs() -> None:
         *write_example_reports(docs.parent),
         *write_prebuilt(),
         *write_content_check_figures(docs.parent),
+        *write_findings_per_sample(docs.parent),
     ]
     with _output_problems():
         out("".join(f"wrote {path}\n" for path in written))

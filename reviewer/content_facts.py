@@ -47,12 +47,14 @@ _DIGIT = re.compile(r"\d")
 class Derived(NamedTuple):
     """A derived field: its kind, what it means, the proposal fields it stands for, and the
     content checks (checks.py) that decide it: a rule above info may read it only if those
-    checks meet the precision policy (corpus.py)."""
+    checks meet the precision policy (corpus.py). A count or list gathers the items a check
+    says yes of, unless `gathers` says "no" (evidence whose source is *not* opinion)."""
 
     spec: FieldSpec
     meaning: str
     sources: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()
+    gathers: str = "yes"
 
 
 class Context(Protocol):
@@ -168,6 +170,7 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
                 "victim_support.reintegration_barriers",
                 "criminal_justice_capacity.implementation_barriers",
             ),
+            checks=("information_only",),
         ),
         "serves_children_only": Derived(
             _BOOLEAN,
@@ -336,6 +339,7 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "before the programme starts, whose source is not opinion.",
             ("evidence",),
             checks=("opinion_source",),
+            gathers="no",
         ),
         "evidence_opinion": Derived(
             _NUMBER, "Evidence items whose source is opinion or cannot be checked.",
@@ -924,6 +928,7 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             _BOOLEAN,
             "The goal claims less trafficking or exploitation (content check reduction_claim).",
             ("theory_of_change.goal",),
+            checks=("reduction_claim",),
         ),
         "contribution_stated": Derived(
             _BOOLEAN,
@@ -943,10 +948,12 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             "It works directly with victims, callers or children: a victims group, a group that "
             "includes children, a support or identification component, or a campaign that asks "
             "people to report.",
+            checks=("mentions_children",),
         ),
         "participant_risks": Derived(
             _NUMBER, "Risks of harm to the people the programme works with.",
             ("theory_of_change.risks",),
+            checks=("risk_to_participants",),
         ),
         "victim_data_components": Derived(
             _LIST,
@@ -975,12 +982,15 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             "be interviewed or their records studied.",
         ),
         "children_components": Derived(
-            _LIST, "Components that work with children (see the component's serves_children)."
+            _LIST,
+            "Components that work with children (see the component's serves_children).",
+            checks=("mentions_children",),
         ),
         "children_components_unprotected": Derived(
             _LIST,
             "Components that work with children outside the child protection system: all but "
             "support components that state their link to it.",
+            checks=("mentions_children",),
         ),
         "survivor_participation_missing": Derived(
             _LIST,
@@ -999,15 +1009,20 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             "given, reach, satisfaction, knowledge, retention or behaviour indicators) in work "
             "with victims, potential victims or communities.",
             ("mel.indicators",),
+            checks=("delivery_count",),
         ),
         "people_indicators_by_sex": Derived(
-            _NUMBER, "People-level indicators disaggregated by sex.", ("mel.indicators",)
+            _NUMBER,
+            "People-level indicators disaggregated by sex.",
+            ("mel.indicators",),
+            checks=("delivery_count",),
         ),
         "people_indicators_undisaggregated": Derived(
             _LIST,
             "People-level indicators not disaggregated by both sex and age (by age alone where "
             "every pattern's victims are of one sex).",
             ("mel.indicators",),
+            checks=("delivery_count",),
         ),
         "percentages_without_denominator": Derived(
             _LIST,
@@ -1033,6 +1048,7 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             _BOOLEAN,
             "Some component that serves the group has an outcome or impact indicator, or one of "
             "behaviour change, retention or impact (as its text supports).",
+            checks=("delivery_count",),
         ),
     },
     "component": {
@@ -1040,11 +1056,13 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             _BOOLEAN,
             "Its indicators are all at output level (as their texts support) while the "
             "programme measures outcomes or impact elsewhere.",
+            checks=("delivery_count",),
         ),
         "serves_children": Derived(
             _BOOLEAN,
             "It works with children: a target group that includes them, support that serves "
             "them, or outreach to children at risk.",
+            checks=("mentions_children",),
         ),
         "post_grant_funding": Derived(
             FieldSpec("string", values=("named", "none")),

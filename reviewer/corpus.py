@@ -201,8 +201,10 @@ def answers_read(rule: Any) -> dict[str, set[str]]:
     with the answers that can make the rule fire: 'yes' (the check found what it looks for)
     and 'no' (it did not). A rule that fires on a 'no' (`not: {field: network_reach_named,
     equals: true}`) accuses every design whose words the check misses, so for it the check's
-    recall is what the floors measure. Only a true/false field can be read on its 'no'; a
-    count or a value a check sets is read on its 'yes'."""
+    recall is what the floors measure. A count or a list of what a check found is read on its
+    'no' where the rule fires at zero or empty (`participant_risks lt 1`: no risk the check
+    recognised), and on its 'yes' where it fires above (the other way round for a field that
+    gathers the check's no, `Derived.gathers`); any other value is read on its 'yes'."""
     from reviewer.facts import DERIVED_FIELDS
 
     derived = DERIVED_FIELDS.get(rule.applies_to, {})
@@ -211,14 +213,17 @@ def answers_read(rule: Any) -> dict[str, set[str]]:
         spec = derived.get(leaf["field"])
         if spec is None or not spec.checks:
             continue
+        samples = _ANSWER_SAMPLES.get(spec.spec.kind)
         answers = {"yes"}
-        if spec.spec.kind == "boolean":
+        if samples is not None:
             name = leaf["field"]
             answers = {
                 answer
-                for answer, fact in (("yes", {name: True}), ("no", {name: False}), ("no", {}))
-                if evaluate(leaf, fact) != negated
-            }
+                for answer, value in samples
+                if evaluate(leaf, {} if value is None else {name: value}) != negated
+            } or {"yes"}
+            if spec.spec.kind != "boolean" and spec.gathers == "no":
+                answers = {_OTHER_ANSWER[answer] for answer in answers}
         for check in spec.checks:
             found.setdefault(check, set()).update(answers)
     if rule.applies_to == "answer":
@@ -228,6 +233,18 @@ def answers_read(rule: Any) -> dict[str, set[str]]:
         )
         found.setdefault("boilerplate" if vague else "non_answer", set()).add("yes")
     return found
+
+
+# Values a derived field takes when its check answers no everywhere, or yes somewhere (None:
+# the field absent, as facts leave out false, zero and empty values).
+_ANSWER_SAMPLES: dict[str, tuple[tuple[str, Any], ...]] = {
+    "boolean": (("yes", True), ("no", False), ("no", None)),
+    "number": (("no", 0), ("no", None), ("yes", 1), ("yes", 2), ("yes", 1000)),
+    "list": (("no", []), ("no", None), ("yes", ["x"]), ("yes", ["x", "y", "z"])),
+}
+
+
+_OTHER_ANSWER = {"yes": "no", "no": "yes"}
 
 
 def rules_by_check(rules: Iterable[Any]) -> dict[str, list[str]]:

@@ -110,10 +110,19 @@ DERIVED_FIELDS: dict[str, dict[str, Derived]] = {
             "Union of the components' strategies.",
         ),
         "target_group_kinds": (FieldSpec("list", values=_TG_KINDS), "Kinds of all target groups."),
-        "indicator_levels": (FieldSpec("list", values=_LEVELS), "Levels of all indicators."),
+        "indicator_levels": (
+            FieldSpec("list", values=_LEVELS),
+            "Levels of all indicators (a delivery count labelled outcome or impact counts as "
+            "output).",
+            (),
+            ("delivery_count",),
+        ),
         "indicator_categories": (
             FieldSpec("list", values=_CATEGORIES),
-            "ICAT categories of all indicators.",
+            "ICAT categories of all indicators (a delivery count labelled as a change counts as "
+            "reach).",
+            (),
+            ("delivery_count",),
         ),
         "indicators_with_baseline": (_NUMBER, "Number of indicators that have a baseline value."),
         "indicators_with_follow_up": (_NUMBER, "Number of indicators with a follow-up period."),
@@ -133,14 +142,24 @@ DERIVED_FIELDS: dict[str, dict[str, Derived]] = {
         },
     },
     "component": {
-        "indicators": (_LINKED_INDICATOR, "Indicators that measure this component."),
+        "indicators": (
+            _LINKED_INDICATOR,
+            "Indicators that measure this component, with the level and category their texts "
+            "support.",
+            (),
+            ("delivery_count",),
+        ),
         "indicator_levels": (
             FieldSpec("list", values=_LEVELS),
-            "Levels of the indicators that measure it.",
+            "Levels of the indicators that measure it (as their texts support).",
+            (),
+            ("delivery_count",),
         ),
         "indicator_categories": (
             FieldSpec("list", values=_CATEGORIES),
-            "ICAT categories of the indicators that measure it.",
+            "ICAT categories of the indicators that measure it (as their texts support).",
+            (),
+            ("delivery_count",),
         ),
         "budget_total": (
             _NUMBER,

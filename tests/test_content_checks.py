@@ -81,6 +81,27 @@ def test_a_rule_reads_a_check_on_the_answers_that_make_it_fire(condition, answer
     assert read and all(found == answers for found in read.values()), read
 
 
+@pytest.mark.parametrize(
+    ("entity", "condition", "answers"),
+    [
+        # a count of the risks the check says are harms to participants
+        ("programme", {"field": "participant_risks", "lt": 1}, {"no"}),
+        ("programme", {"field": "participant_risks", "gte": 1}, {"yes"}),
+        ("programme", {"not": {"field": "participant_risks", "gt": 0}}, {"no"}),
+        ("programme", {"field": "participant_risks", "lt": 3}, {"yes", "no"}),
+        # a count of the evidence the check says is *not* opinion (Derived.gathers)
+        ("assumption", {"field": "evidence_empirical_recent", "lt": 1}, {"yes"}),
+        ("assumption", {"field": "evidence_opinion", "gt": 0}, {"yes"}),
+        # a list of what the check found
+        ("programme", {"field": "children_components", "exists": True}, {"yes"}),
+        ("programme", {"field": "children_components", "missing": True}, {"no"}),
+    ],
+)
+def test_a_count_or_list_is_read_on_the_side_it_gathers(entity, condition, answers):
+    read = answers_read(SimpleNamespace(applies_to=entity, when=condition))
+    assert read and all(found == answers for found in read.values()), read
+
+
 @pytest.mark.parametrize("name", ["non_answer", "boilerplate"])
 def test_the_lens_checks_that_every_presence_rule_relies_on_reach_the_floors(figures, name):
     """The lens takes out what these checks find, so any presence rule may fire on their yes."""
