@@ -587,7 +587,8 @@ def _cut_text_problems(raw: Mapping[str, Any]) -> list[str]:
     """Example keys that are the end of a cut text: in a flow mapping (`{a: b, c}`) a comma ends
     the value, so "{remediation: Fees repaid, verified with workers}" sets remediation to "Fees
     repaid" and adds a key "verified with workers" without a value, which the example then
-    silently leaves out. A format key never holds a space, so such a key is always a cut."""
+    silently leaves out. No key of the proposal format holds a space, so such a key is almost
+    certainly a cut."""
     return [
         f"examples: {path}: the key {_quoted(key)} has no value, so a comma probably cut the "
         "text before it in a {...} mapping; put that text in quotes"
