@@ -592,10 +592,18 @@ _AGE_BAND = re.compile(r"(\d{1,2})\s*(?:-|\u2013|to)\s*(\d{1,2})\b")
 @check(
     "risk_to_participants",
     "Is the risk one of harm to the people the programme works with?",
-    ("participant_harm",),
+    ("participant_harm", "participant_person", "harm_word"),
 )
 def _risk_to_participants(words: Words, text: str) -> bool:
-    return words.has("participant_harm", text)
+    """A phrase of harm to participants, or a person the programme works with and a harm
+    named in the same clause: harms are as varied as the work ("children in the film bullied
+    at school", "complainants face counter-charges"), which no list of phrases reaches."""
+    if words.has("participant_harm", text):
+        return True
+    return any(
+        words.has("participant_person", clause) and words.has("harm_word", clause)
+        for clause in clauses(text)
+    )
 
 
 @check(
