@@ -183,7 +183,7 @@ def findings_per_sample_table(repo: Path) -> str:
         "| after: soundness, completeness |",
         "| --- | --- | --- | --- | --- |",
     ]
-    totals = [0] * 6
+    totals, old_totals = [0] * 6, [0] * 6
     samples = sorted((repo / "samples").glob("*.yaml"))
     for path in samples:
         reviewer = checker.reviewer_for(checker.config_for(str(path)))
@@ -192,6 +192,8 @@ def findings_per_sample_table(repo: Path) -> str:
         counts, places, assessment = summary["counts"], summary["places"], summary["assessment"]
         figures = [*(counts[s] for s in _SEVERITIES), *(places[s] for s in _SEVERITIES)]
         totals = [total + n for total, n in zip(totals, figures, strict=True)]
+        if path.stem in _BEFORE_JUDGEMENT_LAYER:
+            old_totals = [total + n for total, n in zip(old_totals, figures, strict=True)]
         levels = f"{assessment['soundness']['level']}, {assessment['completeness']['level']}"
         before = _BEFORE_JUDGEMENT_LAYER.get(path.stem, "(new sample)")
         rows.append(
@@ -199,8 +201,11 @@ def findings_per_sample_table(repo: Path) -> str:
             f"| {levels} |"
         )
     rows.append(
-        f"| **all {len(samples)}** | {_triple(_total_before())} | {_triple(totals[:3])} "
-        f"| {_triple(totals[3:])} | |"
+        f"| **the {len(_BEFORE_JUDGEMENT_LAYER)} samples of 0debf1d** | "
+        f"{_triple(_total_before())} | {_triple(old_totals[:3])} | {_triple(old_totals[3:])} | |"
+    )
+    rows.append(
+        f"| **all {len(samples)}** | | {_triple(totals[:3])} | {_triple(totals[3:])} | |"
     )
     return "\n".join(rows) + "\n"
 
