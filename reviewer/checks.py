@@ -530,10 +530,18 @@ def sentences(text: str) -> list[str]:
 @check(
     "costing_planned",
     "Is costing the plan a step still to be taken?",
-    ("costing_step", "costed_already"),
+    ("costing_step", "costed_already", "cost_word", "plan_marker"),
 )
 def _costing_planned(words: Words, text: str) -> bool:
-    return words.has("costing_step", text) and not words.has("costed_already", text)
+    """A costing step, or a word of cost and a mark of a step still to come in one clause:
+    plans put their costing in more words than a list holds ("Q4 - budget the action plan
+    with Finance"); never a plan already costed."""
+    if words.has("costed_already", text):
+        return False
+    return words.has("costing_step", text) or any(
+        words.has("cost_word", clause) and words.has("plan_marker", clause)
+        for clause in clauses(text)
+    )
 
 
 @check(
