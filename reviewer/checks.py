@@ -64,6 +64,14 @@ class Words:
     def find(self, name: str, text: str) -> str | None:
         return self.lexicons.require(name, self.language).find(text)
 
+    def together(self, first: str, second: str, text: str) -> bool:
+        """Whether one clause of the text meets both lexicons (a person and a harm, a cost
+        and a step to come): read together, two short lists reach wordings that a list of
+        whole phrases does not."""
+        return any(
+            self.has(first, clause) and self.has(second, clause) for clause in clauses(text)
+        )
+
 
 Decide = Callable[[Words, str], bool]
 CHECKS: dict[str, ContentCheck] = {}
@@ -538,10 +546,7 @@ def _costing_planned(words: Words, text: str) -> bool:
     with Finance"); never a plan already costed."""
     if words.has("costed_already", text):
         return False
-    return words.has("costing_step", text) or any(
-        words.has("cost_word", clause) and words.has("plan_marker", clause)
-        for clause in clauses(text)
-    )
+    return words.has("costing_step", text) or words.together("cost_word", "plan_marker", text)
 
 
 @check(
@@ -606,11 +611,8 @@ def _risk_to_participants(words: Words, text: str) -> bool:
     """A phrase of harm to participants, or a person the programme works with and a harm
     named in the same clause: harms are as varied as the work ("children in the film bullied
     at school", "complainants face counter-charges"), which no list of phrases reaches."""
-    if words.has("participant_harm", text):
-        return True
-    return any(
-        words.has("participant_person", clause) and words.has("harm_word", clause)
-        for clause in clauses(text)
+    return words.has("participant_harm", text) or words.together(
+        "participant_person", "harm_word", text
     )
 
 
