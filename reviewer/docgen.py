@@ -151,19 +151,19 @@ SAMPLES_END = "<!-- end of findings per sample -->"
 
 # Errors / warnings / info per sample at commit 0debf1d, before the judgement layer (on the
 # samples of that commit): a fixed point of comparison, not recomputed.
-_BEFORE_JUDGEMENT_LAYER = {
-    "awareness-et": "3 / 26 / 2",
-    "child-protection-ug": "0 / 2 / 0",
-    "cj-training-ng": "0 / 11 / 8",
-    "fisheries-identification-th-id": "0 / 0 / 0",
-    "hotline-campaign-kh-th": "0 / 0 / 0",
-    "legal-reform-ke": "0 / 3 / 5",
-    "livelihoods-np": "0 / 15 / 3",
-    "npa-support-md": "1 / 7 / 0",
-    "prevention-package-vn": "0 / 10 / 3",
-    "reintegration-ph": "0 / 0 / 0",
-    "shelter-closed-my": "6 / 14 / 4",
-    "supply-chains-bd": "0 / 0 / 0",
+_BEFORE_JUDGEMENT_LAYER: dict[str, tuple[int, int, int]] = {
+    "awareness-et": (3, 26, 2),
+    "child-protection-ug": (0, 2, 0),
+    "cj-training-ng": (0, 11, 8),
+    "fisheries-identification-th-id": (0, 0, 0),
+    "hotline-campaign-kh-th": (0, 0, 0),
+    "legal-reform-ke": (0, 3, 5),
+    "livelihoods-np": (0, 15, 3),
+    "npa-support-md": (1, 7, 0),
+    "prevention-package-vn": (0, 10, 3),
+    "reintegration-ph": (0, 0, 0),
+    "shelter-closed-my": (6, 14, 4),
+    "supply-chains-bd": (0, 0, 0),
 }
 
 
@@ -195,7 +195,8 @@ def findings_per_sample_table(repo: Path) -> str:
         if path.stem in _BEFORE_JUDGEMENT_LAYER:
             old_totals = [total + n for total, n in zip(old_totals, figures, strict=True)]
         levels = f"{assessment['soundness']['level']}, {assessment['completeness']['level']}"
-        before = _BEFORE_JUDGEMENT_LAYER.get(path.stem, "(new sample)")
+        before = _BEFORE_JUDGEMENT_LAYER.get(path.stem)
+        before = "(new sample)" if before is None else _triple(before)
         rows.append(
             f"| {path.stem} | {before} | {_triple(figures[:3])} | {_triple(figures[3:])} "
             f"| {levels} |"
@@ -218,8 +219,7 @@ def _triple(numbers: Any) -> str:
 
 
 def _total_before() -> list[int]:
-    parts = [map(int, value.split(" / ")) for value in _BEFORE_JUDGEMENT_LAYER.values()]
-    return [sum(column) for column in zip(*parts, strict=True)]
+    return [sum(column) for column in zip(*_BEFORE_JUDGEMENT_LAYER.values(), strict=True)]
 
 
 def write_findings_per_sample(repo: Path) -> list[Path]:

@@ -437,7 +437,7 @@ class _GuardedScanner(RoundTripScanner):
 
     def _token_preview(self) -> str:
         token = re.match(r"[^\s,\[\]{}\0]*", self.reader.prefix(41)).group()
-        return _shorten(token)
+        return shorten(token)
 
 
 class _GuardedComposer(Composer):
@@ -498,7 +498,7 @@ class _GuardedConstructor(RoundTripConstructor):
         first = mapping.lc.data.get(key) if hasattr(mapping, "lc") else None
         first_line = f"first at line {first[0] + 1}, " if first else ""
         raise _Refusal(
-            f'duplicate key "{_shorten(str(key))}" '
+            f'duplicate key "{shorten(str(key))}" '
             f"({first_line}again at line {key_node.start_mark.line + 1})",
             "Remove or rename one of them: a mapping can hold each key only once",
             key_node.start_mark,
@@ -522,7 +522,7 @@ class _GuardedConstructor(RoundTripConstructor):
             return super().construct_yaml_int(node)
         except ValueError:
             raise _Refusal(
-                f"the number {_shorten(node.value)} has {len(node.value):,} characters",
+                f"the number {shorten(node.value)} has {len(node.value):,} characters",
                 "Write a number of ordinary size (a proposal's amounts have at most 15 digits)",
                 node.start_mark,
             ) from None
@@ -625,8 +625,8 @@ def _unprintable(path: str, text: str, error: ReaderError) -> InputError:
     )
 
 
-def _shorten(text: str, limit: int = 40) -> str:
-    """Echo at most `limit` characters of the input in a message."""
+def shorten(text: str, limit: int = 40) -> str:
+    """Echo at most `limit` characters of the input in a message (loading errors, rule files)."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

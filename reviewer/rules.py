@@ -32,6 +32,7 @@ from reviewer.loader import (
     InputError,
     ProblemsError,
     load_document,
+    shorten,
     unusable_data_file,
 )
 from reviewer.paths import data_dir
@@ -590,7 +591,7 @@ def _cut_text_problems(raw: Mapping[str, Any]) -> list[str]:
     silently leaves out. No key of the proposal format holds a space, so such a key is almost
     certainly a cut."""
     return [
-        f"examples: {path}: the key {_quoted(key)} has no value, so a comma probably cut the "
+        f"examples: {path}: the key {shorten(key, 60)!r} has no value, so a comma probably cut the "
         "text before it in a {...} mapping; put that text in quotes"
         for path, key in _valueless_spaced_keys(raw.get("examples"), "")
     ]
@@ -606,10 +607,6 @@ def _valueless_spaced_keys(node: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _valueless_spaced_keys(item, f"{path}[{index}]")
-
-
-def _quoted(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _supersedes_problems(rules: Sequence[Rule]) -> list[str]:
