@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reviewer.lexicon import Lexicon, Lexicons, first_word, normalise
+from reviewer.lexicon import Lexicon, Lexicons, ascii_words, first_word, normalise
 
 # Punctuation that starts a second clause; " - " and "--" count as a dash.
 _CLAUSE_BREAK = re.compile(r"\s*(?:[;:()\[\]]|\s-\s|--|\u2014|\u2013)\s*")
@@ -27,6 +27,10 @@ _MAX_TEMPLATE_CHARS = 200  # a field left as it was is short (and nesting stays 
 # A non-answer is short: an admission followed by twenty words has said something.
 _MAX_ADMISSION_WORDS = 14
 _MAX_PLACEHOLDER_WORDS = 10
+# A deferral ("The list of districts will be agreed with the ministry in due course") is as
+# short: its subject takes a few words, and a longer text has room to say how.
+_MAX_DEFERRAL_WORDS = 18
+_MAX_DEFERRAL_SUBJECT_WORDS = 8  # words before the verb: "the list of districts is to"
 
 
 class Words:
@@ -39,6 +43,7 @@ class Words:
             lexicon.name: lexicon for lexicon in lexicons.all() if lexicon.language == language
         }
         self._openers: frozenset[str] | None = None
+        self._keys: dict[tuple[str, ...], frozenset[bytes]] = {}
 
     def may_open_with(self, opener: str) -> bool:
         """Whether a placeholder or an admission can begin with this (first) word."""
@@ -54,6 +59,17 @@ class Words:
         if not self._openers:
             return True
         return opener in self._openers
+
+    def may_meet(self, names: tuple[str, ...], text: str) -> bool:
+        """False only where none of these lexicons can find anything in the text: one test of
+        their key words together (see `Lexicon.key_words`), for a question asked of every
+        answer of a proposal."""
+        keys = self._keys.get(names)
+        if keys is None:
+            found = [self.lexicon(name).key_words for name in names]
+            union = () if None in found else (w.encode() for f in found for w in f or ())
+            keys = self._keys[names] = frozenset(union)
+        return not keys or not text.isascii() or not keys.isdisjoint(ascii_words(text))
 
     def lexicon(self, name: str) -> Lexicon:
         return self._by_name.get(name) or self.lexicons.require(name, self.language)
@@ -110,23 +126,28 @@ def word_count(text: str) -> int:
 # --- non-answers --------------------------------------------------------------------------
 
 
-def non_answer_kind(words: Words, text: str) -> str | None:
-    """Why a text is not an answer ('placeholder', 'not_applicable' or 'admission'), or None.
+def non_answer_kind(words: Words, text: str, *, deferral: bool = True) -> str | None:
+    """Why a text is not an answer ('placeholder', 'not_applicable', 'admission' or
+    'deferral'), or None.
 
     A placeholder stands where the answer should be ("TBD", "N/A", "see above"); an admission
     says the question was not taken up ("Not considered.", "Not addressed by the project"); a
-    bare "not applicable" gives no reason. A text that goes on to a reason ("Not applicable:
-    the programme serves adults only") is an answer, and so is any longer text."""
+    bare "not applicable" gives no reason; a deferral puts the answer off without the step
+    that will give it (`is_deferral`). A text that goes on to a reason ("Not applicable: the
+    programme serves adults only") is an answer, and so is any longer text. `deferral=False`
+    leaves deferrals alone: the lens reads them only in answers to design questions, not in
+    descriptions or list items, which name things (and make most of a proposal's texts)."""
     opener = first_word(text)  # every answer is asked: the cheap tests come first
     if not opener and not _WORD.search(text):
         return "placeholder"
     if text.lstrip()[:1] in ("[", "<", "{") and len(text) <= _MAX_TEMPLATE_CHARS:
         template = _TEMPLATE_FIELD.fullmatch(text)
-        if template and (found := non_answer_kind(words, template.group(1))):
+        if template and (found := non_answer_kind(words, template.group(1), deferral=deferral)):
             return found
-    if not words.may_open_with(opener):
-        return None  # most answers: the first word is no placeholder's or admission's
     size = len(text.split())
+    deferred = deferral and size <= _MAX_DEFERRAL_WORDS
+    if not words.may_open_with(opener):  # most answers: no placeholder or admission opens so
+        return "deferral" if deferred and is_deferral(words, text) else None
     if size > 2 * _MAX_ADMISSION_WORDS:
         return None  # quick exit for the many long answers: no non-answer is this long
     if size <= _MAX_PLACEHOLDER_WORDS and words.has("placeholder", text):
@@ -134,14 +155,54 @@ def non_answer_kind(words: Words, text: str) -> str | None:
     if _CLAUSE_BREAK.search(text):
         parts = clauses(text)
         if len(parts) > 1:
-            first = non_answer_kind(words, parts[0])
-            if first and all(non_answer_kind(words, part) for part in parts[1:]):
+            first = non_answer_kind(words, parts[0], deferral=deferral)
+            if first and all(non_answer_kind(words, p, deferral=deferral) for p in parts[1:]):
                 return first
             return None
     admitted = words.find("admission", text) if size <= _MAX_ADMISSION_WORDS else None
-    if admitted and not words.has("reason_marker", _after(admitted, text)):
+    if admitted and not _answered_after(words, admitted, _after(admitted, text)):
         return "not_applicable" if _is_not_applicable(text) else "admission"
-    return None
+    return "deferral" if deferred and is_deferral(words, text) else None
+
+
+_DEFERRAL_VERBS = ("deferral", "deferral_soft")
+
+
+def is_deferral(words: Words, text: str) -> bool:
+    """Whether the text only puts the answer off: a verb of settling later ("will be
+    clarified", "is to be agreed", "details to follow") after a few words of subject at most
+    ("This", "The list of districts"), and after it nothing that names the step producing the
+    answer (a survey, the baseline, an activity, criteria) or a reason. "To be determined by
+    the baseline survey in month 3" is a plan; "to be agreed with partners in due course" and
+    "will be finalised once funding is secured" are not."""
+    if not words.may_meet(_DEFERRAL_VERBS, text):
+        return False  # most answers: one test of the verbs' first words
+    deferred = words.find("deferral", text)
+    soft = None if deferred else words.find("deferral_soft", text)
+    if deferred is None and soft is None:
+        return False
+    normal = normalise(text)
+    verb = deferred or soft or ""
+    at = normal.find(verb)
+    after = normal[at + len(verb):]
+    if at < 0 or normal[:at].count(" ") > _MAX_DEFERRAL_SUBJECT_WORDS:
+        return False
+    if soft and not words.has("later_marker", after):
+        return False  # "will be discussed at the case conference" is a step, not a deferral
+    if words.has("deferral_means", after):
+        return False
+    # "as the project progresses" says when, not why: the marks of later time are passed over
+    # when a reason is looked for
+    return not words.has("reason_marker", words.lexicon("later_marker").strip(after))
+
+
+def _answered_after(words: Words, admitted: str, after: str) -> bool:
+    """Whether what follows an admission makes the text an answer: a reason, or, after an
+    admission that defers ("to be determined"), the step that will give the answer ("by the
+    baseline survey in month 3")."""
+    if words.has("reason_marker", after):
+        return True
+    return words.has("deferral", admitted) and words.has("deferral_means", after)
 
 
 def _after(opening: str, text: str) -> str:
@@ -160,8 +221,16 @@ def _is_not_applicable(text: str) -> bool:
 
 @check(
     "non_answer",
-    "Is the answer a placeholder or an admission that the question was not answered?",
-    ("placeholder", "admission", "reason_marker"),
+    "Is the answer a placeholder, an admission or a deferral that leaves the question open?",
+    (
+        "placeholder",
+        "admission",
+        "reason_marker",
+        "deferral",
+        "deferral_soft",
+        "later_marker",
+        "deferral_means",
+    ),
 )
 def _non_answer(words: Words, text: str) -> bool:
     return non_answer_kind(words, text) is not None
@@ -692,8 +761,8 @@ class TextReader:
             return False
         return self._answer(name, text)
 
-    def non_answer(self, text: str) -> str | None:
-        return non_answer_kind(self.words, text) if self.available else None
+    def non_answer(self, text: str, *, deferral: bool = True) -> str | None:
+        return non_answer_kind(self.words, text, deferral=deferral) if self.available else None
 
     def _decide(self, name: str, text: str) -> bool:
         return CHECKS[name].decide(self.words, text)

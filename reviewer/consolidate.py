@@ -85,6 +85,7 @@ _WHY = {
     "placeholder": "is a placeholder",
     "admission": "admits the question was not taken up",
     "not_applicable": "says 'not applicable' without a reason",
+    "deferral": "puts the answer off without the step that will give it",
     "copied": "repeats another answer word for word",
     "boilerplate": "is boilerplate that names no who, what, where or when",
 }
@@ -94,6 +95,7 @@ _WHY_MANY = {
     "placeholder": "are placeholders",
     "admission": "admit the question was not taken up",
     "not_applicable": "say 'not applicable' without a reason",
+    "deferral": "put the answer off without the step that will give it",
     "copied": "repeat another answer word for word",
     "boilerplate": "are boilerplate that names no who, what, where or when",
 }

@@ -269,6 +269,7 @@ _WHY = {
     "placeholder": "a placeholder",
     "admission": "an admission that the question was not taken up",
     "not_applicable": "'not applicable' with no reason",
+    "deferral": "a deferral that names no step to find the answer",
     "copied": "a copy of another answer",
     "boilerplate": "boilerplate that names no who, what, where or when",
 }

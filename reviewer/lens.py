@@ -68,9 +68,9 @@ class AnswerNote:
     """Something the lens noticed about one answer of the proposal.
 
     `kind`: 'non_answer', 'vague', 'not_relevant' or 'to_be_established'. `problem`: for a
-    non-answer, why it is one ('placeholder', 'admission', 'not_applicable', 'copied'); for
-    a vague answer, 'boilerplate'; for a scoped answer, why it does not hold ('' when it
-    does)."""
+    non-answer, why it is one ('placeholder', 'admission', 'not_applicable', 'deferral',
+    'copied'); for a vague answer, 'boilerplate'; for a scoped answer, why it does not hold
+    ('' when it does)."""
 
     kind: str
     path: YamlPath
@@ -251,9 +251,11 @@ class _Walk:
     def text(
         self, text: str, path: YamlPath, place: AnswerField, *, listed: bool = False
     ) -> None:
-        """Note a non-answer, or boilerplate in an answer to a design question (not in a list
-        item, which names a thing, nor in a description); remember long answers to find
+        """Note a non-answer (wherever it stands: "Details to follow" holds no method in a
+        list of methods either), or boilerplate in an answer to a design question (not in a
+        list item, which names a thing, nor in a description); remember long answers to find
         copies later."""
+        described = path[-1] in DESCRIPTION_FIELDS
         kind = self.reader.non_answer(text)
         if place.value and (kind == "admission" or text.strip().casefold() in _VALUES):
             kind = None  # "No provision" or "None" is a baseline value, not a non-answer
@@ -261,8 +263,7 @@ class _Walk:
             self.notes.append(note_at("non_answer", path, text, kind, place.refs, self.data))
             return
         if (
-            not (place.value or listed)
-            and path[-1] not in DESCRIPTION_FIELDS
+            not (place.value or listed or described)
             and self.reader.available
             and may_be_boilerplate(self.reader.words, text)
             and self.reader.check("boilerplate", text)

@@ -238,6 +238,13 @@ def test_a_bad_corpus_is_refused_with_its_file_and_exit_2(tmp_path, content, pro
         ("[insert displacement analysis here]", "placeholder"),  # a template's field
         ("<TBD>", "placeholder"),
         ("[Monthly case conferences chaired by the district officer]", None),
+        # a deferral: a verb of settling later after a short subject, and no step named
+        ("This will be clarified with partners in due course.", "deferral"),
+        ("Details to follow once funding is secured", "deferral"),
+        ("The districts will be agreed using the selection criteria in Annex 4", None),
+        ("Will be determined by the baseline survey in month 3", None),
+        ("Labour inspectors will be trained in joint inspections", None),
+        ("The referral form, the consent form and the list of shelters will be agreed", None),
     ],
 )
 def test_non_answer_kind_reads_reasons_after_the_admission_and_inside_template_brackets(

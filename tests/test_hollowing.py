@@ -121,7 +121,9 @@ def _filled_against_blank(reviewer, name, value: str, skipped: frozenset[str] = 
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("placeholder", ["N/A", "TBD", "Not considered.", "Unknown"])
+@pytest.mark.parametrize(
+    "placeholder", ["N/A", "TBD", "Not considered.", "Unknown", "Details to follow in due course."]
+)
 def test_a_non_answer_never_scores_better_than_a_blank(reviewer, name, placeholder):
     """Every optional answer written as a placeholder, against the same answers left blank."""
     _filled_against_blank(reviewer, name, placeholder)

@@ -12,6 +12,7 @@ from reviewer.lexicon import (
     LexiconError,
     PhraseIndex,
     _stems_pattern,
+    ascii_words,
     compile_lexicon,
     compile_phrase,
     first_word,
@@ -233,6 +234,24 @@ def test_phrase_search_tried_at_leads_finds_what_a_full_scan_finds():
             if stems is not None:
                 assert index.stems_in(normal) == sorted(set(stems.findall(normal)))
     assert found > 5000  # the texts do reach the phrases
+
+
+def test_key_words_turn_away_only_texts_a_lexicon_finds_nothing_in():
+    """`key_words` is a quick test asked of every answer (deferrals): a text none of whose
+    words is a key word must hold no phrase, however the phrase is written (joined, in
+    brackets, capitalised, after an apostrophe)."""
+    tried = 0
+    for lexicon in load_lexicons([BUNDLED]).by_key.values():
+        keys = lexicon.key_words
+        if keys is None:
+            continue
+        for text in _texts_near(lexicon) + [f"partners' {t}" for t in lexicon.examples_match]:
+            if not text.isascii():
+                continue
+            words = {word.decode() for word in ascii_words(text)}
+            assert lexicon.find(text) is None or not keys.isdisjoint(words), (lexicon.name, text)
+            tried += 1
+    assert tried > 2000
 
 
 def test_leads_are_what_every_match_begins_with():
