@@ -412,7 +412,11 @@ def _weak_method(words: Words, text: str) -> bool:
     ("report_count", "validated"),
 )
 def _unvalidated_reports(words: Words, text: str) -> bool:
-    return words.has("report_count", text) and not words.has("validated", text)
+    """The indicator counts calls or reports (said in what it counts, before the methods: a
+    follow-up "by phone calls" is how a result is measured, not what is counted), and neither
+    it nor its methods say which are valid."""
+    indicator = text.partition(" | ")[0]
+    return words.has("report_count", indicator) and not words.has("validated", text)
 
 
 @check(

@@ -353,6 +353,13 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "Components addressing the pattern that work on prevention (not survivor-focused, "
             "and with a prevention strategy or of a prevention type).",
         ),
+        "context_only": Derived(
+            _BOOLEAN,
+            "No component targets the pattern, other patterns are targeted, and the proposal "
+            "scopes out its crime-prevention responses with a reason that holds: the pattern is "
+            "mapped as context (say, to watch for displacement), and the questions that tailor "
+            "a response to it do not arise.",
+        ),  # no sources: it scopes rules, it stands for no gap an answer could fill
     },
     "risk": {
         "to_participants": Derived(
@@ -875,8 +882,22 @@ def pattern_fields(ctx: Context, pattern: Mapping[str, Any]) -> dict[str, Any]:
             for c in addressing
             if not survivor_focused(ctx, c)
             and (_PREVENTION & set(c.get("strategies") or []) or c.get("type") in _PREVENTION_TYPES)
-        )
+        ),
+        "context_only": not addressing and _responses_scoped_out(ctx, pattern) and any(
+            ctx.components_of_pattern.get(other) for other in ctx.patterns
+        ),
     }
+
+
+def _responses_scoped_out(ctx: Context, pattern: Mapping[str, Any]) -> bool:
+    """Whether the proposal says, with a reason that holds, that no crime-prevention response
+    to the pattern is relevant: it does not act on the pattern."""
+    key = f"pattern:{pattern.get('id')}"
+    return any(
+        note.kind == "not_relevant" and note.holds and note.item == key
+        and note.field == "responses_considered"
+        for note in ctx.reading.notes
+    )
 
 
 def risk_fields(ctx: Context, risk: Mapping[str, Any]) -> dict[str, Any]:
@@ -940,7 +961,8 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
         "assumption_links_missing": Derived(
             _LIST,
             "Links of the results chain (output: output to outcome; outcome: outcome to impact) "
-            "with no assumption at that level, where some assumption states its level.",
+            "with no assumption at that level or of a kind that concerns that link, where some "
+            "assumption states its level.",
             ("theory_of_change.assumptions",),
         ),
         "works_with_participants": Derived(
@@ -1204,10 +1226,23 @@ def programme_compares(data: Mapping[str, Any]) -> bool:
 
 
 def _assumption_links_missing(toc: Mapping[str, Any]) -> list[str]:
-    levels = {a.get("level") for a in _dicts(toc.get("assumptions")) if a.get("level")}
+    """The links no assumption covers, by its level or by its kind: ICAT's three unsupported
+    beliefs say which link they concern (awareness into behaviour and training into practice
+    turn outputs into outcomes; less trafficking here meaning less overall turns outcomes into
+    impact), whatever level a designer wrote for them."""
+    assumptions = list(_dicts(toc.get("assumptions")))
+    levels = {a.get("level") for a in assumptions if a.get("level")}
     if not levels:
         return []
-    return [level for level in ("output", "outcome") if level not in levels]
+    links = levels | {_LINK_OF_KIND.get(a.get("kind")) for a in assumptions}
+    return [level for level in ("output", "outcome") if level not in links]
+
+
+_LINK_OF_KIND = {
+    "awareness_to_behaviour": "output",
+    "training_to_practice": "output",
+    "local_to_overall": "outcome",
+}
 
 
 def _works_with_participants(ctx: Context, kinds: set[Any]) -> bool:

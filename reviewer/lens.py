@@ -56,8 +56,9 @@ DESCRIPTION_FIELDS = frozenset({
 # A copy counts only when it is long enough not to be a common short phrase.
 _MIN_COPIED_WORDS = 8
 _MIN_REASON_WORDS = 3
-# In a baseline or a target these state a value (nothing yet), not a missing answer.
-_VALUES = frozenset({"none", "none.", "nil", "no", "nothing", "zero", "0"})
+# In a baseline or a target these state a value (nothing yet; or, for a yes/no indicator such
+# as "plan adopted by Cabinet", its state), not a missing answer.
+_VALUES = frozenset({"none", "nil", "no", "yes", "nothing", "zero", "0"})
 
 
 SCOPED_KINDS = ("not_relevant", "to_be_established")
@@ -257,7 +258,7 @@ class _Walk:
         copies later."""
         described = path[-1] in DESCRIPTION_FIELDS
         kind = self.reader.non_answer(text)
-        if place.value and (kind == "admission" or text.strip().casefold() in _VALUES):
+        if place.value and (kind == "admission" or text.strip(" .").casefold() in _VALUES):
             kind = None  # "No provision" or "None" is a baseline value, not a non-answer
         if kind is not None:
             self.notes.append(note_at("non_answer", path, text, kind, place.refs, self.data))
@@ -404,9 +405,9 @@ def _plan_problem(activity: str, month: int, path: YamlPath, data: Mapping[str, 
     duration = programme_months(data)
     if duration and month > duration:
         return f"month {month} is after the programme's {duration} months"
-    end = found.get("end_month")
-    if isinstance(end, int) and end > month:
-        return f"activity '{activity}' runs until month {end}, after month {month}"
+    start = found.get("start_month")  # an activity still running by then may answer first
+    if isinstance(start, int) and start > month:
+        return f"activity '{activity}' starts in month {start}, after month {month}"
     needed_by = _first_target_month(path, data)
     if needed_by and month > needed_by:
         return (f"month {month} comes after month {needed_by}, when the first target it "

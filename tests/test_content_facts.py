@@ -230,6 +230,19 @@ def test_a_baseline_of_none_is_a_value_not_a_placeholder():
     assert [(n.field, n.text) for n in reading.notes] == [("targets.value", "TBD")]
 
 
+def test_yes_and_no_are_the_values_of_a_yes_no_indicator_not_placeholders():
+    """"Yes" answers no design question, but it is the target of "plan adopted by Cabinet"."""
+    indicator = {
+        "id": "i",
+        "text": "National plan adopted by Cabinet",
+        "measure": "nominal",
+        "baseline": {"value": "No.", "year": 2026},
+        "targets": [{"period": 2027, "value": "Yes"}, {"period": 2028, "value": "To be confirmed"}],
+    }
+    reading = read_proposal(base(mel={"indicators": [indicator]}), bundled_lexicons())
+    assert [(n.field, n.text) for n in reading.notes] == [("targets.value", "To be confirmed")]
+
+
 def test_a_copied_answer_is_a_non_answer_where_it_is_copied_to():
     text = "Brokers may move to villages in the next district where the programme does not work"
     data = base(theory_of_change={"displacement": {"analysis": text, "other_targets": text}})
@@ -477,6 +490,26 @@ period: {start: "2027-01-01", end: "2028-12-31"}
     unbudgeted = text.replace("budget_lines: [{id: b1, amount: 5000, activities: [a1]}]\n", "")
     aw003 = [f for f in findings(reviewer, unbudgeted) if f.rule_id == "AWR-003"]
     assert [f.severity for f in aw003] == ["warning"] and "no budget line" in aw003[0].message
+
+
+@pytest.mark.parametrize(
+    ("months", "holds"),
+    [("start_month: 1, end_month: 4", True), ("start_month: 2, end_month: 12", True),
+     ("start_month: 6, end_month: 8", False)],
+)
+def test_a_plan_holds_when_its_activity_starts_by_the_month_promised(reviewer, months, holds):
+    """A mapping that runs from month 2 to 12 can say where recruitment happens by month 4;
+    one that starts in month 6 cannot."""
+    text = (
+        AWARENESS.format(answer="{to_be_established: {activity: a1, by_month: 4}}")
+        + f"""    activities: [{{id: a1, text: Formative research on reporting, {months}}}]
+budget_lines: [{{id: b1, amount: 5000, activities: [a1]}}]
+period: {{start: "2027-01-01", end: "2028-12-31"}}
+"""
+    )
+    aw003 = [f for f in findings(reviewer, text) if f.rule_id == "AWR-003"]
+    assert [f.severity for f in aw003] == ["info" if holds else "warning"]
+    assert holds or "starts in month 6, after month 4" in aw003[0].message
 
 
 def test_a_superseded_finding_gives_way_on_the_same_item(reviewer):

@@ -26,7 +26,7 @@ SHOWN = {
     "XCT-002": ("hollow-hotline-kh-th", "reintegration-ph"),
     "XCT-003": ("shelter-closed-my", "reintegration-ph"),
     "XCT-004": ("shelter-closed-my", "reintegration-ph"),
-    "XCT-005": ("awareness-et", "reintegration-ph"),
+    "XCT-005": ("livelihoods-np", "reintegration-ph"),
     "XCT-006": ("awareness-et", "hotline-campaign-kh-th"),
     "XCT-010": ("cj-training-ng", "reintegration-ph"),
     "XCT-011": ("hollow-hotline-kh-th", "hotline-campaign-kh-th"),
