@@ -364,6 +364,22 @@ def _delivery_count(words: Words, text: str) -> bool:
 
 
 @check(
+    "target_stated",
+    "Does the target state how much: a figure, an amount in words, or a bound on the baseline?",
+    ("not_amount", "number_word", "target_bound"),
+)
+def _target_stated(words: Words, text: str) -> bool:
+    """A figure, an amount in words ("half", "zero") or a bound on a value the proposal
+    defines ("no higher than the baseline cohort"), once years, quarters and set phrases
+    ("by Q4 2028", "zero tolerance") are taken out; a direction ("increase", "above
+    baseline") states no amount."""
+    rest = words.lexicon("not_amount").strip(text)
+    return bool(
+        _DIGIT.search(rest) or words.has("number_word", rest) or words.has("target_bound", rest)
+    )
+
+
+@check(
     "case_count",
     "Does the indicator measure trafficking by cases recorded, reported or identified?",
     (

@@ -289,8 +289,10 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         ),
         "targets_not_numeric": Derived(
             _BOOLEAN,
-            "A unit or percentage indicator whose targets hold no number ('increase').",
+            "A unit or percentage indicator with a target that states no amount ('increase'): "
+            "no figure, no amount in words, no bound on the baseline.",
             ("targets",),
+            checks=("target_stated",),
         ),
         "percent_out_of_range": Derived(
             _BOOLEAN, "A percentage baseline or target below 0 or above 100."
@@ -753,7 +755,7 @@ def indicator_fields(ctx: Context, indicator: Mapping[str, Any]) -> dict[str, An
         "label_contradicted": delivery,
         "follow_up_too_short": _follow_up_too_short(indicator, kinds),
         "targets_outside_period": _targets_outside(ctx.data, indicator),
-        "targets_not_numeric": _targets_not_numeric(indicator),
+        "targets_not_numeric": _targets_not_numeric(indicator, reader),
         "percent_out_of_range": _percent_out_of_range(indicator),
         "baseline_after_first_target": _baseline_after_first_target(indicator),
         "baseline_study_funded": ctx.baseline_study_funded,
@@ -818,13 +820,18 @@ def _targets_outside(data: Mapping[str, Any], indicator: Mapping[str, Any]) -> l
     return [str(y) for y in target_years(indicator, start.year) if y < start.year or y > last]
 
 
-def _targets_not_numeric(indicator: Mapping[str, Any]) -> bool:
+def _targets_not_numeric(indicator: Mapping[str, Any], reader: TextReader) -> bool:
+    """A target written as text that states no amount. In a language the lens cannot read, a
+    text target counts as stated when it holds a digit."""
     if indicator.get("measure") not in ("unit", "percentage"):
         return False
     values = [t.get("value") for t in _dicts(indicator.get("targets"))]
-    return bool(values) and any(
-        not isinstance(v, (int, float)) and not _DIGIT.search(str(v)) for v in values
-    )
+    texts = [str(v) for v in values if v is not None and not isinstance(v, (int, float))]
+    if None in values:
+        return True  # a target without a value (or whose value the lens took out)
+    if not reader.available:
+        return any(not _DIGIT.search(text) for text in texts)
+    return any(not reader.check("target_stated", text) for text in texts)
 
 
 def _percent_out_of_range(indicator: Mapping[str, Any]) -> bool:

@@ -412,8 +412,13 @@ def _start_keys(phrase: str) -> list[tuple[str | None, bool]]:
         head = _TEXT_WORDS.findall(first)
         if not head:
             return [(None, False)]
-        open_end = bare.endswith("*") and _JOINER.split(bare.rstrip("*"))[0] == bare.rstrip("*")
-        keys.append((head[0], open_end and len(head) == 1 and head[0] == first))
+        if "#" in first:  # "q#" starts a word such as "q3": its letters are a stem
+            keys.append((_TEXT_WORDS.findall(first.split("#")[0])[0], True))
+        else:
+            open_end = bare.endswith("*") and _JOINER.split(bare.rstrip("*"))[0] == bare.rstrip(
+                "*"
+            )
+            keys.append((head[0], open_end and len(head) == 1 and head[0] == first))
         if not word.startswith("?"):
             break
     return keys

@@ -377,6 +377,24 @@ def test_a_list_item_or_a_statement_is_not_read_as_boilerplate():
     assert read_proposal(data, bundled_lexicons()).notes == []
 
 
+@pytest.mark.parametrize(
+    ("value", "language", "stated"),
+    [
+        ("baseline minus a third", "en", True),  # a bound a budgeted baseline turns into a figure
+        ("No higher than the baseline cohort", "en", True),
+        ("Increase", "en", False),
+        ("Above baseline by Q4 2028", "en", False),  # a direction; year and quarter: no amount
+        ("aumento del 20%", "xx", True),  # a language the lens cannot read: a digit states it
+        ("half", "xx", False),  # ... and only a digit: its words are not read
+    ],
+)
+def test_a_target_states_an_amount_in_figures_words_or_a_bound(value, language, stated):
+    indicator = {"id": "i", "text": "Share of returnees who paid a fee", "measure": "percentage",
+                 "targets": [{"period": 2027, "value": 30}, {"period": 2028, "value": value}]}
+    fields = facts_of(base(language=language, mel={"indicators": [indicator]}))["indicator:i"]
+    assert fields.get("targets_not_numeric", False) is not stated
+
+
 def test_an_unread_language_leaves_answers_as_written_and_says_so():
     data = base(language="xx", target_groups=[{"id": "g", "most_vulnerable": "N/A"}])
     reading = read_proposal(data, bundled_lexicons())
