@@ -540,7 +540,8 @@ def _information_only(words: Words, text: str) -> bool:
     wherever it is said."""
     parts = [part for part in _PARTS.split(text) if _WORD.search(part)]
     heads = [head(part, 4) for part in parts]
-    if not any(words.has("information_means", h) for h in heads):
+    informing = [h for h in heads if not _NEGATION.match(h)]  # "no information passed on"
+    if not any(words.has("information_means", h) for h in informing):
         return False  # no means of informing: what else it names need not be read
     if words.has("institutional_change", text):
         return False
@@ -550,6 +551,7 @@ def _information_only(words: Words, text: str) -> bool:
     )
 
 
+_NEGATION = re.compile(r"(?i)(?:no|not|never|without)\b")
 # Where a list of means splits: commas, semicolons, "and"/"plus"/"as well as" before a new means.
 _PARTS = re.compile(r"\s*(?:[,;]|\band\b|\bplus\b|\bas well as\b|\balongside\b|"
                     r"\btogether with\b|\bcombined with\b|\bbacked by\b)\s*", re.IGNORECASE)

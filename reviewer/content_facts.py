@@ -142,7 +142,8 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         "survivor_focused": Derived(
             _BOOLEAN,
             "It serves trafficked persons only (its target groups are victims and the "
-            "professionals serving them, or its livelihood beneficiaries are survivors).",
+            "professionals serving them, and for a support component their families and home "
+            "communities; or its livelihood beneficiaries are survivors).",
         ),
         "at_origin_only": Derived(
             _BOOLEAN,
@@ -251,6 +252,19 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "Support services of every support component that serves one of its target "
             "groups (itself included): phased support counts as one package.",
             ("victim_support.services",),
+        ),
+        "group_reintegration_barriers": Derived(
+            _NUMBER,
+            "Barriers to reintegration stated by the support components that serve one of its "
+            "target groups (itself included): one package, one analysis.",
+            ("victim_support.reintegration_barriers",),
+        ),
+        "group_indicator_categories": Derived(
+            _LIST,
+            "Categories (as their texts support them) of the indicators of the support "
+            "components that serve one of its target groups (itself included).",
+            ("indicators",),
+            checks=("delivery_count",),
         ),
     },
     "indicator": {
@@ -526,7 +540,20 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
     if kind == "victim_support":
         support_kinds = _mapping(component.get("victim_support")).get("activity_kinds") or []
         fields["delivers_services"] = not support_kinds or "direct_services" in support_kinds
-        fields["group_services"] = _group_services(ctx, component)
+        package = support_package(ctx, component)
+        fields["group_services"] = sorted({
+            str(s) for c in package for s in _mapping(c.get("victim_support")).get("services") or []
+        })
+        fields["group_reintegration_barriers"] = sum(
+            len(_mapping(c.get("victim_support")).get("reintegration_barriers") or [])
+            for c in package
+        )
+        fields["group_indicator_categories"] = sorted({
+            str(category)
+            for c in package
+            for indicator in ctx.indicators_of.get(c.get("id"), [])
+            if (category := effective_label(indicator, reader)[1])
+        })
         fields["serves_children_only"] = _serves_children_only(ctx, component)
     fields.update(crosscutting_component_fields(ctx, component))
     return fields
@@ -546,17 +573,21 @@ _READS_TEXTS = frozenset(
 
 
 _SERVING = frozenset({"victims", "service_providers"})
+_REINTEGRATION = frozenset({"communities"})
 
 
 def survivor_focused(ctx: Context, component: Mapping[str, Any]) -> bool:
-    """Work with trafficked persons (and those who serve them) only."""
+    """Work with trafficked persons (and those who serve them) only. Support to victims may
+    also reach their families and home communities: that is reintegration, not prevention
+    among people at risk."""
     livelihood = _mapping(component.get("livelihood"))
     if livelihood.get("beneficiaries") == "trafficked_persons":
         return True
     kinds = {
         (ctx.groups.get(g) or {}).get("kind") for g in component.get("target_groups") or []
     }
-    return "victims" in kinds and kinds <= _SERVING
+    serving = _SERVING | _REINTEGRATION if component.get("type") == "victim_support" else _SERVING
+    return "victims" in kinds and kinds <= serving
 
 
 def _route_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, bool]:
@@ -726,14 +757,16 @@ def original_answers(ctx: Context, item: Mapping[str, Any], prefix: str) -> list
     ]
 
 
-def _group_services(ctx: Context, component: Mapping[str, Any]) -> list[str]:
-    services: set[str] = set()
+def support_package(ctx: Context, component: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The support components that serve one of the component's target groups, itself
+    first: phased or parallel support (case management in one component, legal aid in
+    another) is one package to the people it serves, and the support rules ask of it once."""
+    package: dict[int, Mapping[str, Any]] = {id(component): component}
     for group in component.get("target_groups") or []:
         for sibling in ctx.components_of_group.get(group, []):
             if sibling.get("type") == "victim_support":
-                services |= set(_mapping(sibling.get("victim_support")).get("services") or [])
-    services |= set(_mapping(component.get("victim_support")).get("services") or [])
-    return sorted(str(s) for s in services)
+                package.setdefault(id(sibling), sibling)
+    return list(package.values())
 
 
 # --- indicators -------------------------------------------------------------------------------

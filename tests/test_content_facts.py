@@ -176,6 +176,16 @@ def test_survivor_focused_work_is_left_out_of_prevention_strategies():
     assert programme["prevention_strategies"] == ["increase_difficulty"]
 
 
+@pytest.mark.parametrize(("kind", "focused"), [("victim_support", True), ("awareness", False)])
+def test_support_that_reaches_victims_families_is_still_survivor_focused(kind, focused):
+    """Family tracing and reintegration reach a victim's family and home community; the same
+    groups in an awareness component are people at risk."""
+    groups = [{"id": "children", "kind": "victims"}, {"id": "families", "kind": "communities"}]
+    component = {"id": "c", "type": kind, "target_groups": ["children", "families"]}
+    facts = facts_of(base(target_groups=groups, components=[component]))
+    assert facts["component:c"]["survivor_focused"] is focused
+
+
 def test_at_origin_only_needs_the_route_to_start_where_the_programme_works():
     pattern = {
         "id": "p",
@@ -482,6 +492,26 @@ def test_scoping_one_option_out_does_not_set_aside_another(reviewer):
     found = {f.rule_id: f for f in findings(reviewer, PATTERN_GAPS.format(reduce_rewards=reason))}
     assert found["MAP-020"].waiver is not None and found["MAP-020"].waiver.kind == "not_relevant"
     assert found["MAP-019"].waiver is None
+
+
+@pytest.mark.parametrize(
+    ("targets", "kind"),
+    [
+        ("{not_relevant: 'a context indicator: the regional project decides whom it admits'}",
+         "not_relevant"),
+        ("[]", None),
+    ],
+)
+def test_a_context_indicator_says_why_it_has_no_target(reviewer, targets, kind):
+    """Targets answer ICAT-1.Q6 like any design question, so they may be scoped out."""
+    text = f"""\
+mel:
+  indicators:
+    - {{id: i1, text: Women admitted by the regional project, level: output, targets: {targets}}}
+"""
+    mel009 = [f for f in findings(reviewer, text) if f.rule_id == "MEL-009"]
+    assert len(mel009) == 1
+    assert (mel009[0].waiver.kind if mel009[0].waiver else None) == kind
 
 
 def test_a_reasoned_not_relevant_sets_the_finding_aside(reviewer):
