@@ -49,22 +49,29 @@ def consolidate(
         noted = notes_by_item.get(finding.fact_key)
         notes = _read_by(finding.rule, noted) if noted else []
         absorbed.update(answer_id(note) for note in notes)
-        tied.append(_with_notes(finding, notes, f"{finding.file}:{finding.line}"))
+        tied.append(_with_notes(finding, notes, f"{finding.file}:{finding.line}", noted or []))
     kept = [f for f in tied if not (f.entity == "answer" and f.item in absorbed)]
     return _without_superseded(kept, _superseders(rules))
 
 
-def _with_notes(finding: Finding, notes: list[AnswerNote], source: str) -> Finding:
+def _with_notes(
+    finding: Finding, notes: list[AnswerNote], source: str, item_notes: list[AnswerNote]
+) -> Finding:
     """The finding with what the answers its rule read say: a scoped answer that holds sets it
-    aside (not_relevant) or makes it info (to_be_established); the rest is quoted."""
-    if not notes:
-        return finding
+    aside (not_relevant) or makes it info (to_be_established); the rest is quoted. A gap in an
+    item the proposal studies (see `_study`) is info too."""
     holding = [note for note in notes if note.holds]
     scope = next((n for n in holding if n.kind == "not_relevant"), None) or next(
         (n for n in holding if n.kind == "to_be_established"), None
     )
+    study = _study(finding, item_notes) if scope is None else None
+    if not notes and study is None:
+        return finding
     shown = tuple(note for note in notes if note is not scope)
     message = " ".join([finding.message, *note_sentences(shown)])
+    if study is not None:
+        message += f" {study_sentence(study, finding.entity)}"
+        return replace(finding, answers=shown, scope=study[0], severity="info", message=message)
     if scope is None:
         return replace(finding, answers=shown, message=message)
     if scope.kind == "to_be_established":
@@ -142,6 +149,33 @@ def note_sentence(note: AnswerNote) -> str:
                     f"{note.by_month}: info until then.)")
         return f"(A plan to establish {note.field} does not hold: {note.problem}.)"
     return f"(The reason given for scoping out {note.field}, '{quoted}', is not a reason.)"
+
+
+# An item is under study when the proposal plans to establish this many of its answers in
+# one activity: the study will meet its other gaps too ("we do not yet know who recruits and
+# controls them": recruitment, movement and victims' profile from a month-9 mapping).
+_STUDIED_ANSWERS = 2
+
+
+def _study(finding: Finding, item_notes: list[AnswerNote]) -> list[AnswerNote] | None:
+    """The plans of the activity that studies the finding's item, for a presence gap in it;
+    None when no activity establishes at least two of its answers."""
+    if finding.rule.kind != "presence":
+        return None
+    by_activity: dict[str, list[AnswerNote]] = {}
+    for note in item_notes:
+        if note.kind == "to_be_established" and note.holds:
+            by_activity.setdefault(note.text, []).append(note)
+    studies = [plans for _, plans in sorted(by_activity.items()) if len(plans) >= _STUDIED_ANSWERS]
+    return studies[0] if studies else None
+
+
+def study_sentence(plans: list[AnswerNote], entity: str) -> str:
+    fields = ", ".join(note.field for note in plans)
+    month = max(note.by_month for note in plans)
+    item = entity.replace("_", " ")
+    return (f"(The proposal studies this {item} in activity '{one_line(plans[0].text)[:120]}', "
+            f"which establishes {fields} by month {month}: info until then.)")
 
 
 def _read_by(rule: Rule, notes: list[AnswerNote]) -> list[AnswerNote]:

@@ -487,6 +487,39 @@ def test_a_finding_quotes_only_the_answers_whose_gap_it_reports(reviewer):
     assert "'TBD'" in map020 and "Not applicable" not in map020
 
 
+STUDIED_PATTERN = """\
+trafficking_patterns:
+  - id: p1
+    name: Apartment-based sexual exploitation advertised online
+    exploitation: [sexual_exploitation]
+    recruitment: {{to_be_established: {{activity: a1, by_month: 9}}}}
+    movement: {movement}
+components:
+  - id: c1
+    type: awareness
+    patterns: [p1]
+    activities: [{{id: a1, text: Mapping of online recruitment, start_month: 2, end_month: 10}}]
+budget_lines: [{{id: b1, amount: 5000, activities: [a1]}}]
+period: {{start: "2027-01-01", end: "2028-12-31"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("movement", "severity"),
+    [("{to_be_established: {activity: a1, by_month: 9}}", "info"),
+     ("{how: By bus, by_whom: Brokers, from: Lagos, to: Turin}", "warning")],
+)
+def test_a_gap_in_a_pattern_the_proposal_studies_is_info_until_the_study(
+    reviewer, movement, severity
+):
+    """Two of the pattern's answers come from one mapping activity: it is under study, and
+    its other gaps (vulnerability factors) are info until then; with one answer planned, not."""
+    found = [f for f in findings(reviewer, STUDIED_PATTERN.format(movement=movement))
+             if f.rule_id == "MAP-007"]
+    assert [f.severity for f in found] == [severity]
+    assert ("studies this pattern in activity 'a1'" in found[0].message) is (severity == "info")
+
+
 def test_scoping_one_option_out_does_not_set_aside_another(reviewer):
     reason = "{not_relevant: 'hotel staff exploit the children for pay in kind, not money'}"
     found = {f.rule_id: f for f in findings(reviewer, PATTERN_GAPS.format(reduce_rewards=reason))}
