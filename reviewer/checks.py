@@ -144,10 +144,13 @@ def non_answer_kind(words: Words, text: str, *, deferral: bool = True) -> str | 
         template = _TEMPLATE_FIELD.fullmatch(text)
         if template and (found := non_answer_kind(words, template.group(1), deferral=deferral)):
             return found
+    if not words.may_open_with(opener):  # most answers: no placeholder or admission opens so
+        # (counting spaces, not splitting: every answer of a proposal comes this way; a
+        # deferral takes three words at least, "Details to follow")
+        short = 2 <= text.count(" ") < _MAX_DEFERRAL_WORDS
+        return "deferral" if deferral and short and is_deferral(words, text) else None
     size = len(text.split())
     deferred = deferral and size <= _MAX_DEFERRAL_WORDS
-    if not words.may_open_with(opener):  # most answers: no placeholder or admission opens so
-        return "deferral" if deferred and is_deferral(words, text) else None
     if size > 2 * _MAX_ADMISSION_WORDS:
         return None  # quick exit for the many long answers: no non-answer is this long
     if size <= _MAX_PLACEHOLDER_WORDS and words.has("placeholder", text):
@@ -776,6 +779,8 @@ class TextReader:
         available = lexicons.names(language)
         self.available = all(set(c.lexicons) <= available for c in CHECKS.values())
         self._answer = lru_cache(maxsize=4096)(self._decide)
+        # a proposal repeats some answers ("Quarterly", "Project records") in many places
+        self._non_answer = lru_cache(maxsize=1024)(self._non_answer_kind)
 
     def check(self, name: str, text: str | None) -> bool:
         """Whether the check holds for the text; False for no text or an unread language."""
@@ -784,7 +789,10 @@ class TextReader:
         return self._answer(name, text)
 
     def non_answer(self, text: str, *, deferral: bool = True) -> str | None:
-        return non_answer_kind(self.words, text, deferral=deferral) if self.available else None
+        return self._non_answer(text, deferral) if self.available else None
+
+    def _non_answer_kind(self, text: str, deferral: bool) -> str | None:
+        return non_answer_kind(self.words, text, deferral=deferral)
 
     def _decide(self, name: str, text: str) -> bool:
         return CHECKS[name].decide(self.words, text)

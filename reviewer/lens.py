@@ -252,12 +252,12 @@ class _Walk:
     def text(
         self, text: str, path: YamlPath, place: AnswerField, *, listed: bool = False
     ) -> None:
-        """Note a non-answer (wherever it stands: "Details to follow" holds no method in a
-        list of methods either), or boilerplate in an answer to a design question (not in a
-        list item, which names a thing, nor in a description); remember long answers to find
-        copies later."""
+        """Note a non-answer (a deferral too, "Details to follow", but in a list item, which
+        names a thing: reading every short answer for one costs), or boilerplate in an answer
+        to a design question (not in a list item, nor in a description); remember long
+        answers to find copies later."""
         described = path[-1] in DESCRIPTION_FIELDS
-        kind = self.reader.non_answer(text)
+        kind = self.reader.non_answer(text, deferral=not listed)
         if place.value and (kind == "admission" or text.strip(" .").casefold() in _VALUES):
             kind = None  # "No provision" or "None" is a baseline value, not a non-answer
         if kind is not None:
