@@ -135,8 +135,8 @@ def non_answer_kind(words: Words, text: str, *, deferral: bool = True) -> str | 
     bare "not applicable" gives no reason; a deferral puts the answer off without the step
     that will give it (`is_deferral`). A text that goes on to a reason ("Not applicable: the
     programme serves adults only") is an answer, and so is any longer text. `deferral=False`
-    leaves deferrals alone: the lens reads them only in answers to design questions, not in
-    descriptions or list items, which name things (and make most of a proposal's texts)."""
+    leaves deferrals alone: the lens does not look for them in list items, which name things
+    (places, sources) and make a third of a proposal's texts."""
     opener = first_word(text)  # every answer is asked: the cheap tests come first
     if not opener and not _WORD.search(text):
         return "placeholder"
@@ -179,7 +179,7 @@ def is_deferral(words: Words, text: str) -> bool:
     the baseline survey in month 3" is a plan; "to be agreed with partners in due course" and
     "will be finalised once funding is secured" are not."""
     if not words.may_meet(_DEFERRAL_VERBS, text):
-        return False  # most answers: one test of the verbs' first words
+        return False  # most answers: one test of the verbs' key words
     deferred = words.find("deferral", text)
     soft = None if deferred else words.find("deferral_soft", text)
     if deferred is None and soft is None:
@@ -190,8 +190,11 @@ def is_deferral(words: Words, text: str) -> bool:
     after = normal[at + len(verb):]
     if at < 0 or normal[:at].count(" ") > _MAX_DEFERRAL_SUBJECT_WORDS:
         return False
-    if soft and not words.has("later_marker", after):
-        return False  # "will be discussed at the case conference" is a step, not a deferral
+    later = words.has("later_marker", after)
+    if not later and (soft or after.lstrip().startswith("by ")):
+        # "cases will be discussed at the case conference" is a step, and "eligibility will be
+        # determined by the district officer" says who decides: neither puts anything off
+        return False
     if words.has("deferral_means", after):
         return False
     # "as the project progresses" says when, not why: the marks of later time are passed over

@@ -159,6 +159,19 @@ def absence_fields(cond: Mapping[str, Any], negated: bool = False) -> set[str]:
     return {cond["field"]} if holds_when_absent != negated else set()
 
 
+def premise_flags(cond: Mapping[str, Any], negated: bool = False) -> set[str]:
+    """Flags a condition requires not to be set (`not: {field: F, equals: true}`), such as
+    `victim_support.children.served` in a rule about services for adults: the flag's absence
+    is the rule's premise. A question scoped out around it ("children: not relevant, adults
+    only") confirms the premise; it does not answer the rule's gap."""
+    if "not" in cond:
+        return premise_flags(cond["not"], not negated)
+    if "all" in cond or "any" in cond:
+        children = cond.get("all", cond.get("any"))
+        return set().union(*(premise_flags(child, negated) for child in children))
+    return {cond["field"]} if negated and cond.get("equals") is True else set()
+
+
 @dataclass
 class FieldUse:
     """How the rules read one fact field, so that the engine sends durable only that.

@@ -23,7 +23,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from reviewer.conditions import absence_fields, referenced_fields
+from reviewer.conditions import absence_fields, premise_flags, referenced_fields
 from reviewer.facts import DERIVED_FIELDS, answer_id
 from reviewer.findings import Finding, Waiver
 from reviewer.inert import one_line
@@ -182,7 +182,21 @@ def _read_by(rule: Rule, notes: list[AnswerNote]) -> list[AnswerNote]:
     """The notes on answers the rule reads (directly, or through a derived field that stands
     for them)."""
     read = fields_read(rule)
-    return [note for note in notes if any(_overlaps(note.field, name) for name in read)]
+    gaps = _gap_fields(rule)
+    return [
+        note for note in notes
+        if any(_overlaps(note.field, name) for name in (
+            gaps if note.kind == "not_relevant" else read
+        ))
+    ]
+
+
+@lru_cache(maxsize=2048)
+def _gap_fields(rule: Rule) -> tuple[str, ...]:
+    """The fields read, less the premise flags (see `premise_flags`): what a question scoped
+    out may set the finding aside for."""
+    flags = premise_flags(rule.when)
+    return tuple(name for name in fields_read(rule) if name not in flags)
 
 
 @lru_cache(maxsize=2048)

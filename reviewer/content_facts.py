@@ -586,7 +586,8 @@ def survivor_focused(ctx: Context, component: Mapping[str, Any]) -> bool:
     kinds = {
         (ctx.groups.get(g) or {}).get("kind") for g in component.get("target_groups") or []
     }
-    serving = _SERVING | _REINTEGRATION if component.get("type") == "victim_support" else _SERVING
+    support = component.get("type") == "victim_support"
+    serving = (_SERVING | _REINTEGRATION) if support else _SERVING
     return "victims" in kinds and kinds <= serving
 
 
@@ -859,9 +860,9 @@ def _targets_not_numeric(indicator: Mapping[str, Any], reader: TextReader) -> bo
     if indicator.get("measure") not in ("unit", "percentage"):
         return False
     values = [t.get("value") for t in _dicts(indicator.get("targets"))]
-    texts = [str(v) for v in values if v is not None and not isinstance(v, (int, float))]
     if None in values:
         return True  # a target without a value (or whose value the lens took out)
+    texts = [str(v) for v in values if not isinstance(v, (int, float))]
     if not reader.available:
         return any(not _DIGIT.search(text) for text in texts)
     return any(not reader.check("target_stated", text) for text in texts)

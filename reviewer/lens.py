@@ -252,10 +252,9 @@ class _Walk:
     def text(
         self, text: str, path: YamlPath, place: AnswerField, *, listed: bool = False
     ) -> None:
-        """Note a non-answer (a deferral too, "Details to follow", but in a list item, which
-        names a thing: reading every short answer for one costs), or boilerplate in an answer
-        to a design question (not in a list item, nor in a description); remember long
-        answers to find copies later."""
+        """Note a non-answer (a deferral too, "Details to follow", except in a list item, which
+        names a thing), or boilerplate in an answer to a design question (not in a list item,
+        nor in a description); remember long answers to find copies later."""
         described = path[-1] in DESCRIPTION_FIELDS
         kind = self.reader.non_answer(text, deferral=not listed)
         if place.value and (kind == "admission" or text.strip(" .").casefold() in _VALUES):

@@ -244,6 +244,8 @@ def test_a_bad_corpus_is_refused_with_its_file_and_exit_2(tmp_path, content, pro
         ("The districts will be agreed using the selection criteria in Annex 4", None),
         ("Will be determined by the baseline survey in month 3", None),
         ("Labour inspectors will be trained in joint inspections", None),
+        ("Eligibility will be determined by the district social welfare officer", None),  # who
+        ("This will be decided by the steering committee in due course", "deferral"),
         ("The referral form, the consent form and the list of shelters will be agreed", None),
     ],
 )

@@ -547,6 +547,23 @@ mel:
     assert (mel009[0].waiver.kind if mel009[0].waiver else None) == kind
 
 
+def test_scoping_out_children_does_not_set_aside_what_adult_services_lack(reviewer):
+    """"Children: not relevant, adults only" answers whether children are served (SUP-014),
+    and is the very premise of SUP-031 (protection from reprisals, asked of adult services):
+    it sets the first aside, not the second."""
+    text = """\
+components:
+  - id: c1
+    type: victim_support
+    victim_support:
+      services: [accommodation, case_management]
+      children: {not_relevant: the shelter serves adult women only and refers any child the same day}
+"""
+    found = {f.rule_id: f for f in findings(reviewer, text)}
+    assert found["SUP-014"].waiver is not None and found["SUP-014"].waiver.kind == "not_relevant"
+    assert found["SUP-031"].waiver is None
+
+
 def test_a_reasoned_not_relevant_sets_the_finding_aside(reviewer):
     answer = "{not_relevant: the campaign only relays an existing government service}"
     aw003 = [
