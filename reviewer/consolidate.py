@@ -60,6 +60,8 @@ def _with_notes(
     """The finding with what the answers its rule read say: a scoped answer that holds sets it
     aside (not_relevant) or makes it info (to_be_established); the rest is quoted. A gap in an
     item the proposal studies (see `_study`) is info too."""
+    if not item_notes:
+        return finding  # most findings: the lens noted nothing on their item
     holding = [note for note in notes if note.holds]
     scope = next((n for n in holding if n.kind == "not_relevant"), None) or next(
         (n for n in holding if n.kind == "to_be_established"), None
