@@ -242,21 +242,28 @@ class _Walk:
                 self.sequence(item, child.items, (*path, key))
 
     def sequence(self, value: list[Any], place: AnswerField, path: YamlPath) -> None:
+        alone = len(value) == 1  # a list of one text is the whole answer: read it as one
         for index, item in enumerate(value):
             if type(item) is str:
                 if place.answer:
-                    self.text(item, (*path, index), place, listed=True)
+                    self.text(item, (*path, index), place, listed=True, alone=alone)
             elif type(item) is dict and place.holds_answers:
                 self.mapping(item, place, (*path, index))
 
     def text(
-        self, text: str, path: YamlPath, place: AnswerField, *, listed: bool = False
+        self,
+        text: str,
+        path: YamlPath,
+        place: AnswerField,
+        *,
+        listed: bool = False,
+        alone: bool = False,
     ) -> None:
-        """Note a non-answer (a deferral too, "Details to follow", except in a list item, which
-        names a thing), or boilerplate in an answer to a design question (not in a list item,
-        nor in a description); remember long answers to find copies later."""
+        """Note a non-answer (a deferral too, "Details to follow", except in an item of a longer
+        list, which names a thing), or boilerplate in an answer to a design question (not in a
+        list item, nor in a description); remember long answers to find copies later."""
         described = path[-1] in DESCRIPTION_FIELDS
-        kind = self.reader.non_answer(text, deferral=not listed)
+        kind = self.reader.non_answer(text, deferral=alone or not listed)
         if place.value and (kind == "admission" or text.strip(" .").casefold() in _VALUES):
             kind = None  # "No provision" or "None" is a baseline value, not a non-answer
         if kind is not None:

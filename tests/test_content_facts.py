@@ -240,6 +240,20 @@ def test_a_baseline_of_none_is_a_value_not_a_placeholder():
     assert [(n.field, n.text) for n in reading.notes] == [("targets.value", "TBD")]
 
 
+@pytest.mark.parametrize(
+    ("criteria", "deferred"),
+    [
+        (["Selection criteria will be finalised with the commands once the project starts"], True),
+        (["Two years in post", "Details to follow once the project starts"], False),
+    ],
+)
+def test_a_list_of_one_deferral_is_a_deferral_a_longer_list_names_things(criteria, deferred):
+    component = {"id": "c1", "type": "criminal_justice_capacity",
+                 "criminal_justice_capacity": {"candidate_selection": {"criteria": criteria}}}
+    reading = read_proposal(base(components=[component]), bundled_lexicons())
+    assert [n.problem for n in reading.notes] == (["deferral"] if deferred else [])
+
+
 def test_yes_and_no_are_the_values_of_a_yes_no_indicator_not_placeholders():
     """"Yes" answers no design question, but it is the target of "plan adopted by Cabinet"."""
     indicator = {
@@ -557,7 +571,7 @@ components:
     type: victim_support
     victim_support:
       services: [accommodation, case_management]
-      children: {not_relevant: the shelter serves adult women only and refers any child the same day}
+      children: {not_relevant: the shelter serves adult women and refers any child the same day}
 """
     found = {f.rule_id: f for f in findings(reviewer, text)}
     assert found["SUP-014"].waiver is not None and found["SUP-014"].waiver.kind == "not_relevant"
