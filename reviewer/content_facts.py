@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from reviewer.checks import TextReader, joined
-from reviewer.conditions import FieldSpec
+from reviewer.conditions import FieldSpec, is_present
 from reviewer.lens import AnswerField, Reading, answer_tree, period, programme_months
 
 _NUMBER = FieldSpec("number")
@@ -368,6 +368,16 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             _NUMBER,
             "Components addressing the pattern that work on prevention (not survivor-focused, "
             "and with a prevention strategy or of a prevention type).",
+        ),
+        "recruitment_missing": Derived(
+            _LIST,
+            "The parts of recruitment (how, by_whom, where) the proposal does not give, for "
+            "a finding to name them.",
+        ),
+        "movement_missing": Derived(
+            _LIST,
+            "The parts of movement (how, by_whom, from, to) the proposal does not give, for a "
+            "finding to name them.",
         ),
         "context_only": Derived(
             _BOOLEAN,
@@ -927,7 +937,15 @@ def pattern_fields(ctx: Context, pattern: Mapping[str, Any]) -> dict[str, Any]:
         "context_only": not addressing and _responses_scoped_out(ctx, pattern) and any(
             ctx.components_of_pattern.get(other) for other in ctx.patterns
         ),
+        "recruitment_missing": _parts_missing(pattern, "recruitment", ("how", "by_whom", "where")),
+        "movement_missing": _parts_missing(pattern, "movement", ("how", "by_whom", "from", "to")),
     }
+
+
+def _parts_missing(item: Mapping[str, Any], block: str, parts: tuple[str, ...]) -> list[str]:
+    """`block.part` for each part the item's block does not give (as the lens left it)."""
+    given = _mapping(item.get(block))
+    return [f"{block}.{part}" for part in parts if not is_present(given.get(part))]
 
 
 def _responses_scoped_out(ctx: Context, pattern: Mapping[str, Any]) -> bool:

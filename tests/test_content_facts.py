@@ -186,6 +186,14 @@ def test_support_that_reaches_victims_families_is_still_survivor_focused(kind, f
     assert facts["component:c"]["survivor_focused"] is focused
 
 
+def test_a_pattern_names_the_parts_of_recruitment_and_movement_it_leaves_out():
+    pattern = {"id": "p", "name": "P", "recruitment": {"how": "Job offers", "where": "TBD"},
+               "movement": {"how": "Bus", "by_whom": "Brokers", "from": "Kigoma", "to": "Dar"}}
+    fields = facts_of(base(trafficking_patterns=[pattern]))["pattern:p"]
+    assert fields["recruitment_missing"] == ["recruitment.by_whom", "recruitment.where"]
+    assert fields.get("movement_missing", []) == []
+
+
 def test_at_origin_only_needs_the_route_to_start_where_the_programme_works():
     pattern = {
         "id": "p",
