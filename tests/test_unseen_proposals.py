@@ -54,4 +54,4 @@ def test_screening_ranks_every_defensible_design_above_every_hollow_one(judgemen
 
 
 def test_there_are_proposals_of_both_kinds():
-    assert len(DEFENSIBLE) >= 15 and len(HOLLOW) >= 7
+    assert len(DEFENSIBLE) >= 18 and len(HOLLOW) >= 10
