@@ -442,7 +442,7 @@ _DIMENSION_WORDS = {
                     "crossing", "corridor", "commune"),
     "target": ("group", "women", "men", "children", "girls", "boys", "migrants", "people",
                "communities", "victims", "workers", "families", "crew", "nationalit",
-               "neighbours", "relatives", "survivors", "employers", "factories"),
+               "neighbours", "relatives", "survivors", "employers", "factories", "households"),
     "tactical": ("method", "online", "recruit", "tactic", "means", "deception", "social media",
                  "broker", "agent", "advert", "backdoor", "at sea", "transshipment"),
     "temporal": ("season", "time", "month", "year", "night", "harvest", "later", "period",
@@ -458,7 +458,9 @@ def _undiscussed(
     displacement: Mapping[str, Any], data: Mapping[str, Any], reader: TextReader
 ) -> list[str]:
     """Displacement kinds listed as considered that none of the displacement texts touches on
-    (words of the dimension, or the proposal's own regions for territorial)."""
+    (words of the dimension, its own name as the text gives it, "(functional)", or the
+    proposal's own regions for territorial). An answer to other_targets that speaks only of
+    places ("recruiters could move to neighbouring States") does not discuss other people."""
     if not reader.available:
         return []
     text = " ".join(
@@ -467,12 +469,13 @@ def _undiscussed(
     places = tuple(str(r).casefold() for r in data.get("regions") or [])
     missing = []
     for kind in displacement.get("types_considered") or []:
-        words = _DIMENSION_WORDS.get(str(kind), ())
+        words = (*_DIMENSION_WORDS.get(str(kind), ()), f"{kind} displacement", f"({kind})")
         if kind == "territorial":
             words = (*words, *places)
         if not any(word in text for word in words):
             missing.append(str(kind))
     return missing
+
 
 
 def baseline_study_funded(data: Mapping[str, Any]) -> bool:

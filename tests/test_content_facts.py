@@ -194,6 +194,20 @@ def test_a_pattern_names_the_parts_of_recruitment_and_movement_it_leaves_out():
     assert fields.get("movement_missing", []) == []
 
 
+@pytest.mark.parametrize(
+    ("analysis", "undiscussed"),
+    [
+        ("Brokers may move the same workers into fishing, hiring unseen (functional).", []),
+        ("Brokers may concentrate on households the programme does not reach.", ["functional"]),
+        ("Recruiters could move to neighbouring States.", ["target", "functional"]),
+    ],
+)
+def test_a_displacement_kind_is_discussed_in_its_words_or_by_its_name(analysis, undiscussed):
+    toc = {"displacement": {"analysis": analysis, "types_considered": ["target", "functional"]}}
+    programme = facts_of(base(theory_of_change=toc))["programme"]
+    assert programme.get("displacement_types_undiscussed", []) == undiscussed
+
+
 def test_at_origin_only_needs_the_route_to_start_where_the_programme_works():
     pattern = {
         "id": "p",
