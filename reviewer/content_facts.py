@@ -436,46 +436,33 @@ def _budget_gap(data: Mapping[str, Any]) -> float | None:
     return round(abs(sum(lines) - total) * 100 / total, 2)
 
 
-_DIMENSION_WORDS = {
-    "territorial": ("place", "area", "district", "province", "village", "border", "route",
-                    "region", "town", "city", "country", "elsewhere", "neighbouring", "port",
-                    "crossing", "corridor", "commune"),
-    "target": ("group", "women", "men", "children", "girls", "boys", "migrants", "people",
-               "communities", "victims", "workers", "families", "crew", "nationalit",
-               "neighbours", "relatives", "survivors", "employers", "factories", "households"),
-    "tactical": ("method", "online", "recruit", "tactic", "means", "deception", "social media",
-                 "broker", "agent", "advert", "backdoor", "at sea", "transshipment"),
-    "temporal": ("season", "time", "month", "year", "night", "harvest", "later", "period",
-                 "longer", "peak", "festival", "holiday", "delay", "schedule"),
-    "functional": ("other crime", "smuggling", "drug", "another form", "other form",
-                   "different form", "labour exploitation", "sexual exploitation", "begging",
-                   "other sector", "another sector", "switch", "shift to", "shifting to",
-                   "vending", "transshipment", "other kinds of work", "other exploitation"),
-}
-
-
 def _undiscussed(
     displacement: Mapping[str, Any], data: Mapping[str, Any], reader: TextReader
 ) -> list[str]:
-    """Displacement kinds listed as considered that none of the displacement texts touches on
-    (words of the dimension, its own name as the text gives it, "(functional)", or the
-    proposal's own regions for territorial). An answer to other_targets that speaks only of
-    places ("recruiters could move to neighbouring States") does not discuss other people."""
+    """Displacement kinds listed as considered that none of the displacement texts touches on:
+    the words of the kind (lexicon `displacement_<kind>`, which names the kind too:
+    "functional"), or the proposal's own regions for territorial. An answer to other_targets
+    that speaks only of places ("recruiters could move to neighbouring States") does not
+    discuss other people. A language without the lexicons is not judged."""
     if not reader.available:
         return []
     text = " ".join(
         str(v) for k, v in displacement.items() if isinstance(v, str) and k != "types_considered"
-    ).casefold()
+    )
+    folded = text.casefold()
     places = tuple(str(r).casefold() for r in data.get("regions") or [])
     missing = []
     for kind in displacement.get("types_considered") or []:
-        words = (*_DIMENSION_WORDS.get(str(kind), ()), f"{kind} displacement", f"({kind})")
-        if kind == "territorial":
-            words = (*words, *places)
-        if not any(word in text for word in words):
+        words = reader.words.lexicons.get(f"displacement_{kind}", reader.language)
+        if words is None:
+            return []  # a kind this language's lexicons do not hold: not judged
+        if words.find(text) is None and not (kind == "territorial" and _holds(folded, places)):
             missing.append(str(kind))
     return missing
 
+
+def _holds(text: str, parts: tuple[str, ...]) -> bool:
+    return any(part in text for part in parts)
 
 
 def baseline_study_funded(data: Mapping[str, Any]) -> bool:
