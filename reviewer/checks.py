@@ -145,12 +145,8 @@ def non_answer_kind(words: Words, text: str, *, deferral: bool = True) -> str | 
         if template and (found := non_answer_kind(words, template.group(1), deferral=deferral)):
             return found
     if not words.may_open_with(opener):  # most answers: no placeholder or admission opens so
-        # (counting spaces, not splitting: every answer of a proposal comes this way; a
-        # deferral takes three words at least, "Details to follow")
-        short = 2 <= text.count(" ") < _MAX_DEFERRAL_WORDS
-        return "deferral" if deferral and short and is_deferral(words, text) else None
+        return _deferral(words, text) if deferral else None
     size = len(text.split())
-    deferred = deferral and size <= _MAX_DEFERRAL_WORDS
     if size > 2 * _MAX_ADMISSION_WORDS:
         return None  # quick exit for the many long answers: no non-answer is this long
     if size <= _MAX_PLACEHOLDER_WORDS and words.has("placeholder", text):
@@ -165,7 +161,15 @@ def non_answer_kind(words: Words, text: str, *, deferral: bool = True) -> str | 
     admitted = words.find("admission", text) if size <= _MAX_ADMISSION_WORDS else None
     if admitted and not _answered_after(words, admitted, _after(admitted, text)):
         return "not_applicable" if _is_not_applicable(text) else "admission"
-    return "deferral" if deferred and is_deferral(words, text) else None
+    return _deferral(words, text) if deferral else None
+
+
+def _deferral(words: Words, text: str) -> str | None:
+    """'deferral' for a text of three words ("Details to follow") to `_MAX_DEFERRAL_WORDS` that
+    puts the answer off. Its length is taken by its spaces: every answer of a proposal is
+    asked, and counting is cheaper than splitting."""
+    sized = 2 <= text.count(" ") < _MAX_DEFERRAL_WORDS
+    return "deferral" if sized and is_deferral(words, text) else None
 
 
 _DEFERRAL_VERBS = ("deferral", "deferral_soft")

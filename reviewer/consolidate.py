@@ -40,6 +40,7 @@ def consolidate(
     notes_by_item: dict[str, list[AnswerNote]] = {}
     for note in reading.notes:
         notes_by_item.setdefault(note.item, []).append(note)
+    studies = {item: _study(notes) for item, notes in notes_by_item.items()}
     absorbed: set[str] = set()  # answer ids of notes a finding now speaks for
     tied = []
     for finding in findings:
@@ -49,26 +50,25 @@ def consolidate(
         noted = notes_by_item.get(finding.fact_key)
         notes = _read_by(finding.rule, noted) if noted else []
         absorbed.update(answer_id(note) for note in notes)
-        tied.append(_with_notes(finding, notes, f"{finding.file}:{finding.line}", noted or []))
+        study = studies.get(finding.fact_key) if finding.rule.kind == "presence" else None
+        tied.append(_with_notes(finding, notes, f"{finding.file}:{finding.line}", study))
     kept = [f for f in tied if not (f.entity == "answer" and f.item in absorbed)]
     return _without_superseded(kept, _superseders(rules))
 
 
 def _with_notes(
-    finding: Finding, notes: list[AnswerNote], source: str, item_notes: list[AnswerNote]
+    finding: Finding, notes: list[AnswerNote], source: str, study: list[AnswerNote] | None
 ) -> Finding:
     """The finding with what the answers its rule read say: a scoped answer that holds sets it
-    aside (not_relevant) or makes it info (to_be_established); the rest is quoted. A gap in an
-    item the proposal studies (see `_study`) is info too."""
-    if not item_notes:
-        return finding  # most findings: the lens noted nothing on their item
+    aside (not_relevant) or makes it info (to_be_established); the rest is quoted. A presence
+    gap in an item the proposal studies (`study`, see `_study`) is info too."""
+    if not notes and study is None:
+        return finding  # most findings: the lens noted nothing their rule reads
     holding = [note for note in notes if note.holds]
     scope = next((n for n in holding if n.kind == "not_relevant"), None) or next(
         (n for n in holding if n.kind == "to_be_established"), None
     )
-    study = _study(finding, item_notes) if scope is None else None
-    if not notes and study is None:
-        return finding
+    study = study if scope is None else None
     shown = tuple(note for note in notes if note is not scope)
     message = " ".join([finding.message, *note_sentences(shown)])
     if study is not None:
@@ -159,11 +159,9 @@ def note_sentence(note: AnswerNote) -> str:
 _STUDIED_ANSWERS = 2
 
 
-def _study(finding: Finding, item_notes: list[AnswerNote]) -> list[AnswerNote] | None:
-    """The plans of the activity that studies the finding's item, for a presence gap in it;
+def _study(item_notes: list[AnswerNote]) -> list[AnswerNote] | None:
+    """The plans of the activity that studies an item (once per item, for its presence gaps);
     None when no activity establishes at least two of its answers."""
-    if finding.rule.kind != "presence":
-        return None
     by_activity: dict[str, list[AnswerNote]] = {}
     for note in item_notes:
         if note.kind == "to_be_established" and note.holds:

@@ -456,13 +456,10 @@ def _undiscussed(
         words = reader.words.lexicons.get(f"displacement_{kind}", reader.language)
         if words is None:
             return []  # a kind this language's lexicons do not hold: not judged
-        if words.find(text) is None and not (kind == "territorial" and _holds(folded, places)):
+        in_place = kind == "territorial" and any(place in folded for place in places)
+        if words.find(text) is None and not in_place:
             missing.append(str(kind))
     return missing
-
-
-def _holds(text: str, parts: tuple[str, ...]) -> bool:
-    return any(part in text for part in parts)
 
 
 def baseline_study_funded(data: Mapping[str, Any]) -> bool:
@@ -941,11 +938,9 @@ def _parts_missing(item: Mapping[str, Any], block: str, parts: tuple[str, ...]) 
 def _responses_scoped_out(ctx: Context, pattern: Mapping[str, Any]) -> bool:
     """Whether the proposal says, with a reason that holds, that no crime-prevention response
     to the pattern is relevant: it does not act on the pattern."""
-    key = f"pattern:{pattern.get('id')}"
     return any(
-        note.kind == "not_relevant" and note.holds and note.item == key
-        and note.field == "responses_considered"
-        for note in ctx.reading.notes
+        note.kind == "not_relevant" and note.holds and note.field == "responses_considered"
+        for note in ctx.reading.notes_of(f"pattern:{pattern.get('id')}")
     )
 
 
