@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ import pytest
 from reviewer import prebuilt
 from reviewer.docgen import prebuilt_text
 from reviewer.review import Reviewer
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -227,3 +231,42 @@ def test_bundled_rule_data_is_already_plain() -> None:
     for path in sorted(data_dir("rules").glob("*.yaml")):
         for raw in prebuilt.load(path.read_text(encoding="utf-8"))["rules"]:
             assert to_plain(raw) == raw, f"{path.name}: rule {raw.get('id')} holds a blank value"
+
+
+def test_every_bundled_ruleset_can_be_created() -> None:
+    """Rulesets of stamped (bundled) rules are created in durable when first asserted into,
+    which cannot then fail: this creates every one of them."""
+    from reviewer import engine
+
+    reviewer = Reviewer()
+    names = reviewer.engine.ruleset_names
+    assert len(names) > 20
+    for name in names:
+        ruleset = engine.registered_ruleset(name)
+        assert ruleset.create() == ruleset.handle > 0 and ruleset.created, name
+
+
+def test_bundled_rulesets_are_created_when_first_used_and_others_at_once() -> None:
+    """In a fresh process, no bundled ruleset exists in durable before a review, and a
+    review creates only those its facts meet; a funder's rule (not stamped) has its ruleset
+    created when the engine is built, so that durable's refusal shows when rules load."""
+    script = (
+        "from reviewer import engine\n"
+        "from reviewer.review import Reviewer\n"
+        "r = Reviewer()\n"
+        "names = r.engine.ruleset_names\n"
+        "made = lambda: sum(engine.registered_ruleset(n).created for n in names)\n"
+        "before = made()\n"
+        "r.review_file('samples/awareness-et.yaml')\n"
+        "own = engine.RuleEngine([engine.EngineRule('FUN-001', 'programme', "
+        "{'field': 'summary', 'missing': True})])\n"
+        "print(before, made(), len(names), "
+        "all(engine.registered_ruleset(n).created for n in own.ruleset_names))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    before, after, total, own_created = int(out[0]), int(out[1]), int(out[2]), out[3]
+    assert before == 0
+    assert 0 < after < total
+    assert own_created == "True"
