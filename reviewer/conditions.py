@@ -13,6 +13,7 @@ values have the kinds their `FieldSpec`s declare, which `check_condition` makes 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -427,7 +428,63 @@ def compile_test(cond: Mapping[str, Any]) -> Test:
     if op in ("exists", "missing"):
         wanted = arg == (op == "exists")
         return lambda fact: is_present(fact.get(name)) == wanted
+    if op == "count" and isinstance(arg, Mapping):
+        return _count_test(name, tuple(arg.items()))
+    if op in COMPARISONS and _is_number(arg):
+        compare = _COMPARE[op]
+        return lambda fact: _is_number(value := fact.get(name)) and compare(value, arg)
+    if op == "contains" and isinstance(arg, str):  # `in` is `_same` for a text
+        return lambda fact: _is_list(value := fact.get(name)) and arg in value
+    if op == "contains_any" and all(isinstance(a, str) for a in arg):
+        return _contains_any_test(name, frozenset(arg))
+    if op == "equals" and _is_number(arg):  # `_same`: True is not 1
+        return lambda fact: type(value := fact.get(name)) is not bool and value == arg
+    if op == "not_equals" and isinstance(arg, str):
+        return lambda fact: is_present(value := fact.get(name)) and value != arg
+    if op == "any_item" and isinstance(arg, Mapping):
+        return _any_item_test(name, compile_test(arg))
     return lambda fact: _evaluate(cond, fact)
+
+
+_COMPARE = {"lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}
+
+
+def _contains_any_test(name: str, texts: frozenset[str]) -> Test:
+    def contains_any(fact: Mapping[str, Any]) -> bool:
+        value = fact.get(name)
+        if not _is_list(value):
+            return False
+        for item in value:  # noqa: SIM110 - any() with a generator is slower here
+            if isinstance(item, str) and item in texts:
+                return True
+        return False
+
+    return contains_any
+
+
+def _any_item_test(name: str, test: Test) -> Test:
+    def any_item(fact: Mapping[str, Any]) -> bool:
+        value = fact.get(name)
+        if not _is_list(value):
+            return False
+        for item in value:  # noqa: SIM110 - any() with a generator is slower here
+            if isinstance(item, Mapping) and test(item):
+                return True
+        return False
+
+    return any_item
+
+
+def _count_test(name: str, tests: tuple[tuple[str, Any], ...]) -> Test:
+    def counted(fact: Mapping[str, Any]) -> bool:
+        value = fact.get(name)
+        size = len(value) if _is_list(value) else 0
+        for test, number in tests:  # noqa: SIM110 - all() with a generator is slower here
+            if not _compare(test, size, number):
+                return False
+        return True
+
+    return counted
 
 
 Test = Callable[[Mapping[str, Any]], bool]

@@ -607,6 +607,11 @@ class _Use:
     field_key: str
     count_key: str
 
+    @functools.cached_property
+    def whole(self) -> bool:
+        """Whether a scalar is sent as it is (else a presence marker), as `_put` decides."""
+        return bool(self.use.value or self.use.items)
+
 
 def _payload(fact: Mapping[str, Any], uses: Mapping[str, _Use], key: str) -> dict[str, Any]:
     """The fact as durable sees it: what the rules read of it, renamed, and id and marker.
@@ -619,7 +624,13 @@ def _payload(fact: Mapping[str, Any], uses: Mapping[str, _Use], key: str) -> dic
     try:
         for name, value in fact.items():  # a fact holds fewer fields than rules read
             read = uses.get(name)
-            if read is not None and value is not None:
+            if read is None or value is None:
+                continue
+            kind = type(value)
+            if kind is str or kind is bool:  # most values: what `_put` does with them, inline
+                if kind is bool or value.strip():
+                    payload[read.field_key] = value if read.whole else 1
+            else:
                 _put(payload, name, value, read.use, read.field_key, read.count_key)
     except ValueError as error:
         raise EngineError(f"fact {key!r}: {error}") from error

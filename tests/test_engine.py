@@ -683,7 +683,7 @@ ODD_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(VOCAB), inner),
     max_leaves=6,
 )
-ODD_LEAVES = st.sampled_from([
+ODD_LEAF_LIST = [
     {"field": "f", "equals": True},
     {"field": "f", "equals": "a"},
     {"field": "f", "equals": " "},
@@ -700,7 +700,13 @@ ODD_LEAVES = st.sampled_from([
     {"field": "f", "contains_any": ["a", "b"]},
     {"field": "f", "contains_any": ["a", 1]},
     {"field": "f", "only": ["a"]},
-])
+    {"field": "f", "equals": 1},
+    {"field": "f", "equals": 2.5},
+    {"field": "f", "not_equals": "a"},
+    {"field": "f", "any_item": {"field": "a", "equals": "b"}},
+    {"field": "f", "any_item": {"field": "b", "count": {"gt": 0}}},
+]
+ODD_LEAVES = st.sampled_from(ODD_LEAF_LIST)
 
 
 @settings(max_examples=400, deadline=None)
@@ -717,3 +723,18 @@ def test_compiled_gate_tests_agree_with_evaluate_on_values_of_any_shape(
     for value in values:
         fact = {"f": value}
         assert test(fact) == evaluate(condition, fact), (condition, value)
+
+
+@pytest.mark.parametrize("leaf", ODD_LEAF_LIST)
+def test_compiled_leaf_tests_agree_with_evaluate_on_every_odd_value(leaf: dict[str, Any]) -> None:
+    """Each compiled shortcut (a number `equals` that keeps True apart from 1, a text
+    `not_equals`, `contains_any` of texts, `any_item`, a count) against `evaluate`, on every
+    value of a fixed list of awkward ones."""
+    from reviewer.conditions import compile_test
+
+    odd = [None, True, False, 0, 1, 1.0, 2.5, -1, 2**70, float("nan"), float("inf"), "", " ",
+           "a", "b", "1", [], [True], [1], ["a"], ["a", "b"], [{"a": "b"}], [{"a": "c"}],
+           [{"b": [1]}], [{"b": []}], [None], {"a": "b"}]
+    test = compile_test(leaf)
+    for value in odd:
+        assert test({"f": value}) == evaluate(leaf, {"f": value}), (leaf, value)
