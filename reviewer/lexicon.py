@@ -44,6 +44,7 @@ _JOINER = re.compile(r"[-./]")
 _WORD_CHAR = re.compile(r"\w")
 # Gap marker: up to three other words between two phrase words.
 _GAP = r"(?:\W+\w+){0,3}"
+_WORD_START = r"(?<!\w)"  # a phrase that opens with a word starts where no word goes on
 
 
 class LexiconError(ProblemsError):
@@ -443,7 +444,7 @@ def compile_phrase(phrase: str) -> str:
     Words are joined by runs of non-word characters, so "follow up" also reads "follow-up"
     and "n a" reads "N/A"; every phrase starts and ends on a word boundary."""
     first = phrase.split()[0].lstrip("?")
-    out = r"(?<!\w)" if first[:1].isalnum() or first[:1] == "#" else ""
+    out = _WORD_START if first[:1].isalnum() or first[:1] == "#" else ""
     pending_optional = ""  # an optional first word, written before the next word
     previous = False  # a word has been written: the next one needs a separator first
     for word in phrase.split():
@@ -523,9 +524,18 @@ def _opening_words(phrase: str) -> list[str]:
 
 
 def compile_lexicon(phrases: Iterable[str]) -> re.Pattern[str]:
-    """All phrases as one alternation, longest first so `find` reports the fullest phrase."""
+    """All phrases as one alternation, longest first so `find` reports the fullest phrase.
+
+    Where every phrase opens with the word-start look-behind (phrases grouped by their first
+    word all do), it is written once in front of the alternation: the same test at the same
+    place, and a pattern a third shorter to compile (compiling is most of the first review's
+    start-up, ~10 ms)."""
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
-    return re.compile("|".join(f"(?:{compile_phrase(p)})" for p in ordered))
+    bodies = [compile_phrase(p) for p in ordered]
+    if bodies and all(body.startswith(_WORD_START) for body in bodies):
+        size = len(_WORD_START)
+        return re.compile(f"{_WORD_START}(?:{'|'.join(body[size:] for body in bodies)})")
+    return re.compile("|".join(f"(?:{body})" for body in bodies))
 
 
 # --- loading --------------------------------------------------------------------------------

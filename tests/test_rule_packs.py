@@ -14,7 +14,7 @@ from reviewer.cli import cli
 from reviewer.examples import run_examples
 from reviewer.knowledge import bundled_knowledge
 from reviewer.review import Reviewer
-from reviewer.rules import Rule, RuleError, _has_anchor_or_tag, load_catalogue
+from reviewer.rules import Rule, RuleError, _has_anchor_or_tag, load_catalogue, rule_starts
 
 GOOD_RULE = """\
 rules:
@@ -127,6 +127,14 @@ def test_the_anchor_and_tag_scan_agrees_with_the_pattern_it_replaced(text):
     exactly where the former single pattern did."""
     former = re.compile(r"(^|[\s\[{,:-])[&*!]\S", re.MULTILINE)
     assert _has_anchor_or_tag(text) == bool(former.search(text))
+
+
+@given(st.text(alphabet="- id:\n\r\tx\u2028", max_size=60))
+def test_rule_starts_agree_with_the_pattern_they_replaced(text):
+    """The lines where a rule may start, found from `id:` occurrences, are those the former
+    multiline pattern found."""
+    former = re.compile(r"^( *- +)id:", re.MULTILINE)
+    assert rule_starts(text) == [(m.start(), len(m.group(1))) for m in former.finditer(text)]
 
 
 def test_extra_pack_adds_rules_and_its_examples_run(tmp_path):
