@@ -786,8 +786,6 @@ class TextReader:
         available = lexicons.names(language)
         self.available = all(set(c.lexicons) <= available for c in CHECKS.values())
         self._answer = lru_cache(maxsize=4096)(self._decide)
-        # a proposal repeats some answers ("Quarterly", "Project records") in many places
-        self._non_answer = lru_cache(maxsize=1024)(self._non_answer_kind)
 
     def check(self, name: str, text: str | None) -> bool:
         """Whether the check holds for the text; False for no text or an unread language."""
@@ -796,10 +794,10 @@ class TextReader:
         return self._answer(name, text)
 
     def non_answer(self, text: str, *, deferral: bool = True) -> str | None:
-        return self._non_answer(text, deferral) if self.available else None
-
-    def _non_answer_kind(self, text: str, deferral: bool) -> str | None:
-        return non_answer_kind(self.words, text, deferral=deferral)
+        """`non_answer_kind` of the text, None for an unread language. Not cached: the
+        cheap tests that turn most answers away cost less than a cache's bookkeeping, and
+        few answers repeat."""
+        return non_answer_kind(self.words, text, deferral=deferral) if self.available else None
 
     def _decide(self, name: str, text: str) -> bool:
         return CHECKS[name].decide(self.words, text)

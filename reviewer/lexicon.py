@@ -114,13 +114,8 @@ class Lexicon:
         when some phrase has none. A text holding none of them meets no phrase, which a set
         of its words shows faster than the leads do when the phrases open with common words
         ("be clarified", "will agree")."""
-        keys = set()
-        for phrase in self.phrases:
-            plain = [w for w in phrase.split() if _PLAIN_WORD.fullmatch(w)]
-            if not plain:
-                return None
-            keys.add(max(plain, key=len))  # the first of the longest
-        return frozenset(keys)
+        keys = required_words(self.phrases)
+        return None if keys is None else frozenset(keys)
 
     def matches(self, text: str) -> bool:
         """Whether the text meets the lexicon in its mode (see the module docstring)."""
@@ -169,8 +164,12 @@ class Lexicon:
                 return None
             # at the start of a text, the opener's group finds what the whole alternation
             # finds: the same phrases in the same order, less those that cannot start there
+            normal = normalise(text)
+            if not self._by_opener.may_match(opener, normal):
+                return None
             pattern = self._by_opener.pattern(opener)
-        normal = normalise(text)
+        else:
+            normal = normalise(text)
         if self.mode == "only":
             if self.index is not None and not self.index.covers(normal):
                 return None
@@ -214,6 +213,17 @@ class _OnDemand:
         self.phrases = phrases
         self._compiled: dict[str, re.Pattern[str]] = {}
         self._leads: dict[str, tuple[str, ...] | None] = {}
+        self._keys: dict[str, tuple[str, ...] | None] = {}
+
+    def may_match(self, key: str, normal: str) -> bool:
+        """False only where the key's alternation surely matches nothing in the normalised
+        text: it holds none of the words its phrases require (see `required_words`). A test
+        of a few substrings, before a pattern is compiled or run: a text's words open many
+        groups whose phrases it does not go on to hold."""
+        if key not in self._keys:
+            self._keys[key] = required_words(self.phrases[key])
+        words = self._keys[key]
+        return words is None or _holds_any(normal, words)
 
     def pattern(self, key: str) -> re.Pattern[str]:
         found = self._compiled.get(key)
@@ -226,6 +236,19 @@ class _OnDemand:
         if key not in self._leads:
             self._leads[key] = leading_literals(self.phrases[key])
         return self._leads[key]
+
+
+def required_words(phrases: Iterable[str]) -> tuple[str, ...] | None:
+    """For each phrase, the longest plain word it requires (not optional, no marker, no
+    joiner: see `Lexicon.key_words`), which every match holds as a whole word; None when some
+    phrase has none."""
+    keys = set()
+    for phrase in phrases:
+        plain = [w for w in phrase.split() if _PLAIN_WORD.fullmatch(w) and w != "yyyy"]
+        if not plain:
+            return None
+        keys.add(max(plain, key=len))  # the first of the longest
+    return tuple(sorted(keys))
 
 
 def leading_literals(phrases: Iterable[str]) -> tuple[str, ...] | None:
@@ -339,6 +362,8 @@ class PhraseIndex:
         what `_stems_pattern(stems).findall(normal)` finds (a stem is word characters only,
         so it can match only at a word's start), without scanning the text."""
         stems = self.prefix_stems
+        if not _holds_any(normal, stems):
+            return []  # most texts: no stem anywhere, so no word begins with one
         return sorted({
             next(stem for stem in stems if word.startswith(stem))
             for word in words_of(normal)
@@ -359,27 +384,26 @@ class PhraseIndex:
 
     def candidates(self, normal: str) -> list[re.Pattern[str]]:
         """The patterns of the phrases that can start at one of the text's words."""
-        return [pattern for pattern, _ in self._groups(normal)]
+        return [table.pattern(key) for table, key in self._groups(normal)]
 
-    def _groups(self, normal: str) -> list[tuple[re.Pattern[str], tuple[str, ...] | None]]:
-        """The candidate patterns, each with the texts its matches begin with."""
+    def _groups(self, normal: str) -> list[tuple[_OnDemand, str]]:
+        """The candidate groups of phrases (table, key) that the text may meet: those of its
+        words and stems (sorted: a set's order changes with the hash seed, and the order
+        must not), and those that can start anywhere; each only if the text holds a word
+        its phrases require."""
         by_word, by_prefix = self.by_word, self.by_prefix
-        # Sorted: a set's order changes with the hash seed, and the order must not.
-        groups = [
-            (by_word.pattern(w), by_word.leads(w))
-            for w in sorted(words_of(normal) & by_word.phrases.keys())
-        ]
+        groups = [(by_word, w) for w in sorted(words_of(normal) & by_word.phrases.keys())]
         if self.prefix_stems:
-            groups += [(by_prefix.pattern(s), by_prefix.leads(s)) for s in self.stems_in(normal)]
+            groups += [(by_prefix, s) for s in self.stems_in(normal)]
         if self.anywhere is not None:
-            groups.append((self.anywhere.pattern(""), self.anywhere.leads("")))
-        return groups
+            groups.append((self.anywhere, ""))
+        return [(table, key) for table, key in groups if table.may_match(key, normal)]
 
     def search(self, normal: str) -> str | None:
         """The leftmost (then longest) phrase occurrence, as one pattern's search finds it."""
         best: re.Match[str] | None = None
-        for pattern, leads in self._groups(normal):
-            found = leftmost(pattern, leads, normal)
+        for table, key in self._groups(normal):
+            found = leftmost(table.pattern(key), table.leads(key), normal)
             if found and (best is None or (found.start(), -found.end())
                           < (best.start(), -best.end())):
                 best = found
