@@ -458,28 +458,47 @@ def _flatten_declared(entity: str, item: Mapping[str, Any]) -> dict[str, Any]:
     Only mappings on the way to a declared field are entered: the programme's item is the
     whole proposal, whose components and indicators are facts of their own."""
     fields: dict[str, Any] = {}
-    _flatten_into(fields, item, "", fact_fields(entity), _declared_prefixes(entity))
+    _flatten_into(fields, item, _flatten_plan(entity, ""))
     for name in _counted_lists(entity):
         fields[f"{name}#count"] = len(fields.get(name) or [])
     return fields
 
 
-def _flatten_into(
-    fields: dict[str, Any],
-    node: Mapping[str, Any],
-    prefix: str,
-    declared: Mapping[str, Any],
-    prefixes: frozenset[str],
-) -> None:
+# What to do with each key of a mapping: its dotted name, whether it is declared, and the
+# plan of the mapping it leads to (None: no declared field lies below it).
+_Plan = dict[str, tuple[str, bool, "_Plan | None"]]
+
+
+def _flatten_into(fields: dict[str, Any], node: Mapping[str, Any], plan: _Plan) -> None:
+    """A mapping's declared fields, and those of the mappings on the way to one, looked up in
+    the entity's plan (one dict lookup per key, no name built for the keys left out)."""
     for key, value in node.items():
-        name = f"{prefix}{key}"
+        step = plan.get(key)
+        if step is None:
+            continue
+        name, declared, inner = step
         if isinstance(value, dict):
-            if name in prefixes:
-                _flatten_into(fields, value, f"{name}.", declared, prefixes)
-        elif name in declared:
+            if inner is not None:
+                _flatten_into(fields, value, inner)
+        elif declared:
             if isinstance(value, list) and _holds_mapping(value):
                 value = [_flatten(v) for v in value if isinstance(v, dict)]
             fields[name] = value
+
+
+@cache
+def _flatten_plan(entity: str, prefix: str) -> _Plan:
+    """The plan of the mapping at `prefix` ("" or "mel.") of an entity's item: the keys whose
+    dotted name (prefix + key, a key with a dot included) is declared or leads to a declared
+    field."""
+    declared, prefixes = fact_fields(entity), _declared_prefixes(entity)
+    plan: _Plan = {}
+    for name in sorted({*declared, *prefixes}):
+        if not name.startswith(prefix):
+            continue
+        inner = _flatten_plan(entity, f"{name}.") if name in prefixes else None
+        plan[name[len(prefix):]] = (name, name in declared, inner)
+    return plan
 
 
 def _holds_mapping(values: list[Any]) -> bool:
