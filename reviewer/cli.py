@@ -69,13 +69,16 @@ def _inert_click_errors() -> Iterator[None]:
 
 
 def _reviewer(rule_dirs: Sequence[str]):
+    from reviewer import start_up
     from reviewer.review import Reviewer
 
     try:
-        return Reviewer([Path(d) for d in rule_dirs])
+        reviewer = Reviewer([Path(d) for d in rule_dirs])
     except (ProblemsError, InputError) as error:  # rule packs or their lexicons
         problems = error.problems if isinstance(error, ProblemsError) else [str(error)]
         raise UsageProblem("cannot load the rules:", *problems) from None
+    start_up.resume()  # what lives as long as the process is built: see start_up.py
+    return reviewer
 
 
 fail_on_option = click.option(
