@@ -77,6 +77,17 @@ class Words:
     def has(self, name: str, text: str) -> bool:
         return self.lexicon(name).find(text) is not None
 
+    def has_outside(self, name: str, frame: str, text: str) -> bool:
+        """`has(name, lexicon(frame).strip(text))`: the lexicon met once the frame's phrases
+        are blanked out ("the police survivors are told to call" is no investigator). Blanking
+        makes no new word, so a text the lexicon's phrases cannot begin to meet
+        (`PhraseIndex.may_meet`) is turned away before it is stripped: the checks that ask
+        this read whole components' texts."""
+        lexicon = self.lexicon(name)
+        if lexicon.index is not None and not lexicon.index.may_meet(normalise(text)):
+            return False
+        return lexicon.find(self.lexicon(frame).strip(text)) is not None
+
     def find(self, name: str, text: str) -> str | None:
         return self.lexicons.require(name, self.language).find(text)
 
@@ -587,8 +598,9 @@ def _as_needed(words: Words, text: str) -> bool:
 )
 def _justice_training(words: Words, text: str) -> bool:
     """Justice officials among the trainees: not the police survivors are helped to reach."""
-    trainees = words.lexicon("justice_contact").strip(text)
-    return words.has("justice_actors", trainees) and words.has("training", text)
+    return words.has("training", text) and words.has_outside(
+        "justice_actors", "justice_contact", text
+    )
 
 
 @check(
@@ -659,8 +671,7 @@ def _mentions_children(words: Words, text: str) -> bool:
     """Children themselves: not services or professions for children, and not a group whose
     head names adults ("parents of primary-school children", "mothers of girls"), unless it
     adds children to them ("workers and their children")."""
-    stripped = words.lexicon("child_service_frame").strip(text)
-    if not words.has("children", stripped):
+    if not words.has_outside("children", "child_service_frame", text):
         return False
     if words.has("children_included", text):
         return True
@@ -724,7 +735,7 @@ def _risk_to_participants(words: Words, text: str) -> bool:
 )
 def _corruption_named(words: Words, text: str) -> bool:
     """An anti-corruption bureau named as a partner is not corruption named as a problem."""
-    return words.has("corruption_sign", words.lexicon("anti_corruption_frame").strip(text))
+    return words.has_outside("corruption_sign", "anti_corruption_frame", text)
 
 
 @check(
@@ -735,7 +746,7 @@ def _corruption_named(words: Words, text: str) -> bool:
 )
 def _data_protection_named(words: Words, text: str) -> bool:
     """A ministry's or a council's consent to an activity protects no one's information."""
-    return words.has("privacy_measure", words.lexicon("privacy_false_friend").strip(text))
+    return words.has_outside("privacy_measure", "privacy_false_friend", text)
 
 
 @check(
@@ -762,7 +773,7 @@ def _reduction_claim(words: Words, text: str) -> bool:
 )
 def _investigative_work(words: Words, text: str) -> bool:
     """Investigators or prosecutors do the work: not the police people are told to call."""
-    return words.has("investigative_actors", words.lexicon("justice_contact").strip(text))
+    return words.has_outside("investigative_actors", "justice_contact", text)
 
 
 @check(
@@ -772,9 +783,7 @@ def _investigative_work(words: Words, text: str) -> bool:
 )
 def _network_reach(words: Words, text: str) -> bool:
     """A method named as the subject of a course is taught, not applied to cases."""
-    return words.has(
-        "network_mechanism", words.lexicon("network_training_frame").strip(text)
-    )
+    return words.has_outside("network_mechanism", "network_training_frame", text)
 
 
 class TextReader:

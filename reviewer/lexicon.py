@@ -217,11 +217,11 @@ class _OnDemand:
 
     def may_match(self, key: str, normal: str) -> bool:
         """False only where the key's alternation surely matches nothing in the normalised
-        text: it holds none of the words its phrases require (see `required_words`). A test
-        of a few substrings, before a pattern is compiled or run: a text's words open many
-        groups whose phrases it does not go on to hold."""
+        text: it holds none of the texts its phrases require (see `required_literals`). A
+        test of a few substrings, before a pattern is compiled or run: a text's words open
+        many groups whose phrases it does not go on to hold."""
         if key not in self._keys:
-            self._keys[key] = required_words(self.phrases[key])
+            self._keys[key] = required_literals(self.phrases[key])
         words = self._keys[key]
         return words is None or _holds_any(normal, words)
 
@@ -248,6 +248,26 @@ def required_words(phrases: Iterable[str]) -> tuple[str, ...] | None:
         if not plain:
             return None
         keys.add(max(plain, key=len))  # the first of the longest
+    return tuple(sorted(keys))
+
+
+def required_literals(phrases: Iterable[str]) -> tuple[str, ...] | None:
+    """For each phrase, the longest text every match of it holds: the longest literal part of
+    the words it requires (not optional; a word's parts between joiners, which a text may
+    write apart or together; without an open end; no number or year marker). None when some
+    phrase has none."""
+    keys = set()
+    for phrase in phrases:
+        parts = [
+            part
+            for word in phrase.split()
+            if not word.startswith("?") and word != "..."
+            for part in _JOINER.split(word.rstrip("*"))
+            if part and "#" not in part and part != "yyyy"
+        ]
+        if not parts:
+            return None
+        keys.add(max(parts, key=len))  # the first of the longest
     return tuple(sorted(keys))
 
 
@@ -398,6 +418,13 @@ class PhraseIndex:
         if self.anywhere is not None:
             groups.append((self.anywhere, ""))
         return [(table, key) for table, key in groups if table.may_match(key, normal)]
+
+    def may_meet(self, normal: str) -> bool:
+        """False only where `search` surely finds nothing: no group of phrases can start at
+        one of the text's words and find what it requires there. A text cut into by blanking
+        phrases out (`Lexicon.strip`) has no word and no required text the whole text lacks,
+        so its answer is False too."""
+        return bool(self._groups(normal))
 
     def search(self, normal: str) -> str | None:
         """The leftmost (then longest) phrase occurrence, as one pattern's search finds it."""

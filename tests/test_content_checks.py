@@ -288,3 +288,46 @@ def test_the_table_says_which_side_a_check_may_drive_even_when_neither():
     }
     assert "| no (info only) |" in figures_table([rows["neither"]])
     assert "| on yes and no |" in figures_table([rows["both"]])
+
+
+# Every (lexicon, frame) pair a check reads with `Words.has_outside`.
+_OUTSIDE_PAIRS = [
+    ("justice_actors", "justice_contact"),
+    ("investigative_actors", "justice_contact"),
+    ("corruption_sign", "anti_corruption_frame"),
+    ("privacy_measure", "privacy_false_friend"),
+    ("network_mechanism", "network_training_frame"),
+    ("children", "child_service_frame"),
+]
+
+
+def test_has_outside_turns_away_only_texts_stripping_leaves_nothing_in():
+    """`has_outside` tests the lexicon's key words on the text before stripping the frame:
+    the same answer as stripping first, on every corpus text and on texts that join the
+    frame's phrases to the lexicon's (a blanked phrase must make no new word)."""
+    from test_lexicon import _texts_near
+
+    words = Words(bundled_lexicons(), "en")
+    for _, frame in _OUTSIDE_PAIRS:  # what makes blanking make no new word
+        for phrase in words.lexicon(frame).phrases:
+            first, last = phrase.split()[0].lstrip("?"), phrase.split()[-1].rstrip("*")
+            assert first[:1].isalnum() and last[-1:].isalnum(), (frame, phrase)
+    corpus = [
+        case.text
+        for folder in (TUNING, HELD_OUT)
+        for path in sorted((REPO / folder).glob("*.yaml"))
+        for case in load_corpus(path)[1]
+    ]
+    tried = found = 0
+    for name, frame in _OUTSIDE_PAIRS:
+        near = _texts_near(words.lexicon(name))
+        frames = _texts_near(words.lexicon(frame))
+        cycled = near * (len(frames) // len(near) + 1)
+        joined = [f"{a} {b}" for a, b in zip(frames, cycled, strict=False)]
+        joined += [f"{a}{b}" for a, b in zip(near, frames, strict=False)]  # glued to a word
+        for text in corpus + near + joined:
+            expected = words.has(name, words.lexicon(frame).strip(text))
+            assert words.has_outside(name, frame, text) == expected, (name, frame, text)
+            tried += 1
+            found += expected
+    assert tried > 5000 and found > 500
