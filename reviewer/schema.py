@@ -16,6 +16,7 @@ that compare the two. One walk of the tree makes the plain data and notes blank 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -189,26 +190,57 @@ _SAME_WHEN_PLAIN = frozenset({str, int, float, bool})
 
 def _plain_noting_blanks(node: Any, path: YamlPath, blanks: list[YamlPath]) -> Any:
     """to_plain(node), and the paths _blank_keys(node) finds appended to `blanks`: one walk of
-    the tree instead of two. Paths are only built for containers (scalars need none)."""
+    the tree instead of two. A mapping or list that holds nothing to drop or convert is
+    returned as it is, not copied: most proposals hold no blank and only a few dates, so their
+    plain data shares the document's containers (which no step changes: a test holds the
+    review to leaving the document as it was)."""
     if isinstance(node, (dict, Mapping)):  # dict first: quicker to test than the ABC
-        plain = {}
-        for key, value in _pairs(node):
-            name = str(key)
-            if type(value) in _SAME_WHEN_PLAIN and not (type(value) is str and not value.strip()):
-                plain[name] = value
-            elif _is_blank(value):
-                blanks.append((*path, name))
-            else:
-                plain[name] = _plain_noting_blanks(value, (*path, name), blanks)
-        return plain
+        return _plain_mapping(node, path, blanks)
     if isinstance(node, list):
-        return [
-            item
-            if type(item) in _SAME_WHEN_PLAIN
-            else _plain_noting_blanks(item, (*path, index), blanks)
-            for index, item in enumerate(list.__iter__(node))
-        ]
+        return _plain_list(node, path, blanks)
     return to_plain(node)
+
+
+def _plain_mapping(node: Mapping[str, Any], path: YamlPath, blanks: list[YamlPath]) -> Any:
+    plain: dict[str, Any] | None = None  # a copy, begun at the first key that changes
+    for index, (key, value) in enumerate(_pairs(node)):
+        kind = type(value)
+        if kind in _SAME_WHEN_PLAIN and not (kind is str and not value.strip()):
+            new = value
+        elif _is_blank(value):
+            new = _BLANK
+        else:
+            new = _plain_noting_blanks(value, (*path, str(key)), blanks)
+        if plain is None:
+            if new is value and type(key) is str:
+                continue
+            plain = dict(itertools.islice(_pairs(node), index))  # the keys before, unchanged
+        if new is _BLANK:
+            blanks.append((*path, str(key)))
+        else:
+            plain[str(key)] = new
+    if plain is not None:
+        return plain
+    return node if type(node) is dict else dict(_pairs(node))  # ruamel's map: a plain copy
+
+
+def _plain_list(node: list[Any], path: YamlPath, blanks: list[YamlPath]) -> list[Any]:
+    plain: list[Any] | None = None  # a copy, begun at the first item that changes
+    for index, item in enumerate(list.__iter__(node)):
+        new = item if type(item) in _SAME_WHEN_PLAIN else _plain_noting_blanks(
+            item, (*path, index), blanks
+        )
+        if plain is None:
+            if new is item:
+                continue
+            plain = node[:index]
+        plain.append(new)
+    if plain is not None:
+        return plain
+    return node if type(node) is list else list(list.__iter__(node))  # ruamel's seq: a copy
+
+
+_BLANK = object()  # a mapping's blank value: dropped, and its key's path noted
 
 
 def _pairs(node: Mapping[str, Any]) -> Iterable[tuple[Any, Any]]:

@@ -5,6 +5,8 @@
   different hash seeds (set iteration order changes with the seed).
 - `screen --jobs 2` gives exactly what `--jobs 1` gives.
 - A run writes only the outputs it is told to write, and a second run changes nothing else.
+- A review leaves the document it reads as it was (its plain data shares the document's
+  containers where there is nothing to drop or convert).
 """
 
 from __future__ import annotations
@@ -221,3 +223,27 @@ def test_a_baseline_run_writes_only_the_baseline(tmp_path: Path) -> None:
     result = invoke(*args, "--baseline", work / "baseline.json")
     assert result.exit_code == 0
     assert changed(after, snapshot(work)) == set(), "reading a baseline writes nothing"
+
+
+def test_a_review_leaves_the_document_as_it_was() -> None:
+    """No step changes the data it is handed, which shares containers with the document
+    (schema._plain_noting_blanks copies only what it drops or converts)."""
+    from reviewer.loader import load_document
+    from reviewer.review import Reviewer
+
+    reviewer = Reviewer()
+    paths = [
+        *SAMPLES,
+        *sorted((REPO / "samples" / "probes").glob("*.yaml")),
+        *sorted((REPO / "tests" / "proposals" / "unseen").rglob("*.yaml")),
+    ]
+    assert len(paths) > 30
+    found = 0
+    for path in paths:
+        doc = load_document(path)
+        before = copy.deepcopy(doc.data)
+        review = reviewer.review_document(doc)
+        assert review.ok, path
+        assert repr(doc.data) == repr(before), path
+        found += len(review.findings)
+    assert found > 500
