@@ -559,6 +559,9 @@ def _information_only(words: Words, text: str) -> bool:
     what the information is about (fees, documents, the law) does not count as a means. A
     change the answer says was made ("which abolished the fee", "debts cancelled") counts
     wherever it is said."""
+    means = words.lexicon("information_means")
+    if means.index is not None and not means.index.may_meet(normalise(text)):
+        return False  # a head has no word or text the whole answer lacks: none names a means
     parts = [part for part in _PARTS.split(text) if _WORD.search(part)]
     heads = [head(part, 4) for part in parts]
     informing = [h for h in heads if not _NEGATION.match(h)]  # "no information passed on"

@@ -36,7 +36,7 @@ from reviewer.corpus import (
     with_block,
 )
 from reviewer.docgen import CATALOGUE_END, CATALOGUE_START, content_check_catalogue
-from reviewer.lexicon import bundled_lexicons
+from reviewer.lexicon import bundled_lexicons, normalise
 from reviewer.review import Reviewer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -331,3 +331,28 @@ def test_has_outside_turns_away_only_texts_stripping_leaves_nothing_in():
             tried += 1
             found += expected
     assert tried > 5000 and found > 500
+
+
+def test_information_only_turns_away_only_answers_no_head_of_which_names_a_means():
+    """The check's early exit (the whole answer cannot begin to meet a means of informing)
+    gives the answer reading every head gives, on every corpus text."""
+    from reviewer.checks import _PARTS, head
+
+    words = Words(bundled_lexicons(), "en")
+    texts = [
+        case.text
+        for folder in (TUNING, HELD_OUT)
+        for path in sorted((REPO / folder).glob("*.yaml"))
+        for case in load_corpus(path)[1]
+    ]
+    named = 0
+    for text in texts:
+        heads = [head(part, 4) for part in _PARTS.split(text) if part.strip()]
+        any_means = any(words.has("information_means", h) for h in heads)
+        named += any_means
+        if not any_means:
+            assert not CHECKS["information_only"].decide(words, text), text
+        else:
+            index = words.lexicon("information_means").index
+            assert index.may_meet(normalise(text)), text
+    assert named > 100
