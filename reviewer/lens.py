@@ -285,10 +285,13 @@ class _Walk:
         (the first occurrence stands; the same field of sibling items may repeat itself)."""
         first: dict[str, YamlPath] = {}
         for text, path, place in self.texts:
-            words = text.casefold().split()
-            if len(words) < _MIN_COPIED_WORDS:
-                continue
-            key = " ".join(words)
+            if single_spaced(text):  # most texts: spaced as the key will be
+                key = text.casefold()  # its words are its spaces plus one (see `text`)
+            else:
+                words = text.casefold().split()
+                if len(words) < _MIN_COPIED_WORDS:
+                    continue
+                key = " ".join(words)
             if key not in first:
                 first[key] = path
                 continue
@@ -296,6 +299,15 @@ class _Walk:
             if _field_name(original) != _field_name(path):
                 note = note_at("non_answer", path, text, "copied", place.refs, self.data)
                 self.notes.append(_with_source(note, original))
+
+
+def single_spaced(text: str) -> bool:
+    """Whether the text is `" ".join(text.split())` already: its only whitespace is single
+    spaces between words. (Every other whitespace character, a tab or a no-break space, is
+    not printable.)"""
+    return (
+        text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+    )
 
 
 def _field_name(path: YamlPath) -> str:

@@ -10,6 +10,8 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reviewer.facts import build_facts
 from reviewer.findings import Finding
@@ -300,6 +302,43 @@ def test_a_copied_answer_is_a_non_answer_where_it_is_copied_to():
             "theory_of_change.displacement.analysis",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "BROKERS may move to villages in the next district where the programme does not work",
+        "Brokers  may move to villages in the next district\nwhere the programme does not work",
+        " Brokers may move to villages in the next district where the programme does not\twork ",
+        "Brokers may move to villages in the next district where the\xa0programme does not work",
+    ],
+)
+def test_a_copy_is_found_whatever_its_case_and_spacing(copy):
+    text = "Brokers may move to villages in the next district where the programme does not work"
+    data = base(theory_of_change={"displacement": {"analysis": text, "other_targets": copy}})
+    notes = read_proposal(data, bundled_lexicons()).notes
+    assert [(n.field, n.problem) for n in notes] == [
+        ("theory_of_change.displacement.other_targets", "copied")
+    ]
+
+
+def test_every_whitespace_character_but_the_space_is_unprintable():
+    """What lens.single_spaced relies on to find tabs, line breaks and no-break spaces."""
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    assert len(spaces) > 20
+    assert all(c == " " or not c.isprintable() for c in spaces)
+
+
+@given(st.text(alphabet="ab \t\n\xa0\u2028\u3000\x1c\x85E\u00df.", max_size=16))
+def test_a_single_spaced_text_is_its_own_copy_key(text):
+    """lens.single_spaced: where it holds, the copy key is the casefolded text."""
+    from reviewer.lens import single_spaced
+
+    if single_spaced(text):
+        assert text.casefold() == " ".join(text.casefold().split())
+        assert len(text.casefold().split()) == (text.count(" ") + 1 if text else 0)
+    elif text.isprintable() and " " not in text.strip(" "):
+        assert text[:1] == " " or text[-1:] == " "  # only a space at an end is irregular
 
 
 BOILERPLATE = "Appropriate safeguards will be put in place wherever required."
