@@ -96,9 +96,11 @@ def to_json(value: Any) -> str:
 
     One json.dumps call (it runs in C; serialising facts was half of a review's rule time),
     then, only when an exponent may be there, bare exponents outside strings get a fraction.
+    A bare exponent comes only from a float, whose repr always signs it ("1e-05", "1e+16"):
+    a text without "e-" or "e+" is not searched (the search cost as much as the dumps).
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_as_dict)
-    if not _MAYBE_EXPONENT.search(text):
+    if ("e-" not in text and "e+" not in text) or not _MAYBE_EXPONENT.search(text):
         return text
     return _STRING_OR_BARE_EXPONENT.sub(_with_fraction, text)
 
