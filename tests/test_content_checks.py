@@ -14,6 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from robustness_helpers import run_ctreview
 
 from reviewer.checks import CHECKS, TextReader, Words, non_answer_kind
@@ -356,3 +358,15 @@ def test_information_only_turns_away_only_answers_no_head_of_which_names_a_means
             index = words.lexicon("information_means").index
             assert index.may_meet(normalise(text)), text
     assert named > 100
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab -;:()[]\u2014\u2013\t\n.", max_size=14))
+def test_clause_breaks_are_found_where_the_splitting_pattern_finds_them(text):
+    """checks._HAS_CLAUSE_BREAK answers what a search with the splitting pattern answers, and
+    `clauses` of a text without a break is the text itself (when it holds a word)."""
+    from reviewer.checks import _CLAUSE_BREAK, _HAS_CLAUSE_BREAK, _WORD, clauses
+
+    assert bool(_HAS_CLAUSE_BREAK.search(text)) == bool(_CLAUSE_BREAK.search(text))
+    expected = [part for part in _CLAUSE_BREAK.split(text) if _WORD.search(part)]
+    assert clauses(text) == expected
