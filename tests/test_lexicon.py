@@ -285,3 +285,31 @@ def test_a_joined_first_word_is_tried_whatever_the_text_begins_with(tmp_path: Pa
     assert lexicon.find("Posttest scores") == "posttest"
     assert lexicon.find("Posttest results") == "posttest results"
     assert lexicon.find("Post test only") == "post test"
+
+
+def test_frames_are_blanked_where_a_full_scan_finds_them():
+    """`Lexicon.strip` finds each candidate's occurrences at its leads (`every_match`): the
+    same spans as every candidate pattern's finditer over the whole text, on every text near
+    the phrases and on long texts that hold them many times."""
+    from reviewer.lexicon import every_match
+
+    every = [normalise(text) for text in _texts_for_openers()]
+    others = every[::25]
+    spans_found = 0
+    for lexicon in load_lexicons([BUNDLED]).by_key.values():
+        index = lexicon.index
+        if index is None:
+            continue
+        near = [normalise(text) for text in _texts_near(lexicon)]
+        long = [" ".join(near[at : at + 25]) for at in range(0, len(near), 25)]
+        leads = leading_literals(lexicon.phrases)  # what every candidate's matches begin with
+        for normal in near + long + others:
+            for pattern in index.candidates(normal):
+                full_scan = [m.span() for m in pattern.finditer(normal)]
+                assert [m.span() for m in every_match(pattern, leads, normal)] == full_scan
+            expected = sorted(
+                m.span() for pattern in index.candidates(normal) for m in pattern.finditer(normal)
+            )
+            assert sorted(index.spans(normal)) == expected, (lexicon.name, normal)
+            spans_found += len(expected)
+    assert spans_found > 5000
