@@ -254,6 +254,11 @@ class ConfigFinder:
         self.discover = discover
         self._loaded: dict[Path | None, Config] = {}
         self._notes: list[str] = []
+        # The configuration file each proposal's folder found: looked up once per folder
+        # and run (a lookup resolves links and asks every folder up to the repository root
+        # for three files; `screen` asks for each proposal several times).
+        self._found: dict[Path, Path | None] = {}
+        self._folders: dict[str | Path, Path] = {}  # each proposal's folder, links resolved
 
     @property
     def notes(self) -> list[str]:
@@ -268,8 +273,14 @@ class ConfigFinder:
     def config_for(self, proposal: str | Path) -> Config:
         if self.explicit:
             return self.explicit
-        folder = real_path(proposal).parent
-        path = find_config(folder, self._notes) if self.discover else None
+        path = None
+        if self.discover:
+            folder = self._folders.get(proposal)
+            if folder is None:
+                folder = self._folders[proposal] = real_path(proposal).parent
+            if folder not in self._found:
+                self._found[folder] = find_config(folder, self._notes)
+            path = self._found[folder]
         if path not in self._loaded:
             self._loaded[path] = load_config(path) if path else preset("recommended")
         return self._loaded[path]

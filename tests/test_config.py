@@ -65,6 +65,29 @@ def test_no_config_means_the_recommended_preset(tmp_path):
     assert ConfigFinder(discover=False).config_for(proposal).fail_on == "error"
 
 
+def test_a_finder_looks_each_folder_up_once(tmp_path, monkeypatch):
+    """A run asks for each proposal's configuration several times and screens many proposals
+    of one folder: each folder is looked up once, and each gets its own nearest file."""
+    import reviewer.config as config_module
+
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".ctreview.yaml", "fail_on: info\n")
+    write(tmp_path / "calls" / ".ctreview.yaml", "fail_on: warning\n")
+    top = [write(tmp_path / f"p{n}.yaml", "") for n in range(3)]
+    inner = [write(tmp_path / "calls" / f"q{n}.yaml", "") for n in range(3)]
+    looked_up: list[Path] = []
+    original = config_module.find_config
+    monkeypatch.setattr(
+        config_module, "find_config", lambda folder, notes=None: looked_up.append(folder)
+        or original(folder, notes)
+    )
+    finder = ConfigFinder()
+    for _ in range(2):
+        assert {finder.config_for(p).fail_on for p in top} == {"info"}
+        assert {finder.config_for(str(p)).fail_on for p in inner} == {"warning"}
+    assert sorted(looked_up) == sorted([tmp_path.resolve(), (tmp_path / "calls").resolve()])
+
+
 # --- extends and merging --------------------------------------------------------------------------
 
 
