@@ -35,7 +35,12 @@ from reviewer.output import OutputError, write_atomic
 from reviewer.policy import Checker, Judgement, RunOptions, exit_code
 from reviewer.pool import run_ordered
 from reviewer.report import RENDERERS, ReportContext, render
-from reviewer.report.content import raised_questions, section_counts, severity_counts
+from reviewer.report.content import (
+    gap_severity_counts,
+    raised_questions,
+    section_counts,
+    severity_counts,
+)
 from reviewer.review import Reviewer
 from reviewer.verdict import Assessment, assess_gaps
 
@@ -274,7 +279,7 @@ def summarise(judgement: Judgement, catalogue_version: str = "") -> ScreenResult
         file=review.file,
         title=title,
         organisation=organisation,
-        counts=severity_counts(firsts),
+        counts=gap_severity_counts(counted),
         waived=len(gaps) - len(counted),
         sections=section_counts(firsts),
         rules=_rule_counts(counted),

@@ -266,3 +266,20 @@ def test_a_screened_result_crosses_processes_unchanged(reviewer):
     result = summarise(checker.judge(str(SAMPLES / "awareness-et.yaml")), "v1")
     assert result.rules and result.top and result.assessment is not None
     assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_a_screened_row_counts_each_gap_once_by_severity(reviewer):
+    """A row's counts are the counted gaps by severity, what a report's counts of the same
+    findings say (`severity_counts`), on every sample."""
+    from reviewer.gaps import counted_gaps
+    from reviewer.report.content import severity_counts
+
+    checker = Checker(RunOptions(discover_config=False), lambda dirs: reviewer)
+    warned = 0
+    for path in sorted(SAMPLES.glob("*.yaml")):
+        judgement = checker.judge(str(path))
+        firsts = [gap.first for gap in counted_gaps(judgement.review.findings)]
+        result = summarise(judgement, "v1")
+        assert result.counts == severity_counts(firsts), path.name
+        warned += result.counts["warning"]
+    assert warned > 10

@@ -470,8 +470,13 @@ def _rule_notes(gaps: Sequence[GapEntry], knowledge: KnowledgeBase | None) -> tu
 
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
     """Gaps by severity among `findings` (each gap once however many places it has)."""
+    return gap_severity_counts(group_gaps(findings))
+
+
+def gap_severity_counts(gaps: Iterable[Gap]) -> dict[str, int]:
+    """Gaps by severity, every severity named (0 where none)."""
     counts = dict.fromkeys(SEVERITIES, 0)
-    for gap in group_gaps(findings):
+    for gap in gaps:
         counts[gap.severity] += 1
     return counts
 
