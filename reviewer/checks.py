@@ -82,12 +82,11 @@ class Words:
 
     def has_outside(self, name: str, frame: str, text: str) -> bool:
         """`has(name, lexicon(frame).strip(text))`: the lexicon met once the frame's phrases
-        are blanked out ("the police survivors are told to call" is no investigator). Blanking
-        makes no new word, so a text the lexicon's phrases cannot begin to meet
-        (`PhraseIndex.may_meet`) is turned away before it is stripped: the checks that ask
-        this read whole components' texts."""
+        are blanked out ("the police survivors are told to call" is no investigator). A text
+        the lexicon cannot meet even whole (`Lexicon.may_meet_within`) is turned away before
+        it is stripped: the checks that ask this read whole components' texts."""
         lexicon = self.lexicon(name)
-        if lexicon.index is not None and not lexicon.index.may_meet(normalise(text)):
+        if not lexicon.may_meet_within(text):
             return False
         return lexicon.find(self.lexicon(frame).strip(text)) is not None
 
@@ -564,9 +563,8 @@ def _information_only(words: Words, text: str) -> bool:
     what the information is about (fees, documents, the law) does not count as a means. A
     change the answer says was made ("which abolished the fee", "debts cancelled") counts
     wherever it is said."""
-    means = words.lexicon("information_means")
-    if means.index is not None and not means.index.may_meet(normalise(text)):
-        return False  # a head has no word or text the whole answer lacks: none names a means
+    if not words.lexicon("information_means").may_meet_within(text):
+        return False  # no head of its parts can name a means either
     parts = [part for part in _PARTS.split(text) if _WORD.search(part)]
     heads = [head(part, 4) for part in parts]
     informing = [h for h in heads if not _NEGATION.match(h)]  # "no information passed on"

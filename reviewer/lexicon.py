@@ -20,7 +20,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -142,6 +142,13 @@ class Lexicon:
         pieces.append(normal[at:])
         return "".join(pieces)
 
+    def may_meet_within(self, text: str) -> bool:
+        """False only where no phrase can be found in the text, nor in any text cut from it
+        (a head of its parts, the text with a frame's phrases blanked out): cutting makes no
+        word and no required text the whole lacks (see `PhraseIndex.may_meet`). True for a
+        lexicon without a phrase index."""
+        return self.index is None or self.index.may_meet(normalise(text))
+
     def may_occur(self, text: str) -> bool:
         """False only where `find` surely finds nothing: an ASCII text that holds none of a
         short `anywhere` list's leads (lower() is what normalise makes of ASCII, but for
@@ -218,8 +225,8 @@ class _OnDemand:
         many groups whose phrases it does not go on to hold."""
         if key not in self._keys:
             self._keys[key] = required_literals(self.phrases[key])
-        words = self._keys[key]
-        return words is None or _holds_any(normal, words)
+        literals = self._keys[key]
+        return literals is None or _holds_any(normal, literals)
 
     def pattern(self, key: str) -> re.Pattern[str]:
         found = self._compiled.get(key)
@@ -238,13 +245,7 @@ def required_words(phrases: Iterable[str]) -> tuple[str, ...] | None:
     """For each phrase, the longest plain word it requires (not optional, no marker, no
     joiner: see `Lexicon.key_words`), which every match holds as a whole word; None when some
     phrase has none."""
-    keys = set()
-    for phrase in phrases:
-        plain = [w for w in phrase.split() if _PLAIN_WORD.fullmatch(w) and w != "yyyy"]
-        if not plain:
-            return None
-        keys.add(max(plain, key=len))  # the first of the longest
-    return tuple(sorted(keys))
+    return _longest_of_each(phrases, _plain_words)
 
 
 def required_literals(phrases: Iterable[str]) -> tuple[str, ...] | None:
@@ -252,19 +253,33 @@ def required_literals(phrases: Iterable[str]) -> tuple[str, ...] | None:
     the words it requires (not optional; a word's parts between joiners, which a text may
     write apart or together; without an open end; no number or year marker). None when some
     phrase has none."""
+    return _longest_of_each(phrases, _literal_parts)
+
+
+def _longest_of_each(
+    phrases: Iterable[str], pieces: Callable[[str], list[str]]
+) -> tuple[str, ...] | None:
     keys = set()
     for phrase in phrases:
-        parts = [
-            part
-            for word in phrase.split()
-            if not word.startswith("?") and word != "..."
-            for part in _JOINER.split(word.rstrip("*"))
-            if part and "#" not in part and part != "yyyy"
-        ]
-        if not parts:
+        found = pieces(phrase)
+        if not found:
             return None
-        keys.add(max(parts, key=len))  # the first of the longest
+        keys.add(max(found, key=len))  # the first of the longest
     return tuple(sorted(keys))
+
+
+def _plain_words(phrase: str) -> list[str]:
+    return [w for w in phrase.split() if _PLAIN_WORD.fullmatch(w) and w != "yyyy"]
+
+
+def _literal_parts(phrase: str) -> list[str]:
+    return [
+        part
+        for word in phrase.split()
+        if not word.startswith("?") and word != "..."
+        for part in _JOINER.split(word.rstrip("*"))
+        if part and "#" not in part and part != "yyyy"
+    ]
 
 
 def leading_literals(phrases: Iterable[str]) -> tuple[str, ...] | None:
@@ -436,8 +451,8 @@ class PhraseIndex:
     def _groups(self, normal: str) -> list[tuple[_OnDemand, str]]:
         """The candidate groups of phrases (table, key) that the text may meet: those of its
         words and stems (sorted: a set's order changes with the hash seed, and the order
-        must not), and those that can start anywhere; each only if the text holds a word
-        its phrases require."""
+        must not), and those that can start anywhere; each only if the text holds a text
+        one of its phrases requires."""
         by_word, by_prefix = self.by_word, self.by_prefix
         groups = [(by_word, w) for w in sorted(words_of(normal) & by_word.phrases.keys())]
         if self.prefix_stems:
