@@ -475,3 +475,59 @@ def block_texts(draw: st.DrawFn, indent: int = 0) -> str:
 @given(block_texts(), st.sampled_from(["\n", "", "\n\n", "\n  "]))
 def test_hand_written_layouts_load_as_on_the_slow_path(text: str, end: str) -> None:
     event("fast path" if assert_same_as_slow(text + end) else "slow path")
+
+
+# --- the quick event classes ----------------------------------------------------------------------
+
+
+def _slots(event: Any) -> dict[str, Any]:
+    names: set[str] = set()
+    for cls in type(event).__mro__:
+        slots = cls.__dict__.get("__slots__", ())
+        names.update([slots] if isinstance(slots, str) else slots)
+    return {name: getattr(event, name, "<unset>") for name in names}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("anchor", "tag", (True, False), "value", "start", "end", "'"),
+        (None, None, True, "start", "end", True),
+        ("start", "end"),
+        ("start", "end", "comment"),
+    ],
+    ids=["scalar-like", "collection-start-like", "end", "end-with-comment"],
+)
+def test_quick_events_hold_what_ruamels_classes_hold(args: tuple[Any, ...]) -> None:
+    """Each quick class, called as libyaml's parser calls ruamel's, makes the same event: an
+    instance of ruamel's class with every slot set alike (comment: None, as ruamel's chain of
+    `__init__`s leaves it when not given)."""
+    checked = 0
+    for original, quick in loader.QUICK_EVENTS.items():
+        try:
+            expected = original(*args)
+        except TypeError:  # not this class's call
+            continue
+        made = quick(*args)
+        assert isinstance(made, original)
+        assert _slots(made) == _slots(expected)
+        checked += 1
+    assert checked >= 2
+
+
+def test_the_compiled_parser_makes_the_quick_events_and_ruamels_c_loader_still_works() -> None:
+    if loader._CParser is None:
+        pytest.skip("ruamel.yaml.clib is not installed: the fast path is off")
+    parser = loader._CParser("a: [1, {b: 'x'}]\n")
+    try:
+        made = [type(event) for event in iter(parser.get_event, None)]
+    finally:
+        parser.dispose()
+    quick = set(loader.QUICK_EVENTS.values())
+    assert sum(kind in quick for kind in made) == 10  # 4 scalars, 3 starts, 3 ends
+    assert all(kind in quick or kind.__name__.startswith(("Stream", "Document")) for kind in made)
+    # another user of ruamel's compiled loader in the same process gets the same data
+    assert YAML(typ="safe", pure=False).load("a: [1, {b: 'x'}]\nc: !!str 2\n") == {
+        "a": [1, {"b": "x"}],
+        "c": "2",
+    }
