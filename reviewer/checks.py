@@ -745,6 +745,18 @@ def _corruption_named(words: Words, text: str) -> bool:
 
 
 @check(
+    "serves_returnees",
+    "Does the support component serve people who have come back to their own country, and "
+    "no one where they were exploited abroad?",
+    ("returnee", "served_abroad"),
+)
+def _serves_returnees(words: Words, text: str) -> bool:
+    """Returnees named, and nothing of people still abroad: a shelter abroad that arranges
+    their return serves foreigners, and so does a component that serves both."""
+    return words.has("returnee", text) and not words.has("served_abroad", text)
+
+
+@check(
     "data_protection_named",
     "Does the text name a measure that protects the privacy of the people whose information "
     "the programme records (consent, confidentiality, anonymity, restricted access, ...)?",

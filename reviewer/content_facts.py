@@ -48,7 +48,8 @@ class Derived(NamedTuple):
     """A derived field: its kind, what it means, the proposal fields it stands for, and the
     content checks (checks.py) that decide it: a rule above info may read it only if those
     checks meet the precision policy (corpus.py). A count or list gathers the items a check
-    says yes of, unless `gathers` says "no" (evidence whose source is *not* opinion)."""
+    says yes of, and a flag is set where it says yes, unless `gathers` says "no" (evidence
+    whose source is *not* opinion; victims who are foreigners unless the text says returnees)."""
 
     spec: FieldSpec
     meaning: str
@@ -154,7 +155,11 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         "serves_foreign_victims": Derived(
             _BOOLEAN,
             "Some pattern it addresses crosses a border into a place the programme names: the "
-            "victims it meets are foreigners there.",
+            "victims it meets are foreigners there, unless its title and description say it "
+            "serves returnees (people back in their own country) and no one abroad.",
+            ("title", "description"),
+            checks=("serves_returnees",),
+            gathers="no",
         ),
         "awareness.desired_action_is_knowledge": Derived(
             _BOOLEAN,
@@ -202,6 +207,15 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "addresses, or the risk register.",
             ("criminal_justice_capacity.implementation_barriers",),
             checks=("corruption_named",),
+        ),
+        "skills_use_measured": Derived(
+            _BOOLEAN,
+            "An indicator linked to it follows trainees over time (retention) or measures the "
+            "practice the training should change (behaviour change that is not a count of "
+            "investigations, prosecutions or convictions without the offenders' role, which "
+            "moves with much besides the training).",
+            checks=("delivery_count", "cj_count_without_role"),
+            gathers="no",
         ),
         "network_reach_named": Derived(
             _BOOLEAN,
@@ -591,13 +605,22 @@ def survivor_focused(ctx: Context, component: Mapping[str, Any]) -> bool:
 def _route_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, bool]:
     """`at_origin_only`: the component works only where its patterns start (each crosses a
     border from a place the programme names, a country or region, to one it does not name).
-    `serves_foreign_victims`: some pattern crosses a border into a place the programme names."""
+    `serves_foreign_victims`: some pattern crosses a border into a place the programme names,
+    and the component does not say it serves returnees only (a programme that names both ends
+    of a route may support, at home, those who came back: they are not foreigners there)."""
     routes = _routes(ctx, component)
+    into_named = any(route is not None and route[1] for route in routes)
     return {
         "at_origin_only": bool(routes) and all(
             route is not None and route[0] and not route[1] for route in routes
         ),
-        "serves_foreign_victims": any(route is not None and route[1] for route in routes),
+        "serves_foreign_victims": into_named and not (
+            component.get("type") == "victim_support"
+            and ctx.reader.check(
+                "serves_returnees",
+                joined([component.get("title"), component.get("description")], ". "),
+            )
+        ),
     }
 
 
@@ -697,9 +720,24 @@ def _justice_fields(ctx: Context, component: Mapping[str, Any], texts: str) -> d
     )
     return {
         "works_with_investigators": investigators,
+        "skills_use_measured": _skills_use_measured(ctx, component),
         "network_reach_named": network,
         "corruption_named": reader.check("corruption_named", _corruption_texts(ctx, component)),
     }
+
+
+def _skills_use_measured(ctx: Context, component: Mapping[str, Any]) -> bool:
+    """ICAT-6.L3 asks whether trainees later act differently: a follow-up of the trainees
+    answers it, and so does a measure of their practice (cases with financial evidence,
+    inspections that apply the procedure); a jurisdiction's case totals do not."""
+    for indicator in ctx.indicators_of.get(component.get("id"), []):
+        category = effective_label(indicator, ctx.reader)[1]
+        if category == "retention":
+            return True
+        text = str(indicator.get("text") or "")
+        if category == "behaviour_change" and not ctx.reader.check("cj_count_without_role", text):
+            return True
+    return False
 
 
 def _corruption_texts(ctx: Context, component: Mapping[str, Any]) -> str:

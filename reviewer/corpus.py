@@ -204,7 +204,8 @@ def answers_read(rule: Any) -> dict[str, set[str]]:
     recall is what the floors measure. A count or a list of what a check found is read on its
     'no' where the rule fires at zero or empty (`participant_risks lt 1`: no risk the check
     recognised), and on its 'yes' where it fires above (the other way round for a field that
-    gathers the check's no, `Derived.gathers`); any other value is read on its 'yes'."""
+    gathers the check's no, or a flag set where it says no, `Derived.gathers`); any other
+    value is read on its 'yes'."""
     from reviewer.facts import DERIVED_FIELDS
 
     derived = DERIVED_FIELDS.get(rule.applies_to, {})
@@ -222,7 +223,7 @@ def answers_read(rule: Any) -> dict[str, set[str]]:
                 for answer, value in samples
                 if evaluate(leaf, {} if value is None else {name: value}) != negated
             } or {"yes"}
-            if spec.spec.kind != "boolean" and spec.gathers == "no":
+            if spec.gathers == "no":
                 answers = {_OTHER_ANSWER[answer] for answer in answers}
         for check in spec.checks:
             found.setdefault(check, set()).update(answers)

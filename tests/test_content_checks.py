@@ -76,6 +76,10 @@ def test_a_rule_above_info_reads_only_checks_that_reach_the_floors(figures, rule
         ({"field": "network_reach_named", "missing": True}, {"no"}),
         ({"all": [{"field": "type", "equals": "criminal_justice_capacity"},
                   {"field": "inferred_type", "equals": "criminal_justice_capacity"}]}, {"yes"}),
+        # flags set where their check says no (`gathers="no"`): foreign victims unless the
+        # text says returnees; skills' use measured unless every practice count lacks a role
+        ({"field": "serves_foreign_victims", "equals": True}, {"no"}),
+        ({"field": "skills_use_measured", "equals": False}, {"yes"}),
     ],
 )
 def test_a_rule_reads_a_check_on_the_answers_that_make_it_fire(condition, answers):

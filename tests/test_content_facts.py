@@ -228,6 +228,57 @@ def test_at_origin_only_needs_the_route_to_start_where_the_programme_works():
     assert facts["at_origin_only"] is False and facts["serves_foreign_victims"] is True
 
 
+@pytest.mark.parametrize(
+    ("title", "foreign"),
+    [
+        ("Case management and open shelter for returnees in Osh", False),
+        ("Counselling for women who came home from farms in Almaty region", False),
+        ("Shelter in Almaty for Kyrgyz workers, with assisted voluntary return", True),
+        ("Support to foreign victims in Almaty and to returnees in Osh", True),
+        ("Case management and open shelter in Osh", True),  # nothing said: read by the route
+    ],
+)
+def test_a_support_component_for_returnees_does_not_serve_foreigners(title, foreign):
+    """A programme that names both ends of a route: the component's own words say where
+    the people it serves are."""
+    pattern = {
+        "id": "p",
+        "movement": {"from": "Osh oblast", "to": "Farms in Almaty region", "cross_border": True},
+    }
+    data = base(
+        countries=["KG", "KZ"],
+        regions=["Osh oblast", "Almaty region"],
+        trafficking_patterns=[pattern],
+        components=[{"id": "c", "type": "victim_support", "title": title, "patterns": ["p"]}],
+    )
+    assert facts_of(data)["component:c"]["serves_foreign_victims"] is foreign
+
+
+@pytest.mark.parametrize(
+    ("indicators", "measured"),
+    [
+        ([("Investigators trained", "reach")], False),
+        ([("Trafficking convictions in the four States", "behaviour_change")], False),
+        ([("Number of investigators trained", "behaviour_change")], False),  # a delivery count
+        ([("Trainees still in post 12 months on", "retention")], True),
+        ([("Trafficking convictions in the four States", "behaviour_change"),
+          ("Share of indictments that charge an organiser or financier", "behaviour_change")],
+         True),
+    ],
+)
+def test_skills_use_is_measured_by_retention_or_by_practice_not_by_case_totals(
+    indicators, measured
+):
+    data = base(
+        components=[{"id": "c", "type": "criminal_justice_capacity"}],
+        mel={"indicators": [
+            {"id": f"i{n}", "text": text, "category": category, "components": ["c"]}
+            for n, (text, category) in enumerate(indicators)
+        ]},
+    )
+    assert facts_of(data)["component:c"]["skills_use_measured"] is measured
+
+
 def test_lens_notes_say_where_and_why():
     data = base(
         target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
