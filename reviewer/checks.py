@@ -603,7 +603,22 @@ def _as_needed(words: Words, text: str) -> bool:
     ("justice_actors", "training", "justice_contact"),
 )
 def _justice_training(words: Words, text: str) -> bool:
-    """Justice officials among the trainees: not the police survivors are helped to reach."""
+    """Justice officials among the trainees of one activity: a training word and a justice
+    actor in the heading (the first part of the text), or in one later part read with the
+    heading. Read across the whole component, paralegals trained in one activity and case
+    conferences with the police in another would make it a training of the police. The
+    police survivors are helped to reach never count."""
+    if not words.has("training", text):
+        return False  # no part can hold a training word either
+    heading, *parts = text.split(";")  # an empty heading: the component has no title
+    activities = [part for part in parts if _WORD.search(part)]
+    return any(
+        _trains_justice_actors(words, read)
+        for read in (heading, *(f"{heading}. {activity}" for activity in activities))
+    )
+
+
+def _trains_justice_actors(words: Words, text: str) -> bool:
     return words.has("training", text) and words.has_outside(
         "justice_actors", "justice_contact", text
     )

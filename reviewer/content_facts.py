@@ -535,7 +535,9 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         ),
     }
     if kind == "other":
-        fields["trains_justice_officials"] = reader.check("justice_training", texts)
+        fields["trains_justice_officials"] = reader.check(
+            "justice_training", _headed_activities(component)
+        )
         if fields["trains_justice_officials"]:
             fields["inferred_type"] = "criminal_justice_capacity"
     if kind == "awareness":
@@ -683,8 +685,20 @@ def _countries() -> dict[str, list[str]]:
 
 def _component_texts(component: Mapping[str, Any]) -> str:
     """Title, description and activities: what a component says it does."""
-    acts = [a.get("text") if isinstance(a, dict) else a for a in component.get("activities") or []]
-    return joined([component.get("title"), component.get("description"), *acts])
+    heading = [component.get("title"), component.get("description")]
+    return joined([*heading, *_activity_texts(component)])
+
+
+def _activity_texts(component: Mapping[str, Any]) -> list[Any]:
+    return [a.get("text") if isinstance(a, dict) else a for a in component.get("activities") or []]
+
+
+def _headed_activities(component: Mapping[str, Any]) -> str:
+    """The heading (title and description) first, then each activity: what
+    `justice_training` reads one activity at a time, each with the heading."""
+    heading = joined([component.get("title"), component.get("description")], ". ")
+    activities = joined(_activity_texts(component))
+    return f"{heading}; {activities}" if activities else heading
 
 
 def _serves_children_only(ctx: Context, component: Mapping[str, Any]) -> bool:

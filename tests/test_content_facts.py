@@ -279,6 +279,35 @@ def test_skills_use_is_measured_by_retention_or_by_practice_not_by_case_totals(
     assert facts_of(data)["component:c"]["skills_use_measured"] is measured
 
 
+@pytest.mark.parametrize(
+    ("title", "description", "activities", "trains"),
+    [
+        # the trainees of one activity, the police of another: not a training of the police
+        ("Complaints against recruiters", None,
+         ["Training of 20 returnee paralegals in documenting complaints",
+          "Monthly case conferences with the police anti-trafficking unit and prosecutors"],
+         False),
+        ("Complaints against recruiters", None,
+         ["Training of 20 police investigators in documenting complaints"], True),
+        # the heading says whom, an activity says how
+        ("Regional prosecutors' offices", None,
+         ["Three-day course on financial evidence", "Refresher after six months"], True),
+        (None, "Work with the border police", ["Induction course at the academy"], True),
+        # no heading: each activity is read alone
+        (None, None, ["Training of paralegals", "Case conferences with the police"], False),
+    ],
+)
+def test_justice_training_reads_each_activity_with_the_heading(
+    title, description, activities, trains
+):
+    component = {"id": "c", "type": "other", "title": title, "description": description,
+                 "activities": [{"id": f"a{n}", "text": t} for n, t in enumerate(activities)]}
+    data = base(components=[{k: v for k, v in component.items() if v is not None}])
+    fields = facts_of(data)["component:c"]
+    assert fields["trains_justice_officials"] is trains
+    assert fields.get("inferred_type") == ("criminal_justice_capacity" if trains else None)
+
+
 def test_lens_notes_say_where_and_why():
     data = base(
         target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
