@@ -772,6 +772,27 @@ def _serves_returnees(words: Words, text: str) -> bool:
 
 
 @check(
+    "hands_over_support",
+    "Does the support component say its care is a first or bridging stage, after which another "
+    "provider takes over the survivors' longer-term support?",
+    ("support_handover", "first_stage", "not_handed_on", "same_provider"),
+)
+def _hands_over_support(words: Words, text: str) -> bool:
+    """The text marks the component's care as a first stage (often in the title: "Emergency
+    shelter", "Interim care") and some sentence passes the person on to another provider
+    ("until the specialised project takes over", "then transferred to the state shelter")
+    without speaking of a service handed over when the grant ends or of a case passed to the
+    police or a prosecutor; a text that keeps the later stages with the same organisation, or
+    has the component take over from another, hands no one on."""
+    if not words.has("first_stage", text) or words.has("same_provider", text):
+        return False
+    return any(
+        words.has("support_handover", sentence) and not words.has("not_handed_on", sentence)
+        for sentence in sentences(text)
+    )
+
+
+@check(
     "data_protection_named",
     "Does the text name a measure that protects the privacy of the people whose information "
     "the programme records (consent, confidentiality, anonymity, restricted access, ...)?",

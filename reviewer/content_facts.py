@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, Protocol
 from reviewer.checks import TextReader, joined
 from reviewer.conditions import FieldSpec, is_present
 from reviewer.lens import AnswerField, Reading, answer_tree, period, programme_months
+from reviewer.schema import proposal_schema
 
 _NUMBER = FieldSpec("number")
 _BOOLEAN = FieldSpec("boolean")
@@ -261,6 +262,21 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "A support component that delivers services to victims (its activity_kinds "
             "include direct_services, or are not given).",
         ),
+        "handover_described": Derived(
+            _BOOLEAN,
+            "A support component whose title and description say its care is a first or "
+            "bridging stage, after which another provider takes over the survivors' "
+            "longer-term support (SUP-040 then asks for `onward_provider`).",
+            ("title", "description"),
+            checks=("hands_over_support",),
+        ),
+        "legal_asked_elsewhere": Derived(
+            _LIST,
+            "The programme-wide legal questions (the legal analysis and each ICAT 5 question "
+            "in it, `non_tip_charges`, `complementary_measures`) that another legal_framework "
+            "component answers, or, where none does, that the first legal component asks: "
+            "the programme's legal analysis is one, and each question is asked once.",
+        ),
         "group_services": Derived(
             _LIST,
             "Support services of every support component that serves one of its target "
@@ -272,6 +288,19 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "Barriers to reintegration stated by the support components that serve one of its "
             "target groups (itself included): one package, one analysis.",
             ("victim_support.reintegration_barriers",),
+        ),
+        "group_identification_barriers": Derived(
+            _NUMBER,
+            "Barriers to identification stated by the identification components that serve "
+            "one of its target groups (itself included): one analysis for the ways the same "
+            "victims are found.",
+            ("victim_identification.barriers",),
+        ),
+        "group_equal_access_stated": Derived(
+            _BOOLEAN,
+            "Some identification component that serves one of its target groups (itself "
+            "included) says how victims get the same services whoever identified them.",
+            ("victim_identification.equal_access_to_services",),
         ),
         "group_indicator_categories": Derived(
             _LIST,
@@ -544,16 +573,23 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         fields["awareness.desired_action_is_knowledge"] = reader.check(
             "knowledge_not_action", _mapping(component.get("awareness")).get("desired_action")
         )
+    if kind == "legal_framework":
+        fields["legal_asked_elsewhere"] = legal_asked_elsewhere(ctx, component)
     if kind == "criminal_justice_capacity":
         fields.update(_justice_fields(ctx, component, texts))
     if kind == "victim_identification":
         fields["builds_referral_mechanism"] = _builds_mechanism(reader, component, texts)
+        fields.update(_identification_package_fields(ctx, component))
     if kind == "national_action_plan":
         fields.update(_plan_fields(ctx, component, texts))
     if kind == "victim_support":
         support_kinds = _mapping(component.get("victim_support")).get("activity_kinds") or []
         fields["delivers_services"] = not support_kinds or "direct_services" in support_kinds
-        package = support_package(ctx, component)
+        fields["handover_described"] = reader.check(
+            "hands_over_support",
+            joined([component.get("title"), component.get("description")], ". "),
+        )
+        package = group_package(ctx, component)
         fields["group_services"] = sorted({
             str(s) for c in package for s in _mapping(c.get("victim_support")).get("services") or []
         })
@@ -807,14 +843,88 @@ def original_answers(ctx: Context, item: Mapping[str, Any], prefix: str) -> list
     ]
 
 
-def support_package(ctx: Context, component: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The support components that serve one of the component's target groups, itself
+def _identification_package_fields(
+    ctx: Context, component: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the identification components that serve one of its target groups say together
+    (`group_package`): the barriers to identifying those victims, and how they get the same
+    services whoever identified them, are one analysis for street outreach and a phone line
+    that find the same women."""
+    package = group_package(ctx, component)
+    return {
+        "group_identification_barriers": sum(
+            len(_mapping(c.get("victim_identification")).get("barriers") or []) for c in package
+        ),
+        "group_equal_access_stated": any(
+            _answers(ctx, c, "victim_identification.equal_access_to_services") for c in package
+        ),
+    }
+
+
+@cache
+def programme_legal_questions() -> tuple[str, ...]:
+    """The legal_framework fields that ask about the country's law, not about one piece of
+    legal work: the legal analysis (as a whole, and each ICAT 5 question in it), cases charged
+    under other offences and the complementary measures. Penalties stay with the component
+    that drafts the offence."""
+    legal = proposal_schema()["$defs"]["legal_framework"]["properties"]
+    return (
+        "analysis",
+        *(f"analysis.{key}" for key in legal["analysis"]["properties"]),
+        "non_tip_charges",
+        "complementary_measures",
+    )
+
+
+def legal_asked_elsewhere(ctx: Context, component: Mapping[str, Any]) -> list[str]:
+    """The programme-wide legal questions (`programme_legal_questions`) that another
+    legal_framework component of the programme answers, or, where none answers one, that
+    another component asks: the first that records some analysis (the per-question rules ask
+    only where an analysis is written), else the first. A programme drafting an act in one
+    component and its regulations in another has one legal analysis: each question is asked
+    once."""
+    legal = [c for c in ctx.components if c.get("type") == "legal_framework"]
+    answered = {
+        question: [c for c in legal if _answers(ctx, c, f"legal_framework.{question}")]
+        for question in programme_legal_questions()
+    }
+    asker = next(iter(answered["analysis"]), legal[0] if legal else None)
+    return [
+        question
+        for question, answering in answered.items()
+        if any(c is not component for c in answering)
+        or (not answering and asker is not component)
+    ]
+
+
+def _answers(ctx: Context, component: Mapping[str, Any], field: str) -> bool:
+    """The component answers the question of a (dotted) field: the field is there once the
+    lens has taken out non-answers (a mapping: some field in it is), or a scoped answer there
+    holds (a reason it does not apply, a study that will answer it in time)."""
+    node: Any = component
+    for key in field.split("."):
+        node = _mapping(node).get(key)
+    if isinstance(node, Mapping) and any(is_present(value) for value in node.values()):
+        return True
+    if not isinstance(node, Mapping) and is_present(node):
+        return True
+    item = f"component:{component.get('id')}"
+    return any(
+        note.holds and (note.field == field or note.field.startswith(f"{field}."))
+        for note in ctx.reading.notes_of(item)
+    )
+
+
+def group_package(ctx: Context, component: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The components of the component's type that serve one of its target groups, itself
     first: phased or parallel support (case management in one component, legal aid in
-    another) is one package to the people it serves, and the support rules ask of it once."""
+    another) is one package to the people it serves, and outreach and a phone line find the
+    same women; the rules ask of the package once."""
+    kind = component.get("type")
     package: dict[int, Mapping[str, Any]] = {id(component): component}
     for group in component.get("target_groups") or []:
         for sibling in ctx.components_of_group.get(group, []):
-            if sibling.get("type") == "victim_support":
+            if sibling.get("type") == kind:
                 package.setdefault(id(sibling), sibling)
     return list(package.values())
 

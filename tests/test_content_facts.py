@@ -7,6 +7,7 @@ would miss one of the two), and every check is also shown not to fire on a near 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -306,6 +307,126 @@ def test_justice_training_reads_each_activity_with_the_heading(
     fields = facts_of(data)["component:c"]
     assert fields["trains_justice_officials"] is trains
     assert fields.get("inferred_type") == ("criminal_justice_capacity" if trains else None)
+
+
+def _legal(ident: str, **block: Any) -> dict[str, Any]:
+    return {"id": ident, "type": "legal_framework", "legal_framework": block}
+
+
+@pytest.mark.parametrize(
+    ("components", "elsewhere", "here"),
+    [
+        # the act's component answers; the regulations' component is not asked again, and
+        # what neither answers (existing laws) is asked of the first one with an analysis
+        ([_legal("act", analysis={"victim_treatment": "Victims are not punished"},
+                 non_tip_charges="Flagged in the register"),
+          _legal("regs", analysis={"implementing_guidance": "Regulations drafted"})],
+         {("regs", "analysis.victim_treatment"), ("regs", "non_tip_charges"),
+          ("regs", "analysis.existing_laws"), ("act", "analysis.implementing_guidance")},
+         {("act", "analysis.victim_treatment"), ("act", "analysis.existing_laws"),
+          ("regs", "analysis.implementing_guidance")}),
+        # the first component records no analysis: the second one is asked
+        ([_legal("first"), _legal("second", analysis={"existing_laws": "Penal Code s. 12"})],
+         {("first", "analysis"), ("first", "analysis.victim_treatment"),
+          ("first", "non_tip_charges")},
+         {("second", "analysis.victim_treatment"), ("second", "non_tip_charges"),
+          ("second", "analysis.existing_laws")}),
+        # a scoped answer that holds answers too; a placeholder does not
+        ([_legal("act", analysis={"victim_treatment": {"not_relevant":
+                  "the act's victim provisions are left unchanged by this reform"},
+                  "existing_laws": "Penal Code s. 12"}),
+          _legal("regs", analysis={"victim_treatment": "N/A", "legal_persons": "TBD",
+                                   "existing_laws": "Penal Code s. 12 and the Labour Act"})],
+         {("regs", "analysis.victim_treatment"), ("regs", "analysis.legal_persons")},
+         {("act", "analysis.victim_treatment"), ("act", "analysis.legal_persons")}),
+    ],
+)
+def test_the_programme_legal_analysis_is_asked_once(components, elsewhere, here):
+    """`legal_asked_elsewhere` lists a question for a component when another one answers it
+    or, answered nowhere, asks it: `here` are those left to the component itself."""
+    facts = facts_of(base(components=components))
+    for ident, question in elsewhere | here:
+        listed = question in facts[f"component:{ident}"].get("legal_asked_elsewhere", [])
+        assert listed is ((ident, question) in elsewhere), (ident, question)
+
+
+def test_legal_rules_ask_a_programme_wide_question_of_one_component():
+    """LEG-004 and LEG-017 fire once for two legal components that both leave them open,
+    and not at all where either answers."""
+    reviewer = Reviewer()
+    act = _legal("act", analysis={"existing_laws": "Penal Code s. 12"})
+    regs = _legal("regs", analysis={"implementing_guidance": "Regulations drafted"})
+
+    def fired(components: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        review = reviewer.review_text(json.dumps(base(components=components)), "p.yaml")
+        return sorted((f.rule.id, f.item) for f in review.findings
+                      if f.rule.id in ("LEG-004", "LEG-017"))
+
+    assert fired([act, regs]) == [("LEG-004", "act"), ("LEG-017", "act")]
+    answered = copy.deepcopy(regs)
+    answered["legal_framework"]["analysis"]["victim_treatment"] = "Non-punishment clause"
+    answered["legal_framework"]["non_tip_charges"] = "Flagged in the register"
+    assert fired([act, answered]) == []
+
+
+@pytest.mark.parametrize(
+    ("line_groups", "asked"),
+    [
+        (["tg-women"], set()),  # the line and the outreach find the same women: answered
+        (["tg-men"], {"IDN-008", "IDN-014"}),  # other people, other barriers: asked
+    ],
+)
+def test_identification_components_that_find_the_same_victims_share_one_analysis(
+    line_groups, asked
+):
+    outreach = {
+        "id": "c-outreach", "type": "victim_identification", "target_groups": ["tg-women"],
+        "victim_identification": {
+            "barriers": [{"description": "Women avoid the victim label",
+                          "kind": "social_cultural", "addressed_by": "Health offer first"}],
+            "equal_access_to_services": "The regional project serves every form and gender",
+        },
+    }
+    line = {"id": "c-line", "type": "victim_identification", "target_groups": line_groups}
+    groups = [{"id": g, "kind": "victims"} for g in ("tg-women", "tg-men")]
+    data = base(target_groups=groups, components=[outreach, line])
+    review = Reviewer().review_text(json.dumps(data), "p.yaml")
+    fired = {f.rule.id for f in review.findings
+             if f.item == "c-line" and f.rule.id in ("IDN-008", "IDN-014")}
+    assert fired == asked
+
+
+@pytest.mark.parametrize(
+    ("title", "onward_provider", "described", "asked"),
+    [
+        # the provider is named: the reintegration questions are its own
+        ("Bridge support until the specialised project takes over",
+         "The regional project takes over after a joint case meeting", True, set()),
+        # described in prose only: still asked, and told how to say it
+        ("Bridge support until the specialised project takes over", None, True,
+         {"SUP-023", "SUP-027", "SUP-040"}),
+        ("Emergency shelter for 30 days, then referred on to the council's housing team",
+         None, True, {"SUP-023", "SUP-027", "SUP-040"}),
+        ("Emergency shelter for 30 days", None, False, {"SUP-023", "SUP-027"}),
+        ("Shelter for women, run by us until 2029, when the shelter is handed over to the "
+         "ministry", None, False, {"SUP-023", "SUP-027"}),
+        # a placeholder names no one
+        ("Bridge support until the specialised project takes over", "TBD", True,
+         {"SUP-023", "SUP-027", "SUP-040"}),
+    ],
+)
+def test_a_support_component_that_names_its_onward_provider_is_not_asked_for_reintegration(
+    title, onward_provider, described, asked
+):
+    support: dict[str, Any] = {"services": ["case_management", "legal_aid"]}
+    if onward_provider:
+        support["onward_provider"] = onward_provider
+    data = base(components=[{"id": "c", "type": "victim_support", "title": title,
+                             "victim_support": support}])
+    assert facts_of(data)["component:c"]["handover_described"] is described
+    review = Reviewer().review_text(json.dumps(data), "p.yaml")
+    fired = {f.rule.id for f in review.findings if f.rule.id in ("SUP-023", "SUP-027", "SUP-040")}
+    assert fired == asked
 
 
 def test_lens_notes_say_where_and_why():
