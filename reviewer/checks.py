@@ -165,7 +165,7 @@ def non_answer_kind(words: Words, text: str, *, deferral: bool = True) -> str | 
     if size > 2 * _MAX_ADMISSION_WORDS:
         return None  # quick exit for the many long answers: no non-answer is this long
     if size <= _MAX_PLACEHOLDER_WORDS and words.has("placeholder", text):
-        return "not_applicable" if _is_not_applicable(text) else "placeholder"
+        return "not_applicable" if is_not_applicable(text) else "placeholder"
     if _HAS_CLAUSE_BREAK.search(text):
         parts = clauses(text)
         if len(parts) > 1:
@@ -175,7 +175,7 @@ def non_answer_kind(words: Words, text: str, *, deferral: bool = True) -> str | 
             return None
     admitted = words.find("admission", text) if size <= _MAX_ADMISSION_WORDS else None
     if admitted and not _answered_after(words, admitted, _after(admitted, text)):
-        return "not_applicable" if _is_not_applicable(text) else "admission"
+        return "not_applicable" if is_not_applicable(text) else "admission"
     return _deferral(words, text) if deferral else None
 
 
@@ -236,7 +236,9 @@ def _after(opening: str, text: str) -> str:
     return normalise(text)[len(opening):]
 
 
-def _is_not_applicable(text: str) -> bool:
+def is_not_applicable(text: str) -> bool:
+    """The text opens by saying the question does not apply ("Not relevant: ...", "N/A"),
+    with or without a reason after it."""
     normal = normalise(text)
     return normal.startswith(("not applicable", "n/a", "n.a", "na ", "not relevant")) or normal in (
         "na",

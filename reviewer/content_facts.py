@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from reviewer.checks import TextReader, joined
+from reviewer.checks import TextReader, is_not_applicable, joined
 from reviewer.conditions import FieldSpec, is_present
 from reviewer.lens import AnswerField, Reading, answer_tree, period, programme_months
 from reviewer.schema import proposal_schema
@@ -155,9 +155,10 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         ),
         "serves_foreign_victims": Derived(
             _BOOLEAN,
-            "Some pattern it addresses crosses a border into a place the programme names: the "
-            "victims it meets are foreigners there, unless its title and description say it "
-            "serves returnees (people back in their own country) and no one abroad.",
+            "Some pattern it addresses crosses a border into a place the programme names "
+            "(from a place it does not name, unless it names several countries): the victims "
+            "it meets are foreigners there, unless its title and description say it serves "
+            "returnees (people back in their own country) and no one abroad.",
             ("title", "description"),
             checks=("serves_returnees",),
             gathers="no",
@@ -181,7 +182,8 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         ),
         "serves_children_only": Derived(
             _BOOLEAN,
-            "A support component every victim group of which is made up of children.",
+            "A support component open to girls and boys only (`victim_support.open_to`), "
+            "or every victim group of which is made up of children.",
             checks=("children_only",),
         ),
         "trains_justice_officials": Derived(
@@ -269,6 +271,23 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "longer-term support (SUP-040 then asks for `onward_provider`).",
             ("title", "description"),
             checks=("hands_over_support",),
+        ),
+        "dismissed_answers": Derived(
+            _LIST,
+            "Fields of a legal component's block (dotted, e.g. "
+            "`legal_framework.analysis.labour_law_coverage`) answered by setting the question "
+            "aside: a text opening \"Not relevant\" or \"Not applicable\", with a reason or "
+            "not, or a `{not_relevant: reason}` that holds.",
+        ),
+        "addresses_labour_exploitation": Derived(
+            _BOOLEAN,
+            "Some pattern the legal component addresses (every pattern of the programme if it "
+            "names none) is labour exploitation (forced labour, domestic servitude, servitude, "
+            "slavery).",
+        ),
+        "addresses_cross_border_labour": Derived(
+            _BOOLEAN,
+            "Some such labour pattern crosses a border.",
         ),
         "legal_asked_elsewhere": Derived(
             _LIST,
@@ -575,6 +594,8 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         )
     if kind == "legal_framework":
         fields["legal_asked_elsewhere"] = legal_asked_elsewhere(ctx, component)
+        fields["dismissed_answers"] = dismissed_answers(ctx, component)
+        fields.update(_exploitation_fields(ctx, component))
     if kind == "criminal_justice_capacity":
         fields.update(_justice_fields(ctx, component, texts))
     if kind == "victim_identification":
@@ -643,11 +664,17 @@ def survivor_focused(ctx: Context, component: Mapping[str, Any]) -> bool:
 def _route_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, bool]:
     """`at_origin_only`: the component works only where its patterns start (each crosses a
     border from a place the programme names, a country or region, to one it does not name).
-    `serves_foreign_victims`: some pattern crosses a border into a place the programme names,
-    and the component does not say it serves returnees only (a programme that names both ends
-    of a route may support, at home, those who came back: they are not foreigners there)."""
+    `serves_foreign_victims`: some pattern crosses a border into a place the programme names
+    (from a place it does not name, unless it names several countries), and the component
+    does not say it serves returnees only (a programme that names both ends of a route may
+    support, at home, those who came back: they are not foreigners there)."""
     routes = _routes(ctx, component)
-    into_named = any(route is not None and route[1] for route in routes)
+    # In a one-country programme, a route that starts and ends in places it names is its
+    # nationals' (women taken from Tirana to bars in Tirana, and on to Italy): not foreigners.
+    one_country = len(ctx.data.get("countries") or []) <= 1
+    into_named = any(
+        route is not None and route[1] and not (one_country and route[0]) for route in routes
+    )
     return {
         "at_origin_only": bool(routes) and all(
             route is not None and route[0] and not route[1] for route in routes
@@ -737,7 +764,16 @@ def _headed_activities(component: Mapping[str, Any]) -> str:
     return f"{heading}; {activities}" if activities else heading
 
 
+_CHILDREN = frozenset({"girls", "boys"})
+
+
 def _serves_children_only(ctx: Context, component: Mapping[str, Any]) -> bool:
+    """The component says it is open to girls and boys only (`open_to`), or every victim
+    group it serves is made up of children: a children's component of a programme whose
+    victim group is everyone it identifies is still a children's component."""
+    open_to = _mapping(component.get("victim_support")).get("open_to") or []
+    if open_to and set(map(str, open_to)) <= _CHILDREN:
+        return True
     victims = [
         ctx.groups[g]
         for g in component.get("target_groups") or []
@@ -857,6 +893,54 @@ def _identification_package_fields(
         ),
         "group_equal_access_stated": any(
             _answers(ctx, c, "victim_identification.equal_access_to_services") for c in package
+        ),
+    }
+
+
+def dismissed_answers(ctx: Context, component: Mapping[str, Any]) -> list[str]:
+    """The fields of the component's own block (dotted, e.g.
+    'legal_framework.analysis.labour_law_coverage') whose answer sets the question aside as
+    not applying: a text that opens so ("Not relevant: labour matters are for the Ministry of
+    Labour"), reason or not, or a `{not_relevant: reason}` that holds. Rules read it where the
+    proposal's own facts say the question applies (a labour-law question in a reform against
+    labour trafficking)."""
+    kind = str(component.get("type"))
+    dismissed = {
+        f"{kind}.{name}" for name, text in _texts_of(_mapping(component.get(kind)))
+        if is_not_applicable(text)
+    }
+    dismissed.update(
+        note.field for note in ctx.reading.notes_of(f"component:{component.get('id')}")
+        if note.kind == "not_relevant" and note.holds
+    )
+    return sorted(dismissed)
+
+
+def _texts_of(block: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, str]]:
+    for key, value in block.items():
+        if isinstance(value, str):
+            yield f"{prefix}{key}", value
+        elif isinstance(value, Mapping):
+            yield from _texts_of(value, f"{prefix}{key}.")
+
+
+_LABOUR_EXPLOITATION = frozenset(
+    {"forced_labour", "domestic_servitude", "servitude", "slavery_or_similar_practices"}
+)
+
+
+def _exploitation_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, bool]:
+    """Whether the patterns the component addresses (all the programme's if it names none)
+    include labour exploitation, and labour exploitation across a border."""
+    named = [ctx.patterns[p] for p in component.get("patterns") or [] if p in ctx.patterns]
+    patterns = named or list(ctx.patterns.values())
+    labour = [
+        p for p in patterns if _LABOUR_EXPLOITATION & set(map(str, p.get("exploitation") or []))
+    ]
+    return {
+        "addresses_labour_exploitation": bool(labour),
+        "addresses_cross_border_labour": any(
+            _mapping(p.get("movement")).get("cross_border") is True for p in labour
         ),
     }
 

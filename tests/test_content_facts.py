@@ -224,6 +224,9 @@ def test_at_origin_only_needs_the_route_to_start_where_the_programme_works():
     )
     assert facts_of(data)["component:c"]["at_origin_only"] is True
     destination = copy.deepcopy(data)
+    # people brought into a place it names from one it does not: foreigners there (a route
+    # from Central Visayas to Cebu would be its own nationals')
+    destination["trafficking_patterns"][0]["movement"]["from"] = "Sabah, Malaysia"
     destination["trafficking_patterns"][0]["movement"]["to"] = "Factories in Cebu"
     facts = facts_of(destination)["component:c"]
     assert facts["at_origin_only"] is False and facts["serves_foreign_victims"] is True
@@ -427,6 +430,101 @@ def test_a_support_component_that_names_its_onward_provider_is_not_asked_for_rei
     review = Reviewer().review_text(json.dumps(data), "p.yaml")
     fired = {f.rule.id for f in review.findings if f.rule.id in ("SUP-023", "SUP-027", "SUP-040")}
     assert fired == asked
+
+
+def _fired(data: dict[str, Any], *rules: str) -> set[tuple[str, str]]:
+    review = Reviewer().review_text(json.dumps(data), "p.yaml")
+    return {(f.rule.id, f.item) for f in review.findings if f.rule.id in rules}
+
+
+def test_a_children_component_of_an_all_victims_group_may_place_children_by_care_order():
+    """`open_to: [girls, boys]` says the component serves children, though its target group
+    is every victim the programme identifies: a care-order placement is not detention."""
+    support = {"open_to": ["girls", "boys"], "accommodation": {
+        "provided": True, "voluntary": False, "free_to_leave": False,
+        "placement_basis": "care_order", "best_interests_review": "Reviewed every 3 months"}}
+    data = base(
+        target_groups=[{"id": "tg", "name": "Identified victims", "kind": "victims"}],
+        components=[{"id": "c", "type": "victim_support", "target_groups": ["tg"],
+                     "victim_support": support}],
+    )
+    assert facts_of(data)["component:c"]["serves_children_only"] is True
+    assert _fired(data, "SUP-001", "SUP-002") == set()
+    support["open_to"] = ["girls", "women"]
+    assert _fired(data, "SUP-001", "SUP-002") == {("SUP-001", "c")}  # it supersedes SUP-002
+
+
+@pytest.mark.parametrize(
+    ("countries", "origin", "foreign"),
+    [
+        (["AL"], "Tirana and Shkodër", False),  # nationals moved within and out of Albania
+        (["AL"], "Kosovo", True),  # people brought into Albania
+        (["KG", "KZ"], "Osh oblast", True),  # two countries: Kyrgyz victims in Kazakhstan
+    ],
+)
+def test_a_one_country_route_that_starts_at_home_serves_nationals(countries, origin, foreign):
+    regions = ["Tirana", "Shkodër", "Osh oblast", "Almaty region"]
+    destination = "Bars in Tirana and Almaty region, and cities in Italy"
+    pattern = {"id": "p", "movement": {"from": origin, "to": destination, "cross_border": True}}
+    data = base(countries=countries, regions=regions, trafficking_patterns=[pattern],
+                components=[{"id": "c", "type": "victim_support", "patterns": ["p"]}])
+    assert facts_of(data)["component:c"]["serves_foreign_victims"] is foreign
+
+
+@pytest.mark.parametrize(
+    ("exploitation", "cross_border", "analysis", "non_tip", "kinds", "expected"),
+    [
+        # dismissals of questions the proposal's own facts say apply
+        (["domestic_servitude"], True,
+         {"labour_law_coverage": "Not relevant: labour matters are for the Ministry of Labour",
+          "labour_migration_agreements": {"not_relevant": "The labour ministry manages it"}},
+         "Not relevant: all cases will be charged under the Act", ["amending_law"],
+         {"LEG-019", "LEG-020", "LEG-021"}),
+        # the same words where the facts say the questions do not apply
+        (["sexual_exploitation"], False,
+         {"labour_law_coverage": "Not relevant: the pattern is sexual exploitation in flats"},
+         "Not relevant: the regulations change no offence", ["implementing_regulations"],
+         set()),
+        # answers, not dismissals
+        (["forced_labour"], True,
+         {"labour_law_coverage": "Farm work is excluded from the Labour Code; the bill covers it"},
+         "Fraud charges are flagged in the register", ["amending_law"], set()),
+    ],
+)
+def test_a_legal_question_set_aside_against_the_proposals_own_facts_is_a_finding(
+    exploitation, cross_border, analysis, non_tip, kinds, expected
+):
+    pattern = {"id": "p", "exploitation": exploitation,
+               "movement": {"from": "Kenya", "to": "Gulf states", "cross_border": cross_border}}
+    component = _legal("c", activity_kinds=kinds, analysis=analysis, non_tip_charges=non_tip)
+    component["patterns"] = ["p"]
+    data = base(trafficking_patterns=[pattern], components=[component])
+    assert {rule for rule, _ in _fired(data, "LEG-019", "LEG-020", "LEG-021")} == expected
+
+
+@pytest.mark.parametrize(
+    ("evaluation", "asked"),
+    [
+        ({"final": True, "impact_study": False}, True),
+        ({"final": True, "baseline_study": True, "approach": "before_after",
+          "comparison": "Before and after in the same villages"}, True),
+        ({"final": True, "baseline_study": False, "approach": "quasi_experimental",
+          "comparison": "20 matched villages"}, True),
+        ({"final": True, "baseline_study": True, "approach": "quasi_experimental",
+          "comparison": "20 matched villages surveyed at the same points"}, False),
+        ({"final": True, "baseline_study": True, "approach": "contribution_analysis",
+          "comparison": "Three population rounds and a log of rival explanations"}, False),
+    ],
+)
+def test_impact_indicators_are_measured_by_a_study_or_a_comparison_from_a_baseline(
+    evaluation, asked
+):
+    data = base(components=[{"id": "c", "type": "awareness"}], mel={
+        "indicators": [{"id": "i", "text": "Share of girls who left school for work",
+                        "level": "impact", "category": "impact", "components": ["c"]}],
+        "evaluation": evaluation,
+    })
+    assert bool(_fired(data, "MEL-012")) is asked
 
 
 def test_lens_notes_say_where_and_why():
