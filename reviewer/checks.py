@@ -795,6 +795,42 @@ def _hands_over_support(words: Words, text: str) -> bool:
 
 
 @check(
+    "mandatory_penalty",
+    "Do the penalties leave the court no discretion (mandatory minimum or life terms, the "
+    "death penalty, a fixed term, no fine or suspended sentence)?",
+    ("mandatory_sentence", "discretion_kept", "penalty_rejected"),
+)
+def _mandatory_penalty(words: Words, text: str) -> bool:
+    """A mandatory or fixed penalty named, outside the phrases that reject, remove or replace
+    one ("replaces the mandatory minimum with a range" restores discretion), in a text that
+    does not work to repeal it ("the reform will repeal it and restore judicial discretion")."""
+    return words.has_outside(
+        "mandatory_sentence", "discretion_kept", text
+    ) and not words.has("penalty_rejected", text)
+
+
+@check(
+    "certification_gated",
+    "Do victims' services depend on a formal status or on who identified them (only once "
+    "certified by the police, only for those who report or cooperate)?",
+    ("gated_access", "access_condition", "access_regardless", "gating_removed"),
+)
+def _certification_gated(words: Words, text: str) -> bool:
+    """Some sentence names a formal status or an act of cooperation and a word of condition
+    ("once NAPTIP has formally identified them", "only those who give a statement"), and does
+    not say that services do not wait for it ("regardless of formal identification"), in a
+    text that does not describe the condition as today's practice it removes."""
+    if words.has("gating_removed", text):
+        return False
+    return any(
+        words.has("gated_access", sentence)
+        and words.has("access_condition", sentence)
+        and not words.has("access_regardless", sentence)
+        for sentence in sentences(text)
+    )
+
+
+@check(
     "data_protection_named",
     "Does the text name a measure that protects the privacy of the people whose information "
     "the programme records (consent, confidentiality, anonymity, restricted access, ...)?",

@@ -272,6 +272,24 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("title", "description"),
             checks=("hands_over_support",),
         ),
+        "penalties_mandatory": Derived(
+            _BOOLEAN,
+            "A legal component whose `penalties` leave the court no discretion (mandatory "
+            "minimum or life terms, the death penalty, a fixed term, no fine or suspended "
+            "sentence).",
+            ("legal_framework.penalties",),
+            checks=("mandatory_penalty",),
+        ),
+        "access_gated": Derived(
+            _BOOLEAN,
+            "An identification or support component whose answer on equal access "
+            "(`equal_access_to_services`, `referral_independence`) makes services depend on "
+            "a formal status or on who identified the person (only once certified by the "
+            "police, only for those who report or cooperate).",
+            ("victim_identification.equal_access_to_services",
+             "victim_support.referral_independence"),
+            checks=("certification_gated",),
+        ),
         "dismissed_answers": Derived(
             _LIST,
             "Fields of a legal component's block (dotted, e.g. "
@@ -595,17 +613,28 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
     if kind == "legal_framework":
         fields["legal_asked_elsewhere"] = legal_asked_elsewhere(ctx, component)
         fields["dismissed_answers"] = dismissed_answers(ctx, component)
+        fields["penalties_mandatory"] = reader.check(
+            "mandatory_penalty", _mapping(component.get("legal_framework")).get("penalties")
+        )
         fields.update(_exploitation_fields(ctx, component))
     if kind == "criminal_justice_capacity":
         fields.update(_justice_fields(ctx, component, texts))
     if kind == "victim_identification":
         fields["builds_referral_mechanism"] = _builds_mechanism(reader, component, texts)
         fields.update(_identification_package_fields(ctx, component))
+        fields["access_gated"] = reader.check(
+            "certification_gated",
+            _mapping(component.get("victim_identification")).get("equal_access_to_services"),
+        )
     if kind == "national_action_plan":
         fields.update(_plan_fields(ctx, component, texts))
     if kind == "victim_support":
         support_kinds = _mapping(component.get("victim_support")).get("activity_kinds") or []
         fields["delivers_services"] = not support_kinds or "direct_services" in support_kinds
+        fields["access_gated"] = reader.check(
+            "certification_gated",
+            _mapping(component.get("victim_support")).get("referral_independence"),
+        )
         fields["handover_described"] = reader.check(
             "hands_over_support",
             joined([component.get("title"), component.get("description")], ". "),

@@ -527,6 +527,44 @@ def test_impact_indicators_are_measured_by_a_study_or_a_comparison_from_a_baseli
     assert bool(_fired(data, "MEL-012")) is asked
 
 
+@pytest.mark.parametrize(
+    ("penalties", "fires"),
+    [
+        ("Mandatory life imprisonment for every trafficking offence, with no fine option", True),
+        ("Graded penalties with aggravation for organisers, without mandatory minimums", False),
+        ("The 2014 Act imposes mandatory life imprisonment; the reform will repeal it and "
+         "restore judicial discretion", False),
+    ],
+)
+def test_penalties_that_leave_the_court_no_discretion_are_a_finding(penalties, fires):
+    data = base(components=[_legal("c", activity_kinds=["amending_law"], penalties=penalties)])
+    assert facts_of(data)["component:c"]["penalties_mandatory"] is fires
+    assert bool(_fired(data, "LEG-022")) is fires
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "text", "fires"),
+    [
+        ("victim_identification", "equal_access_to_services",
+         "Shelter and grants are given to returnees certified as victims by the police; those "
+         "identified by NGOs are referred to county services for general support", True),
+        ("victim_support", "referral_independence",
+         "Admission to the safe house only once the prosecutor has issued a referral letter",
+         True),
+        ("victim_support", "referral_independence",
+         "The same package from the first referral, regardless of formal identification", False),
+        ("victim_identification", "equal_access_to_services",
+         "At present only police-certified victims enter state shelters; the project supports "
+         "the ministry to amend the ordinance so that NGO referrals get the identical package",
+         False),
+    ],
+)
+def test_help_that_waits_for_a_status_or_for_cooperation_is_a_finding(kind, field, text, fires):
+    data = base(components=[{"id": "c", "type": kind, kind: {field: text}}])
+    assert facts_of(data)["component:c"]["access_gated"] is fires
+    assert bool(_fired(data, "SUP-041")) is fires
+
+
 def test_lens_notes_say_where_and_why():
     data = base(
         target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
