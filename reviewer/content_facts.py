@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, Protocol
 from reviewer.checks import TextReader, is_not_applicable, joined
 from reviewer.conditions import FieldSpec, is_present
 from reviewer.lens import AnswerField, Reading, answer_tree, period, programme_months
+from reviewer.lexicon import normalise
 from reviewer.schema import proposal_schema
 
 _NUMBER = FieldSpec("number")
@@ -292,10 +293,10 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         ),
         "dismissed_answers": Derived(
             _LIST,
-            "Fields of a legal component's block (dotted, e.g. "
+            "Fields of a legal or identification component's block (dotted, e.g. "
             "`legal_framework.analysis.labour_law_coverage`) answered by setting the question "
-            "aside: a text opening \"Not relevant\" or \"Not applicable\", with a reason or "
-            "not, or a `{not_relevant: reason}` that holds.",
+            "aside: a text opening \"Not relevant\", \"Not applicable\" or \"Not needed\", "
+            "with a reason or not, or a `{not_relevant: reason}` that holds.",
         ),
         "addresses_labour_exploitation": Derived(
             _BOOLEAN,
@@ -332,6 +333,13 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "one of its target groups (itself included): one analysis for the ways the same "
             "victims are found.",
             ("victim_identification.barriers",),
+        ),
+        "group_missed_review_stated": Derived(
+            _BOOLEAN,
+            "Some identification component that serves one of its target groups (itself "
+            "included) says how victims' accounts are used to find missed chances to identify "
+            "them, without setting the question aside as not needed.",
+            ("victim_identification.missed_identification_review",),
         ),
         "group_equal_access_stated": Derived(
             _BOOLEAN,
@@ -622,6 +630,7 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
     if kind == "victim_identification":
         fields["builds_referral_mechanism"] = _builds_mechanism(reader, component, texts)
         fields.update(_identification_package_fields(ctx, component))
+        fields["dismissed_answers"] = dismissed_answers(ctx, component)
         fields["access_gated"] = reader.check(
             "certification_gated",
             _mapping(component.get("victim_identification")).get("equal_access_to_services"),
@@ -923,26 +932,37 @@ def _identification_package_fields(
         "group_equal_access_stated": any(
             _answers(ctx, c, "victim_identification.equal_access_to_services") for c in package
         ),
+        "group_missed_review_stated": any(
+            _answers(ctx, c, "victim_identification.missed_identification_review")
+            and "victim_identification.missed_identification_review"
+            not in dismissed_answers(ctx, c)
+            for c in package
+        ),
     }
 
 
 def dismissed_answers(ctx: Context, component: Mapping[str, Any]) -> list[str]:
     """The fields of the component's own block (dotted, e.g.
     'legal_framework.analysis.labour_law_coverage') whose answer sets the question aside as
-    not applying: a text that opens so ("Not relevant: labour matters are for the Ministry of
-    Labour"), reason or not, or a `{not_relevant: reason}` that holds. Rules read it where the
+    not applying or not needed: a text that opens so ("Not relevant: labour matters are for
+    the Ministry of Labour", "Not needed: everyone flagged is screened"), reason or not, or a
+    `{not_relevant: reason}` that holds. Rules read it where the
     proposal's own facts say the question applies (a labour-law question in a reform against
     labour trafficking)."""
     kind = str(component.get("type"))
     dismissed = {
         f"{kind}.{name}" for name, text in _texts_of(_mapping(component.get(kind)))
-        if is_not_applicable(text)
+        if is_not_applicable(text) or normalise(text).startswith(_DISMISSALS)
     }
     dismissed.update(
         note.field for note in ctx.reading.notes_of(f"component:{component.get('id')}")
         if note.kind == "not_relevant" and note.holds
     )
     return sorted(dismissed)
+
+
+# Openers that set a question aside as needless ("Not needed: everyone flagged is screened").
+_DISMISSALS = ("not needed", "not necessary", "unnecessary", "not required")
 
 
 def _texts_of(block: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, str]]:

@@ -565,6 +565,30 @@ def test_help_that_waits_for_a_status_or_for_cooperation_is_a_finding(kind, fiel
     assert bool(_fired(data, "SUP-041")) is fires
 
 
+@pytest.mark.parametrize(
+    ("line_review", "outreach_review", "asked"),
+    [
+        ("Not needed: everyone flagged at the airport is screened, so no one is missed",
+         None, True),  # a dismissal is no answer
+        ("Not needed: everyone flagged at the airport is screened, so no one is missed",
+         "Women accompanied are asked where they met officials before", False),  # answered once
+        ("Each identified caller is asked which services she met before", None, False),
+    ],
+)
+def test_a_review_of_missed_identifications_set_aside_as_needless_is_still_asked(
+    line_review, outreach_review, asked
+):
+    line = {"id": "c-line", "type": "victim_identification", "target_groups": ["tg"],
+            "victim_identification": {"missed_identification_review": line_review}}
+    components = [line]
+    if outreach_review:
+        components.append({
+            "id": "c-outreach", "type": "victim_identification", "target_groups": ["tg"],
+            "victim_identification": {"missed_identification_review": outreach_review}})
+    data = base(target_groups=[{"id": "tg", "kind": "victims"}], components=components)
+    assert (("IDN-011", "c-line") in _fired(data, "IDN-011")) is asked
+
+
 def test_lens_notes_say_where_and_why():
     data = base(
         target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
