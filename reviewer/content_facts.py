@@ -946,9 +946,16 @@ def dismissed_answers(ctx: Context, component: Mapping[str, Any]) -> list[str]:
     'legal_framework.analysis.labour_law_coverage') whose answer sets the question aside as
     not applying or not needed: a text that opens so ("Not relevant: labour matters are for
     the Ministry of Labour", "Not needed: everyone flagged is screened"), reason or not, or a
-    `{not_relevant: reason}` that holds. Rules read it where the
-    proposal's own facts say the question applies (a labour-law question in a reform against
-    labour trafficking)."""
+    `{not_relevant: reason}` that holds. Rules read it where the proposal's own facts say the
+    question applies (a labour-law question in a reform against labour trafficking). Kept per
+    proposal: a package of components asks it of each of its members."""
+    memo = ctx.memo.setdefault("dismissed", {})
+    if id(component) not in memo:
+        memo[id(component)] = _dismissed(ctx, component)
+    return memo[id(component)]
+
+
+def _dismissed(ctx: Context, component: Mapping[str, Any]) -> list[str]:
     kind = str(component.get("type"))
     dismissed = {
         f"{kind}.{name}" for name, text in _texts_of(_mapping(component.get(kind)))
@@ -1016,12 +1023,15 @@ def legal_asked_elsewhere(ctx: Context, component: Mapping[str, Any]) -> list[st
     only where an analysis is written), else the first. A programme drafting an act in one
     component and its regulations in another has one legal analysis: each question is asked
     once."""
-    legal = [c for c in ctx.components if c.get("type") == "legal_framework"]
-    answered = {
-        question: [c for c in legal if _answers(ctx, c, f"legal_framework.{question}")]
-        for question in programme_legal_questions()
-    }
-    asker = next(iter(answered["analysis"]), legal[0] if legal else None)
+    if "legal_answered" not in ctx.memo:  # the same for every legal component
+        legal = [c for c in ctx.components if c.get("type") == "legal_framework"]
+        answered = {
+            question: [c for c in legal if _answers(ctx, c, f"legal_framework.{question}")]
+            for question in programme_legal_questions()
+        }
+        asker = next(iter(answered["analysis"]), legal[0] if legal else None)
+        ctx.memo["legal_answered"] = answered, asker
+    answered, asker = ctx.memo["legal_answered"]
     return [
         question
         for question, answering in answered.items()
