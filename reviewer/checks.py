@@ -407,6 +407,22 @@ def _target_stated(words: Words, text: str) -> bool:
 
 
 @check(
+    "target_scheduled",
+    "Does the target say when and from what step its figure will be set (a baseline, a study, "
+    "the first year's data, by a month of the programme)?",
+    ("target_setting", "target_step", "baseline_scheduled"),
+)
+def _target_scheduled(words: Words, text: str) -> bool:
+    """A word of setting the figure and the step or time that sets it: "set in month 15 from
+    the test claims" is a target a candid design can give before its baseline; "to be
+    determined" and "by month 18" alone are not, nor is a date for the baseline ("baseline
+    to be established in month 2")."""
+    return words.has_outside("target_setting", "baseline_scheduled", text) and words.has(
+        "target_step", text
+    )
+
+
+@check(
     "case_count",
     "Does the indicator measure trafficking by cases recorded, reported or identified?",
     (

@@ -392,9 +392,10 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         "targets_not_numeric": Derived(
             _BOOLEAN,
             "A unit or percentage indicator with a target that states no amount ('increase'): "
-            "no figure, no amount in words, no bound on the baseline.",
+            "no figure, no amount in words, no bound on the baseline, and no step or time "
+            "that will set it ('set in month 15 from the test claims').",
             ("targets",),
-            checks=("target_stated",),
+            checks=("target_stated", "target_scheduled"),
         ),
         "percent_out_of_range": Derived(
             _BOOLEAN, "A percentage baseline or target below 0 or above 100."
@@ -1157,8 +1158,10 @@ def _targets_outside(data: Mapping[str, Any], indicator: Mapping[str, Any]) -> l
 
 
 def _targets_not_numeric(indicator: Mapping[str, Any], reader: TextReader) -> bool:
-    """A target written as text that states no amount. In a language the lens cannot read, a
-    text target counts as stated when it holds a digit."""
+    """A target written as text that states no amount, and does not say when and from what
+    step its figure will be set ("set in month 15 from the test claims" is a candid answer
+    before a baseline). In a language the lens cannot read, a text target counts as stated
+    when it holds a digit."""
     if indicator.get("measure") not in ("unit", "percentage"):
         return False
     values = [t.get("value") for t in _dicts(indicator.get("targets"))]
@@ -1167,7 +1170,10 @@ def _targets_not_numeric(indicator: Mapping[str, Any], reader: TextReader) -> bo
     texts = [str(v) for v in values if not isinstance(v, (int, float))]
     if not reader.available:
         return any(not _DIGIT.search(text) for text in texts)
-    return any(not reader.check("target_stated", text) for text in texts)
+    return any(
+        not reader.check("target_stated", text) and not reader.check("target_scheduled", text)
+        for text in texts
+    )
 
 
 def _percent_out_of_range(indicator: Mapping[str, Any]) -> bool:

@@ -589,6 +589,25 @@ def test_a_review_of_missed_identifications_set_aside_as_needless_is_still_asked
     assert (("IDN-011", "c-line") in _fired(data, "IDN-011")) is asked
 
 
+@pytest.mark.parametrize(
+    ("target", "asked"),
+    [
+        ("set in month 15 from the test claims", False),  # candid: when and from what
+        ("To be fixed after the baseline survey (month 6)", False),
+        ("Increase", True),
+        ("by month 18", True),  # a time, nothing that sets the figure
+        ("Baseline to be established in Year 1", True),  # the baseline's date, not the target's
+        ("25", False),
+    ],
+)
+def test_a_target_that_says_when_and_how_it_will_be_set_is_not_a_bare_direction(target, asked):
+    data = base(mel={"indicators": [{
+        "id": "i", "text": "Share of claims paid", "measure": "percentage",
+        "targets": [{"period": 2028, "value": target}],
+    }]})
+    assert bool(_fired(data, "MEL-021")) is asked
+
+
 def test_lens_notes_say_where_and_why():
     data = base(
         target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
