@@ -384,10 +384,16 @@ def _generic_body(words: Words, text: str) -> bool:
     "delivery_count",
     "Does the indicator count delivery (people trained, sessions held, materials distributed) "
     "and nothing that changes?",
-    ("delivery", "change_or_use"),
+    ("delivery", "change_or_use", "body_attendance"),
 )
 def _delivery_count(words: Words, text: str) -> bool:
-    return words.has("delivery", text) and not words.has("change_or_use", text)
+    """Delivery counted, and nothing that changes or is used; members of a coordination body
+    taking their seats ("held with a quorum of named members") is what they do."""
+    return (
+        words.has("delivery", text)
+        and not words.has("change_or_use", text)
+        and not words.has("body_attendance", text)
+    )
 
 
 @check(
@@ -455,11 +461,16 @@ def _case_count(words: Words, text: str) -> bool:
 @check(
     "weak_method",
     "Is every method one that measures only at the event or from a self-selected group?",
-    ("weak_method", "strong_method"),
+    ("weak_method", "strong_method", "body_attendance"),
 )
 def _weak_method(words: Words, text: str) -> bool:
-    """Every method listed is measured at the event or from a self-selected group."""
-    methods = [m for m in re.split(r"\s*;\s*", text) if _WORD.search(m)]
+    """Every method listed is measured at the event or from a self-selected group. The text is
+    the methods, after the indicator and " | " where it is given: attendance lists are the
+    right record of a coordination body's members taking their seats."""
+    indicator, _, listed = text.rpartition(" | ")
+    if indicator and words.has("body_attendance", indicator):
+        return False
+    methods = [m for m in re.split(r"\s*;\s*", listed) if _WORD.search(m)]
     return bool(methods) and all(
         words.has("weak_method", m) and not words.has("strong_method", m) for m in methods
     )

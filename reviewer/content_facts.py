@@ -1099,7 +1099,7 @@ def indicator_fields(ctx: Context, indicator: Mapping[str, Any]) -> dict[str, An
         "follow_up_point_count": len(follow_up_months_of(indicator)),
     }
     if changes:
-        fields["methods_weak"] = reader.check("weak_method", methods)
+        fields["methods_weak"] = reader.check("weak_method", with_methods)
         fields["counts_unvalidated_reports"] = reader.check("unvalidated_reports", with_methods)
     if level == "impact" or category == "impact":
         fields["counts_recorded_cases"] = reader.check("case_count", with_methods)

@@ -608,6 +608,24 @@ def test_a_target_that_says_when_and_how_it_will_be_set_is_not_a_bare_direction(
     assert bool(_fired(data, "MEL-021")) is asked
 
 
+@pytest.mark.parametrize(
+    ("text", "methods", "asked"),
+    [
+        ("Share of Task Force meetings attended by each member's named representative",
+         ["Attendance lists against the terms of reference"], set()),
+        ("Number of coordination workshops held", ["Attendance sheets"], {"MEL-016", "MEL-018"}),
+        ("Share of trainees who apply the referral SOPs", ["Post-test at the end of the workshop"],
+         {"MEL-018"}),
+    ],
+)
+def test_a_coordination_bodys_attendance_is_its_members_behaviour(text, methods, asked):
+    data = base(mel={"indicators": [{
+        "id": "i", "text": text, "level": "outcome", "category": "behaviour_change",
+        "methods": methods,
+    }]})
+    assert {rule for rule, _ in _fired(data, "MEL-016", "MEL-018")} == asked
+
+
 def test_lens_notes_say_where_and_why():
     data = base(
         target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
