@@ -458,6 +458,11 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "Components addressing the pattern that work on prevention (not survivor-focused, "
             "and with a prevention strategy or of a prevention type).",
         ),
+        "enabling_analysed_elsewhere": Derived(
+            _BOOLEAN,
+            "Another pattern of the programme lists enabling factors, and this one names the "
+            "crime-prevention responses considered for it (MAP-010 is then MAP-023, at info).",
+        ),
         "recruitment_missing": Derived(
             _LIST,
             "The parts of recruitment (how, by_whom, where) the proposal does not give, for "
@@ -1237,7 +1242,21 @@ def pattern_fields(ctx: Context, pattern: Mapping[str, Any]) -> dict[str, Any]:
         ),
         "recruitment_missing": _parts_missing(pattern, "recruitment", ("how", "by_whom", "where")),
         "movement_missing": _parts_missing(pattern, "movement", ("how", "by_whom", "from", "to")),
+        "enabling_analysed_elsewhere": _enabling_analysed_elsewhere(ctx, pattern),
     }
+
+
+def _enabling_analysed_elsewhere(ctx: Context, pattern: Mapping[str, Any]) -> bool:
+    """Another pattern of the programme lists enabling factors, and this one names the
+    crime-prevention responses considered for it: the designers have done the analysis ICAT
+    asks for, on the pattern they work on most, and thought about this one's responses."""
+    responses = _mapping(pattern.get("responses_considered"))
+    if not any(is_present(value) for value in responses.values()):
+        return False
+    return any(
+        other is not pattern and other.get("enabling_factors")
+        for other in ctx.patterns.values()
+    )
 
 
 def _parts_missing(item: Mapping[str, Any], block: str, parts: tuple[str, ...]) -> list[str]:

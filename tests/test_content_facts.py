@@ -626,6 +626,29 @@ def test_a_coordination_bodys_attendance_is_its_members_behaviour(text, methods,
     assert {rule for rule, _ in _fired(data, "MEL-016", "MEL-018")} == asked
 
 
+@pytest.mark.parametrize(
+    ("first_enabling", "second_responses", "fired"),
+    [
+        (True, True, {("MAP-023", "p2")}),  # analysed for p1, responses weighed for p2: info
+        (True, False, {("MAP-010", "p2")}),  # nothing thought through for p2: the warning
+        (False, True, {("MAP-010", "p1"), ("MAP-010", "p2")}),  # no analysis anywhere
+    ],
+)
+def test_enabling_factors_analysed_for_one_pattern_lower_the_question_for_another(
+    first_enabling, second_responses, fired
+):
+    factor = {"description": "Brokers are paid per recruit", "kind": "profit",
+              "in_scope": False, "addressable": False}
+    first: dict[str, Any] = {"id": "p1"}
+    if first_enabling:
+        first["enabling_factors"] = [factor]
+    second: dict[str, Any] = {"id": "p2"}
+    if second_responses:
+        second["responses_considered"] = {"increase_difficulty": "Committees follow every child"}
+    data = base(trafficking_patterns=[first, second])
+    assert _fired(data, "MAP-010", "MAP-023") == fired
+
+
 def test_lens_notes_say_where_and_why():
     data = base(
         target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
