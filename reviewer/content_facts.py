@@ -347,6 +347,13 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "included) says how victims get the same services whoever identified them.",
             ("victim_identification.equal_access_to_services",),
         ),
+        "group_reintegration_monitoring_months": Derived(
+            _NUMBER,
+            "The longest reintegration follow-up (months) of the support components that "
+            "serve one of its target groups (itself included): a first stage whose people "
+            "another component of the package follows up is followed up.",
+            ("victim_support.reintegration_monitoring_months",),
+        ),
         "group_indicator_categories": Derived(
             _LIST,
             "Categories (as their texts support them) of the indicators of the support "
@@ -661,6 +668,19 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         fields["group_reintegration_barriers"] = sum(
             len(_mapping(c.get("victim_support")).get("reintegration_barriers") or [])
             for c in package
+        )
+        fields["group_reintegration_monitoring_months"] = max(
+            (
+                months
+                for c in package
+                if isinstance(
+                    months := _mapping(c.get("victim_support")).get(
+                        "reintegration_monitoring_months"
+                    ),
+                    int,
+                )
+            ),
+            default=None,
         )
         fields["group_indicator_categories"] = sorted({
             str(category)

@@ -649,6 +649,36 @@ def test_enabling_factors_analysed_for_one_pattern_lower_the_question_for_anothe
     assert _fired(data, "MAP-010", "MAP-023") == fired
 
 
+def test_a_first_stage_is_followed_up_and_rated_through_its_package():
+    """Reception care whose people the reintegration component of the same group follows up
+    for 24 months, and asks about their satisfaction, is asked neither again (SUP-007,
+    SUP-032); a component that delivers no service is not asked about satisfaction."""
+    data = base(
+        target_groups=[{"id": "tg", "kind": "victims"}],
+        components=[
+            {"id": "c-reception", "type": "victim_support", "target_groups": ["tg"],
+             "victim_support": {"activity_kinds": ["direct_services"]}},
+            {"id": "c-reintegration", "type": "victim_support", "target_groups": ["tg"],
+             "victim_support": {"activity_kinds": ["direct_services"],
+                                "reintegration_monitoring_months": 24}},
+            {"id": "c-protocol", "type": "victim_support", "target_groups": ["tg"],
+             "victim_support": {"activity_kinds": ["standards_and_procedures"]}},
+        ],
+        mel={"indicators": [
+            {"id": "i-sat", "text": "Share of clients satisfied with the services",
+             "category": "satisfaction", "components": ["c-reintegration"]},
+            {"id": "i-rec", "text": "Men received within 24 hours", "category": "reach",
+             "components": ["c-reception"]},
+            {"id": "i-pro", "text": "Protocol signed", "category": "output",
+             "components": ["c-protocol"]},
+        ]},
+    )
+    assert _fired(data, "SUP-007", "SUP-032") == set()
+    data["components"][1]["victim_support"]["reintegration_monitoring_months"] = 6
+    assert _fired(data, "SUP-007", "SUP-032") == {("SUP-007", "c-reception"),
+                                                  ("SUP-007", "c-reintegration")}
+
+
 def test_lens_notes_say_where_and_why():
     data = base(
         target_groups=[{"id": "g", "most_vulnerable": "Not applicable."}],
