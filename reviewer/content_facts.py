@@ -659,7 +659,7 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         )
         fields["handover_described"] = reader.check(
             "hands_over_support",
-            joined([component.get("title"), component.get("description")], ". "),
+            _heading(component),
         )
         package = group_package(ctx, component)
         fields["group_services"] = sorted({
@@ -669,18 +669,12 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
             len(_mapping(c.get("victim_support")).get("reintegration_barriers") or [])
             for c in package
         )
+        follow_ups = [
+            _mapping(c.get("victim_support")).get("reintegration_monitoring_months")
+            for c in package
+        ]
         fields["group_reintegration_monitoring_months"] = max(
-            (
-                months
-                for c in package
-                if isinstance(
-                    months := _mapping(c.get("victim_support")).get(
-                        "reintegration_monitoring_months"
-                    ),
-                    int,
-                )
-            ),
-            default=None,
+            (months for months in follow_ups if isinstance(months, int)), default=None
         )
         fields["group_indicator_categories"] = sorted({
             str(category)
@@ -747,7 +741,7 @@ def _route_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, bool]
             component.get("type") == "victim_support"
             and ctx.reader.check(
                 "serves_returnees",
-                joined([component.get("title"), component.get("description")], ". "),
+                _heading(component),
             )
         ),
     }
@@ -820,10 +814,16 @@ def _activity_texts(component: Mapping[str, Any]) -> list[Any]:
     return [a.get("text") if isinstance(a, dict) else a for a in component.get("activities") or []]
 
 
+def _heading(component: Mapping[str, Any]) -> str:
+    """Title and description as one text: what a component says it is, which the checks of
+    whom it serves and how it hands people on read."""
+    return joined([component.get("title"), component.get("description")], ". ")
+
+
 def _headed_activities(component: Mapping[str, Any]) -> str:
     """The heading (title and description) first, then each activity: what
     `justice_training` reads one activity at a time, each with the heading."""
-    heading = joined([component.get("title"), component.get("description")], ". ")
+    heading = _heading(component)
     activities = joined(_activity_texts(component))
     return f"{heading}; {activities}" if activities else heading
 
