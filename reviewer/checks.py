@@ -552,6 +552,8 @@ def _comparison_method(words: Words, text: str) -> bool:
         "admission",
         "reason_marker",
         "displacement_topic",
+        "opportunity_removed",
+        "concession_modal",
     ),
 )
 def _displacement_denial(words: Words, text: str) -> bool:
@@ -561,13 +563,35 @@ def _displacement_denial(words: Words, text: str) -> bool:
     community-based", "this will be monitored"); a clause with any other content (a place, a
     group, a mechanism) or that says trafficking moves is analysis. A clause that only names
     the topic ("Displacement: none anticipated") is passed over."""
-    kinds = [
-        _displacement_clause(words, p)
+    parts = [
+        p
         for sentence in re.split(r"(?<=[.!?])\s+", text)
         for p in clauses(sentence)
         if not words.has("displacement_topic", p)
     ]
-    return "dismissal" in kinds and "analysis" not in kinds
+    kinds = [_displacement_clause(words, p) for p in parts]
+    if "dismissal" in kinds and "analysis" not in kinds:
+        return True
+    return _opportunity_denied(words, text, parts)
+
+
+def _opportunity_denied(words: Words, text: str, parts: list[str]) -> bool:
+    """The "reason" given only claims that the programme takes the traffickers' opportunity
+    away ("no one left to recruit", "they will give up", "trafficking will fall rather than
+    move"), and no clause concedes that anything moves: the claim assumes the answer to
+    ICAT's question. Words of movement inside the claim ("rather than relocate") are not a
+    concession, nor are they under a dismissal ("displacement is therefore unlikely"), unless
+    a modal concedes them ("may stop here and go to villages we have not reached")."""
+    removed = words.lexicon("opportunity_removed")
+    if removed.find(text) is None:
+        return False
+    for part in parts:
+        rest = removed.strip(part)
+        if words.has("displacement_claim", rest) and (
+            not words.has("dismissal", rest) or words.has("concession_modal", rest)
+        ):
+            return False
+    return True
 
 
 def _displacement_clause(words: Words, part: str) -> str:

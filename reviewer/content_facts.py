@@ -1419,6 +1419,13 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
             "Groups the victims of its patterns belong to (union of the patterns' victim_profile).",
             ("trafficking_patterns",),
         ),
+        "people_sexes": Derived(
+            _LIST,
+            "Sexes (female, male) of the people its indicators count: its patterns' victims, "
+            "narrowed to whom its services are open to where every component is victim support "
+            "and each that delivers services states open_to.",
+            ("trafficking_patterns", "components[].victim_support.open_to"),
+        ),
         "people_indicators": Derived(
             _LIST,
             "Quantitative indicators that count people (counts: people, or, where counts is not "
@@ -1436,7 +1443,7 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
         "people_indicators_undisaggregated": Derived(
             _LIST,
             "People-level indicators not disaggregated by both sex and age (by age alone where "
-            "every pattern's victims are of one sex).",
+            "the people counted are of one sex, see people_sexes).",
             ("mel.indicators",),
             checks=("delivery_count",),
         ),
@@ -1587,6 +1594,7 @@ def crosscutting_programme_fields(ctx: Context) -> dict[str, Any]:
         "victim_groups": sorted(
             {str(g) for p in ctx.patterns.values() for g in p.get("victim_profile") or []}
         ),
+        "people_sexes": people_sexes(ctx),
         "people_indicators": _ids(people),
         "people_indicators_by_sex": sum(1 for i in people if "sex" in _disaggregation(i)),
         "people_indicators_undisaggregated": _ids(
@@ -1772,13 +1780,25 @@ def _counts_people(ctx: Context, indicator: Mapping[str, Any]) -> bool:
 _FEMALE, _MALE = frozenset({"women", "girls"}), frozenset({"men", "boys"})
 
 
-def _breakdown_needed(ctx: Context) -> set[str]:
-    """Sex and age; only age where every pattern's victims are of one sex (fishers who are
-    all men), since a breakdown by sex would then say nothing."""
+def people_sexes(ctx: Context) -> list[str]:
+    """The sexes ('female', 'male') of the people the programme's indicators count: those of
+    its patterns' victims, narrowed to the groups its services are open to where support is
+    all it does (every component victim support, each that delivers services stating
+    `open_to`): a programme for men returned from scam compounds counts men, whoever else its
+    patterns harm."""
     groups = {g for p in ctx.patterns.values() for g in p.get("victim_profile") or []}
-    sexes = groups & (_FEMALE | _MALE)
-    one_sex = bool(sexes) and (sexes <= _FEMALE or sexes <= _MALE)
-    return {"age"} if one_sex else {"sex", "age"}
+    if all(c.get("type") == "victim_support" for c in ctx.components):
+        services = [_mapping(c.get("victim_support")) for c in ctx.components
+                    if delivers_services(c)]
+        if services and all(s.get("open_to") for s in services):
+            groups &= {g for s in services for g in s["open_to"]}
+    return [name for name, sex in (("female", _FEMALE), ("male", _MALE)) if groups & sex]
+
+
+def _breakdown_needed(ctx: Context) -> set[str]:
+    """Sex and age; only age where the people counted are of one sex (fishers who are all
+    men), since a breakdown by sex would then say nothing."""
+    return {"sex", "age"} if len(people_sexes(ctx)) != 1 else {"age"}
 
 
 def _disaggregation(indicator: Mapping[str, Any]) -> set[Any]:
