@@ -606,6 +606,61 @@ def _displacement_clause(words: Words, part: str) -> str:
 
 
 @check(
+    "threshold_dismissed",
+    "Does the income-threshold analysis wave the question away (any gain is enough, no "
+    "threshold needed, poverty named as the driver) instead of stating a level?",
+    ("threshold_level", "threshold_dismissal", "current_income"),
+)
+def _threshold_dismissed(words: Words, text: str) -> bool:
+    """A dismissal and no level: a text that states a level of income or work at which people
+    would stay, a finding that income is not what decides, or the dated step that will set
+    the level, answers ICAT's question however it opens ("Poverty drives migration, but focus
+    groups put the tipping point at ..."). Today's income ("less than USD 1.90 a day") is no
+    level: it is blanked out first."""
+    return words.has("threshold_dismissal", text) and not words.has_outside(
+        "threshold_level", "current_income", text
+    )
+
+
+@check(
+    "credit_gated",
+    "Do the targeting criteria require creditworthiness or assets (collateral, a guarantor, a "
+    "repayment or savings record, an existing business, an own contribution) that the poorest "
+    "lack?",
+    ("credit_requirement", "credit_waived"),
+)
+def _credit_gated(words: Words, text: str) -> bool:
+    """Some clause states such a condition and nothing in that clause lifts it or offers
+    another route ("no guarantor is required", "the group stands as guarantor", "or, if they
+    have none, who complete the course"): criteria are listed one by one, and a waiver
+    applies to its own criterion only."""
+    if not words.lexicon("credit_requirement").may_meet_within(text):
+        return False
+    return any(
+        words.has("credit_requirement", part) and not words.has("credit_waived", part)
+        for part in _CRITERIA_BREAK.split(text)
+    )
+
+
+# Where a list of criteria splits: sentences and semicolons (a colon introduces the value of
+# the same criterion: "Guarantors: none").
+_CRITERIA_BREAK = re.compile(r"(?<=[.!?])\s+|\s*;\s*")
+
+
+@check(
+    "knowledge_measure",
+    "Does the measure or evidence observe only what people know, think or say they will do "
+    "(test scores, recall, attitudes, intentions, satisfaction), not what they did?",
+    ("knowledge_signal", "action_signal"),
+)
+def _knowledge_measure(words: Words, text: str) -> bool:
+    """Knowledge observed and no action: a measure that also observes something people did
+    ("named two warning signs and contacted the migration centre") or what happened to them
+    shows behaviour, whatever else it tests."""
+    return words.has("knowledge_signal", text) and not words.has("action_signal", text)
+
+
+@check(
     "information_only",
     "Is the barrier addressed only by information?",
     ("information_means", "material_means", "topic_opener", "institutional_change"),

@@ -164,6 +164,21 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             checks=("serves_returnees",),
             gathers="no",
         ),
+        "livelihood.income_threshold_dismissed": Derived(
+            _BOOLEAN,
+            "livelihood.income_threshold.analysis waves the question away (any gain is enough, "
+            "no threshold needed, poverty named as the driver) and states no level.",
+            ("livelihood.income_threshold.analysis",),
+            checks=("threshold_dismissed",),
+        ),
+        "livelihood.targeting_credit_gated": Derived(
+            _BOOLEAN,
+            "livelihood.targeting.criteria require creditworthiness or assets (collateral, a "
+            "guarantor, a repayment or savings record, an existing business, an own "
+            "contribution) and nothing in that criterion lifts the condition.",
+            ("livelihood.targeting.criteria",),
+            checks=("credit_gated",),
+        ),
         "awareness.desired_action_is_knowledge": Derived(
             _BOOLEAN,
             "awareness.desired_action names a state of knowledge, no observable action.",
@@ -363,6 +378,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         ),
     },
     "indicator": {
+        "measures_knowledge_only": Derived(
+            _BOOLEAN,
+            "Its numerator, denominator and methods observe only knowledge, attitudes or "
+            "intentions (test scores, recall, attitude surveys), not what people did; read on "
+            "impact indicators and on behaviour change and impact ones.",
+            ("numerator", "denominator", "methods"),
+            checks=("knowledge_measure",),
+        ),
         "counts_delivery": Derived(
             _BOOLEAN,
             "Its text counts delivery (people trained, sessions held, ...); read on outcome "
@@ -438,6 +461,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         ),
     },
     "assumption": {
+        "evidence_knowledge_only": Derived(
+            _BOOLEAN,
+            "For an assumption that awareness changes behaviour or that training turns into "
+            "practice: every evidence source observes only knowledge, attitudes or intentions "
+            "(test scores, recall, statements of intent), none what people did.",
+            ("evidence",),
+            checks=("knowledge_measure",),
+        ),
         "test_planned": Derived(
             _BOOLEAN,
             "A test of the assumption is planned: a `test` with how and when, or the text "
@@ -630,6 +661,15 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
     if kind == "awareness":
         fields["awareness.desired_action_is_knowledge"] = reader.check(
             "knowledge_not_action", _mapping(component.get("awareness")).get("desired_action")
+        )
+    if kind == "livelihood":
+        threshold = _mapping(_mapping(component.get("livelihood")).get("income_threshold"))
+        fields["livelihood.income_threshold_dismissed"] = reader.check(
+            "threshold_dismissed", threshold.get("analysis")
+        )
+        targeting = _mapping(_mapping(component.get("livelihood")).get("targeting"))
+        fields["livelihood.targeting_credit_gated"] = reader.check(
+            "credit_gated", joined(c for c in targeting.get("criteria") or [] if type(c) is str)
         )
     if kind == "legal_framework":
         fields["legal_asked_elsewhere"] = legal_asked_elsewhere(ctx, component)
@@ -1126,6 +1166,11 @@ def indicator_fields(ctx: Context, indicator: Mapping[str, Any]) -> dict[str, An
     if changes:
         fields["methods_weak"] = reader.check("weak_method", with_methods)
         fields["counts_unvalidated_reports"] = reader.check("unvalidated_reports", with_methods)
+    if level == "impact" or category in ("impact", "behaviour_change"):
+        measure = joined(
+            [indicator.get("numerator"), indicator.get("denominator"), methods], " | "
+        )
+        fields["measures_knowledge_only"] = reader.check("knowledge_measure", measure)
     if level == "impact" or category == "impact":
         fields["counts_recorded_cases"] = reader.check("case_count", with_methods)
         fields["names_comparison"] = programme_compares(ctx.data) or reader.check(
@@ -1238,7 +1283,21 @@ def assumption_fields(ctx: Context, assumption: Mapping[str, Any]) -> dict[str, 
             and (horizon is None or (e.get("year") or 0) >= horizon - EVIDENCE_HORIZON_YEARS)
         ),
         "evidence_opinion": len(opinion),
+        "evidence_knowledge_only": _evidence_knowledge_only(reader, assumption, evidence),
     }
+
+
+_BEHAVIOUR_BELIEFS = frozenset({"awareness_to_behaviour", "training_to_practice"})
+
+
+def _evidence_knowledge_only(
+    reader: TextReader, assumption: Mapping[str, Any], evidence: list[dict[str, Any]]
+) -> bool:
+    """Read only for the beliefs ICAT finds unsupported that are about what people will do:
+    knowledge gained is no evidence that conduct changed (ICAT-3 evaluation table)."""
+    if assumption.get("kind") not in _BEHAVIOUR_BELIEFS or not evidence:
+        return False
+    return all(reader.check("knowledge_measure", e.get("source")) for e in evidence)
 
 
 _PREVENTION = frozenset(
