@@ -492,10 +492,17 @@ def _unvalidated_reports(words: Words, text: str) -> bool:
 @check(
     "rewards_cooperation",
     "Does the support indicator count testimony, cooperation or return as success?",
-    ("cooperation_or_return", "informed_choice"),
+    ("cooperation_or_return", "informed_choice", "return_outcome"),
 )
 def _rewards_cooperation(words: Words, text: str) -> bool:
-    return words.has("cooperation_or_return", text) and not words.has("informed_choice", text)
+    """Testimony, cooperation or return counted, unless the indicator is about the person's
+    informed choice, or about how people fare after the return ("reunified children attending
+    school a year later"), where the return only names who is followed up."""
+    return (
+        words.has("cooperation_or_return", text)
+        and not words.has("informed_choice", text)
+        and not words.has("return_outcome", text)
+    )
 
 
 @check(

@@ -614,7 +614,10 @@ def test_a_target_that_says_when_and_how_it_will_be_set_is_not_a_bare_direction(
         ("Share of Task Force meetings attended by each member's named representative",
          ["Attendance lists against the terms of reference"], set()),
         ("Number of coordination workshops held", ["Attendance sheets"], {"MEL-016", "MEL-018"}),
+        # a post-test observes knowledge: MEL-030 says so, in place of MEL-018
         ("Share of trainees who apply the referral SOPs", ["Post-test at the end of the workshop"],
+         {"MEL-030"}),
+        ("Share of trainees who apply the referral SOPs", ["Attendance at the refresher day"],
          {"MEL-018"}),
     ],
 )
@@ -623,7 +626,7 @@ def test_a_coordination_bodys_attendance_is_its_members_behaviour(text, methods,
         "id": "i", "text": text, "level": "outcome", "category": "behaviour_change",
         "methods": methods,
     }]})
-    assert {rule for rule, _ in _fired(data, "MEL-016", "MEL-018")} == asked
+    assert {rule for rule, _ in _fired(data, "MEL-016", "MEL-018", "MEL-030")} == asked
 
 
 @pytest.mark.parametrize(
@@ -1147,3 +1150,146 @@ components:
     assert "SUP-001" in ids and "SUP-002" not in ids
     voluntary_only = text.replace("free_to_leave: false", "free_to_leave: true")
     assert "SUP-002" in {f.rule_id for f in findings(reviewer, voluntary_only)}
+
+
+# --- ninth session: set 7's readings ------------------------------------------------------
+
+
+def _people_programme(components: list[dict[str, Any]]) -> dict[str, Any]:
+    return base(
+        trafficking_patterns=[{"id": "p", "victim_profile": ["women", "men"]}],
+        target_groups=[{"id": "tg", "name": "Returned men", "kind": "victims"}],
+        components=components,
+        mel={"indicators": [{"id": "i", "text": "Survivors given psychosocial care",
+                             "category": "reach", "measure": "unit",
+                             "components": [components[0]["id"]]}]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("components", "asked"),
+    [
+        # support is all it does, and its services are open to men only: it counts men
+        ([{"id": "c", "type": "victim_support", "target_groups": ["tg"],
+           "victim_support": {"open_to": ["men"]}},
+          {"id": "d", "type": "victim_support", "target_groups": ["tg"],
+           "victim_support": {"activity_kinds": ["protocols"]}}], False),
+        # a service that does not say whom it is open to: the patterns' victims decide
+        ([{"id": "c", "type": "victim_support", "target_groups": ["tg"],
+           "victim_support": {"open_to": ["men"]}},
+          {"id": "d", "type": "victim_support", "target_groups": ["tg"]}], True),
+        # awareness work reaches both sexes, whatever the shelter is open to
+        ([{"id": "c", "type": "victim_support", "target_groups": ["tg"],
+           "victim_support": {"open_to": ["men"]}},
+          {"id": "d", "type": "awareness", "target_groups": ["tg"]}], True),
+    ],
+)
+def test_a_support_only_programme_counts_the_sexes_its_services_are_open_to(components, asked):
+    assert bool(_fired(_people_programme(components), "XCT-042")) is asked
+
+
+def _livelihood(**block: Any) -> dict[str, Any]:
+    return base(components=[{"id": "c", "type": "livelihood", "title": "Grants",
+                             "livelihood": block}])
+
+
+@pytest.mark.parametrize(
+    ("analysis", "fired"),
+    [
+        ("Poverty is the main driver; any increase in income reduces the pressure to migrate.",
+         {"LIV-011"}),
+        ("Poverty drives migration, but women said they would stay for about USD 120 a month.",
+         set()),
+        # a non-answer is absent, and the presence rule asks for the analysis: one finding
+        ("N/A", {"LIV-002"}),
+    ],
+)
+def test_an_income_threshold_waved_away_is_one_finding(analysis, fired):
+    data = _livelihood(income_threshold={"analysis": analysis})
+    assert {rule for rule, _ in _fired(data, "LIV-002", "LIV-011")} == fired
+
+
+@pytest.mark.parametrize(
+    ("criteria", "asked"),
+    [
+        (["Member of a savings group for at least six months", "Aged 18-30"], True),
+        (["Aged 18-30", "A guarantor from the credit union"], True),
+        (["Aged 18-30", "No guarantor is required; the group guarantees the loan"], False),
+        (["Household on the district poverty list"], False),
+    ],
+)
+def test_entry_conditions_of_creditworthiness_are_read_criterion_by_criterion(criteria, asked):
+    data = _livelihood(targeting={"criteria": criteria})
+    assert bool(_fired(data, "LIV-012")) is asked
+
+
+@pytest.mark.parametrize(
+    ("methods", "fired"),
+    [
+        (["Pre- and post-test questionnaires"], {"MEL-030"}),  # supersedes MEL-018
+        (["Attendance sheets"], {"MEL-018"}),
+        (["Post-test", "Follow-up survey asking whether migrants checked the agency licence"],
+         set()),
+    ],
+)
+def test_behaviour_measured_by_knowledge_is_named_as_such(methods, fired):
+    data = base(mel={"indicators": [{
+        "id": "i", "text": "Share of migrants who use a licensed agency", "level": "outcome",
+        "category": "behaviour_change", "methods": methods}]})
+    assert {rule for rule, _ in _fired(data, "MEL-018", "MEL-030")} == fired
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "asked"),
+    [
+        ("verified", "awareness_to_behaviour", True),
+        ("verified", "training_to_practice", True),
+        ("partly_verified", "awareness_to_behaviour", False),  # candid: not called verified
+        ("verified", "other", False),  # knowledge may well verify a belief about knowledge
+    ],
+)
+def test_a_behaviour_belief_verified_on_test_scores_is_questioned(status, kind, asked):
+    data = base(theory_of_change={"assumptions": [{
+        "id": "a", "text": "People act on what they learn", "kind": kind, "status": status,
+        "evidence": [{"source": "Pilot: knowledge scores rose from 40% to 85% after the "
+                                "sessions", "year": 2025, "kind": "evaluation"}]}]})
+    assert bool(_fired(data, "GEN-035")) is asked
+
+
+@pytest.mark.parametrize(
+    ("analysis", "asked"),
+    [
+        ("Every household will be reached, so brokers will have no one left to recruit.", True),
+        ("With fewer potential victims, trafficking will fall rather than move.", True),
+        ("Some brokers may give up, but others could move to online recruitment, which the "
+         "hotline data will show.", False),
+    ],
+)
+def test_a_claim_that_traffickers_find_no_one_is_no_displacement_analysis(analysis, asked):
+    data = base(components=[{"id": "c", "type": "awareness"}],
+                theory_of_change={"displacement": {"analysis": analysis}})
+    assert bool(_fired(data, "GEN-030")) is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Number of rescued children reunified with their families within 60 days", True),
+        ("Share of reunified or placed children attending school 12 months later", False),
+    ],
+)
+def test_outcomes_measured_after_return_do_not_reward_return(text, asked):
+    data = base(components=[{"id": "c", "type": "victim_support"}],
+                mel={"indicators": [{"id": "i", "text": text, "components": ["c"]}]})
+    assert bool(_fired(data, "SUP-038")) is asked
+
+
+def test_a_theory_based_evaluation_from_a_baseline_measures_impact():
+    indicators = [{"id": "i", "text": "Share of returnees sustainably reintegrated",
+                   "level": "impact", "category": "impact"}]
+    evaluation = {"final": True, "baseline_study": True, "comparison": "Tracer study against "
+                  "jobseekers from the same employment offices"}
+    for approach, asked in (("theory_based", False), ("before_after", True)):
+        data = base(mel={"indicators": indicators,
+                         "evaluation": {**evaluation, "approach": approach}})
+        assert bool(_fired(data, "MEL-012")) is asked
