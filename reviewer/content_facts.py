@@ -164,6 +164,16 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             checks=("serves_returnees",),
             gathers="no",
         ),
+        "behaviour_measured": Derived(
+            _BOOLEAN,
+            "Some indicator of the component measures what people do, soundly: behaviour "
+            "change by what its text counts, by methods that follow people beyond the event "
+            "and observe more than knowledge or intentions (not read for justice training, "
+            "whose rules ask their own question).",
+            ("mel.indicators",),
+            checks=("delivery_count", "weak_method", "knowledge_measure"),
+            gathers="no",
+        ),
         "livelihood.income_threshold_dismissed": Derived(
             _BOOLEAN,
             "livelihood.income_threshold.analysis waves the question away (any gain is enough, "
@@ -652,6 +662,8 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
             reader, _mapping(component.get(block)).get(key)
         ),
     }
+    if kind != "criminal_justice_capacity":
+        fields["behaviour_measured"] = _behaviour_measured(ctx, component)
     if kind == "other":
         fields["trains_justice_officials"] = reader.check(
             "justice_training", _headed_activities(component)
@@ -914,6 +926,26 @@ def _justice_fields(ctx: Context, component: Mapping[str, Any], texts: str) -> d
         "network_reach_named": network,
         "corruption_named": reader.check("corruption_named", _corruption_texts(ctx, component)),
     }
+
+
+def _behaviour_measured(ctx: Context, component: Mapping[str, Any]) -> bool:
+    """Whether some indicator of the component measures what people do, soundly: a
+    behaviour-change indicator (by what its text counts, not only its label) whose methods
+    follow people beyond the event and observe more than what they know or say they will
+    do."""
+    reader = ctx.reader
+    for indicator in ctx.indicators_of.get(component.get("id"), []):
+        if effective_label(indicator, reader)[1] != "behaviour_change":
+            continue
+        methods = joined(indicator.get("methods") or [])
+        with_methods = joined([str(indicator.get("text") or ""), methods], " | ")
+        measure = joined([indicator.get("numerator"), indicator.get("denominator"), methods],
+                         " | ")
+        if not reader.check("weak_method", with_methods) and not reader.check(
+            "knowledge_measure", measure
+        ):
+            return True
+    return False
 
 
 def _skills_use_measured(ctx: Context, component: Mapping[str, Any]) -> bool:

@@ -1293,3 +1293,24 @@ def test_a_theory_based_evaluation_from_a_baseline_measures_impact():
         data = base(mel={"indicators": indicators,
                          "evaluation": {**evaluation, "approach": approach}})
         assert bool(_fired(data, "MEL-012")) is asked
+
+
+@pytest.mark.parametrize(
+    ("behaviour_methods", "asked"),
+    [
+        (["Follow-up phone survey six months after the session"], False),  # what they do
+        (["Post-test at the end of the session"], True),  # a test is no behaviour measure
+        (["Show of hands at the close of the session"], True),  # seen only at the event
+    ],
+)
+def test_knowledge_without_retention_is_asked_unless_behaviour_is_measured(
+    behaviour_methods, asked
+):
+    data = base(components=[{"id": "c", "type": "awareness"}], mel={"indicators": [
+        {"id": "k", "text": "Share who can name three warning signs", "level": "outcome",
+         "category": "knowledge_attitude_change", "components": ["c"]},
+        {"id": "b", "text": "Share of migrants who checked the agency licence before paying",
+         "level": "outcome", "category": "behaviour_change", "components": ["c"],
+         "methods": behaviour_methods},
+    ]})
+    assert bool(_fired(data, "MEL-003")) is asked
