@@ -223,6 +223,9 @@ def build_portfolio(
 
 
 def _rank_key(result: ScreenResult) -> tuple:
+    """Best first: the verdict, then the design's soundness (its level, errors, warnings)
+    before its completeness, since weaknesses of design need rework and gaps only filling:
+    a design with one gap ranks above one with seven weaknesses at the same level."""
     verdict = VERDICTS.index(verdict_of(result))
     if not result.reviewed:
         return (verdict, 0, 0, 0, 0, 0, 0, result.file)
@@ -231,9 +234,9 @@ def _rank_key(result: ScreenResult) -> tuple:
     return (
         verdict,
         LEVELS.index(soundness.level),
-        LEVELS.index(completeness.level),
         result.counts["error"],
         soundness.counts.get("warning", 0),
+        LEVELS.index(completeness.level),
         completeness.counts.get("warning", 0),
         result.counts["info"],
         result.file,

@@ -118,6 +118,12 @@ def test_the_ranking_uses_both_dimensions_soundness_first():
     # all three read revise; sound-but-incomplete first though it has more warnings
     assert [row.verdict for row in rows] == ["revise"] * 3
     assert [row.result.file for row in rows] == ["b-incomplete", "a-unsound", "c-both"]
+    # at the same levels, fewer weaknesses of design rank first, whatever gaps either has
+    weak = assessed("e-weak", *(made(f"C-00{n}", "content", "x") for n in range(1, 4)))
+    gappy = assessed("f-gappy", made("C-001", "content", "x"),
+                     *(made(f"P-00{n}", "presence", "x") for n in range(1, 3)))
+    rows = build_portfolio([weak, gappy], None, tool_version="t").rows
+    assert [row.result.file for row in rows] == ["f-gappy", "e-weak"]
     strict = VerdictThresholds(completeness=DimensionThresholds(not_ready_at=3))
     late = assessed(
         "d-strict", *(made(f"P-00{n}", "presence", "x") for n in range(1, 4)),
