@@ -1593,7 +1593,8 @@ _CROSSCUTTING_FIELDS: dict[str, dict[str, Derived]] = {
         "assistance_waits_for_identification": Derived(
             _BOOLEAN,
             "Assistance starts no sooner than the formal identification decision takes "
-            "(days_to_assistance against the programme's days_to_decision).",
+            "(days_to_assistance against the programme's days_to_decision), and that decision "
+            "takes more than a week.",
             ("victim_support.days_to_assistance",),
         ),
         "people_served": Derived(
@@ -1825,7 +1826,16 @@ def serves_children(ctx: Context, component: Mapping[str, Any]) -> bool:
     return bool(memo[key])
 
 
+# Groups of people at work: officials, providers, firms. Their members are adults whatever
+# their titles name ("police women and children's desks", "child protection officers").
+_PROFESSIONAL_KINDS = frozenset(
+    {"criminal_justice_respondents", "policymakers", "service_providers", "businesses"}
+)
+
+
 def _group_includes_children(ctx: Context, group: Mapping[str, Any]) -> bool:
+    if group.get("kind") in _PROFESSIONAL_KINDS:
+        return False
     described = joined([group.get("name"), group.get("description")], ". ")
     people = joined([described, *(group.get("segments") or [])], "; ")
     return ctx.reader.check("mentions_children", people)
@@ -1974,7 +1984,15 @@ def _groups_left_out(ctx: Context, component: Mapping[str, Any]) -> list[str]:
     return sorted(str(g) for g in profile - open_to)
 
 
+# A formal decision taken within a week (a labour inspectorate's rescue decided the same day)
+# leaves no one waiting for help in the sense CETS 197 art. 10 and 12 guard against: there the
+# conclusive decision takes weeks or months (ctreview's judgement of where the line falls).
+_PROMPT_DECISION_DAYS = 7
+
+
 def _waits_for_identification(ctx: Context, component: Mapping[str, Any]) -> bool:
+    """Assistance starts no sooner than the quickest formal identification decision, and that
+    decision takes more than a week."""
     days = _mapping(component.get("victim_support")).get("days_to_assistance")
     decisions = [
         _mapping(c.get("victim_identification")).get("days_to_decision")
@@ -1982,7 +2000,11 @@ def _waits_for_identification(ctx: Context, component: Mapping[str, Any]) -> boo
         if c.get("type") == "victim_identification"
     ]
     decisions = [d for d in decisions if isinstance(d, int) and d > 0]
-    return isinstance(days, int) and bool(decisions) and days >= min(decisions)
+    return (
+        isinstance(days, int)
+        and bool(decisions)
+        and days >= min(decisions) > _PROMPT_DECISION_DAYS
+    )
 
 
 def _cost_per_person(ctx: Context, component: Mapping[str, Any]) -> dict[str, Any]:

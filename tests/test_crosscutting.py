@@ -275,6 +275,31 @@ components:
     assert facts["component:c3"]["assistance_waits_for_identification"] is True
 
 
+def test_assistance_after_a_decision_taken_within_a_week_does_not_wait():
+    """A labour inspectorate's rescue decided the next day, help two days after referral: no
+    one is left waiting for a conclusive decision (CETS 197 art. 10 and 12)."""
+    text = """\
+components:
+  - {id: c1, type: victim_identification, victim_identification: {days_to_decision: 1}}
+  - {id: c2, type: victim_support, victim_support: {days_to_assistance: 2}}
+"""
+    assert _facts(text)["component:c2"]["assistance_waits_for_identification"] is False
+
+
+@pytest.mark.parametrize(("kind", "children"), [("service_providers", False),
+                                                ("communities", True)])
+def test_a_group_of_professionals_named_after_children_holds_no_children(kind, children):
+    """"Police women and children's desks" are officials; families of such a name are not."""
+    text = f"""\
+target_groups:
+  - id: tg1
+    kind: {kind}
+    name: Officers of the police women and children's desks and their families' children
+components: [{{id: c1, type: other, target_groups: [tg1]}}]
+"""
+    assert bool(_facts(text)["component:c1"].get("serves_children")) is children
+
+
 def test_a_handover_names_a_component_that_exists():
     doc = load_text(
         BASE + "components: [{id: c1, type: victim_support}]\n"
