@@ -668,6 +668,38 @@ def _knowledge_measure(words: Words, text: str) -> bool:
 
 
 @check(
+    "paper_mechanism",
+    "Does the text claim the referral mechanism works on the strength of its documents or "
+    "structures only (procedures adopted, focal persons named, an MoU signed), with no sign "
+    "that referrals happen?",
+    ("paper_basis", "referral_evidence"),
+)
+def _paper_mechanism(words: Words, text: str) -> bool:
+    """Paper and no evidence: a text with referral figures, a review or audit, a time to
+    services or a candid word ("not yet", "but in 2024 only 6 of 41 came via police") says
+    how the mechanism works, whatever documents it also names."""
+    return words.has("paper_basis", text) and not words.has("referral_evidence", text)
+
+
+@check(
+    "police_only_identification",
+    "Does only the police or another law-enforcement body identify or certify victims, the "
+    "others only detecting and referring, or help following its decision?",
+    ("law_enforcement", "identification_gate", "identification_shared"),
+)
+def _police_only_identification(words: Words, text: str) -> bool:
+    """A law-enforcement body with a word that makes identification or help depend on it,
+    and nothing that shares the decision (several competent bodies, a multi-agency or
+    social-service decision, help regardless) or describes the rule as today's practice the
+    programme changes."""
+    return (
+        words.has("law_enforcement", text)
+        and words.has("identification_gate", text)
+        and not words.has("identification_shared", text)
+    )
+
+
+@check(
     "information_only",
     "Is the barrier addressed only by information?",
     ("information_means", "material_means", "topic_opener", "institutional_change"),

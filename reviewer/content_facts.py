@@ -174,6 +174,22 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             checks=("delivery_count", "weak_method", "knowledge_measure"),
             gathers="no",
         ),
+        "identification_police_only": Derived(
+            _BOOLEAN,
+            "victim_identification.identifying_actors reserves identification or "
+            "certification to the police or another law-enforcement body, the others only "
+            "detecting and referring, or help follows its decision.",
+            ("victim_identification.identifying_actors",),
+            checks=("police_only_identification",),
+        ),
+        "referral_on_paper": Derived(
+            _BOOLEAN,
+            "For a national or informal referral mechanism: its functioning is asserted from "
+            "documents or structures only (procedures adopted, focal persons named, an MoU "
+            "signed), with no referral figures, review or named failure.",
+            ("victim_identification.referral_mechanism.functioning",),
+            checks=("paper_mechanism",),
+        ),
         "livelihood.income_threshold_dismissed": Derived(
             _BOOLEAN,
             "livelihood.income_threshold.analysis waves the question away (any gain is enough, "
@@ -694,6 +710,16 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         fields.update(_justice_fields(ctx, component, texts))
     if kind == "victim_identification":
         fields["builds_referral_mechanism"] = _builds_mechanism(reader, component, texts)
+        referral = _mapping(_mapping(component.get("victim_identification")).get(
+            "referral_mechanism"))
+        fields["identification_police_only"] = reader.check(
+            "police_only_identification",
+            _mapping(component.get("victim_identification")).get("identifying_actors"),
+        )
+        if referral.get("status") in ("national", "informal"):
+            fields["referral_on_paper"] = reader.check(
+                "paper_mechanism", referral.get("functioning")
+            )
         fields.update(_identification_package_fields(ctx, component))
         fields["dismissed_answers"] = dismissed_answers(ctx, component)
         fields["access_gated"] = reader.check(

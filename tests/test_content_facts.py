@@ -1314,3 +1314,39 @@ def test_knowledge_without_retention_is_asked_unless_behaviour_is_measured(
          "methods": behaviour_methods},
     ]})
     assert bool(_fired(data, "MEL-003")) is asked
+
+
+@pytest.mark.parametrize(
+    ("functioning", "asked"),
+    [
+        ("The guidelines were validated in 2017 and distributed to all districts, which have "
+         "designated focal persons, so the mechanism is in place nationwide.", True),
+        ("Guidelines adopted in 2017; in 2024 focal persons referred 143 presumed victims, 119 "
+         "reaching care within 48 hours.", False),
+        ("The SOPs exist but police rarely use them; the programme pays a liaison officer.",
+         False),
+    ],
+)
+def test_a_referral_mechanism_said_to_work_because_its_papers_exist(functioning, asked):
+    data = base(components=[{"id": "c", "type": "victim_identification",
+                             "victim_identification": {"referral_mechanism": {
+                                 "status": "national", "functioning": functioning}}}])
+    fired = {rule for rule, _ in _fired(data, "IDN-006", "IDN-015")}
+    assert fired == ({"IDN-015"} if asked else set())
+
+
+@pytest.mark.parametrize(
+    ("actors", "asked"),
+    [
+        ("Social welfare officers, labour inspectors and NGOs detect suspected cases and refer "
+         "them to the police, which alone certifies victims.", True),
+        ("Labour inspectors, health staff and NGOs may identify presumed victims; the police "
+         "formally recognise them, and services start at once.", False),
+        ("Currently only the police can certify victims; the amendment the programme supports "
+         "lets social welfare officers identify them too.", False),
+    ],
+)
+def test_identification_reserved_to_the_police_is_questioned(actors, asked):
+    data = base(components=[{"id": "c", "type": "victim_identification",
+                             "victim_identification": {"identifying_actors": actors}}])
+    assert bool(_fired(data, "IDN-016")) is asked
