@@ -508,13 +508,18 @@ def _rewards_cooperation(words: Words, text: str) -> bool:
 @check(
     "cj_count_without_role",
     "Does the justice indicator count cases without the offenders' role or level?",
-    ("justice_counts", "offender_role", "process_share", "victim_subject"),
+    ("justice_counts", "offender_role", "process_share", "victim_subject", "case_opening"),
 )
 def _cj_count_without_role(words: Words, text: str) -> bool:
-    """A count of justice outcomes (the indicator opens with it) that names no offender role."""
+    """A count of justice outcomes (the indicator opens with it, or opens with the cases
+    whose outcome it then names: "trafficking cases in the province ending in a conviction")
+    that names no offender role."""
     opening = head(text)
+    counted = words.has("justice_counts", opening) or (
+        words.has("case_opening", opening) and words.has("justice_counts", text)
+    )
     return (
-        words.has("justice_counts", opening)
+        counted
         and not words.has("offender_role", text)
         and not words.has("process_share", opening)
         and not words.has("victim_subject", opening)
@@ -697,6 +702,20 @@ def _police_only_identification(words: Words, text: str) -> bool:
         and words.has("identification_gate", text)
         and not words.has("identification_shared", text)
     )
+
+
+@check(
+    "turnover_unmitigated",
+    "Does the answer on staff turnover offer no measure that keeps trained people in post, "
+    "trains their replacements or keeps the skills in the institution (rotation welcomed, "
+    "turnover denied, trainees left to pass it on)?",
+    ("retention_measure",),
+)
+def _turnover_unmitigated(words: Words, text: str) -> bool:
+    """An answer that names no concrete measure: welcoming rotation, denying turnover and
+    relying on trainees to share what they learnt all leave the training to leave with them.
+    Read on the answer to the turnover question only, where any answer is about turnover."""
+    return bool(_WORD.search(text)) and not words.has("retention_measure", text)
 
 
 @check(

@@ -182,6 +182,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("victim_identification.identifying_actors",),
             checks=("police_only_identification",),
         ),
+        "turnover_unmitigated": Derived(
+            _BOOLEAN,
+            "criminal_justice_capacity.turnover_mitigation names no measure that keeps trained "
+            "staff in post, trains replacements or keeps the skills in the institution "
+            "(rotation welcomed, turnover denied, trainees left to pass it on).",
+            ("criminal_justice_capacity.turnover_mitigation",),
+            checks=("turnover_unmitigated",),
+        ),
         "referral_on_paper": Derived(
             _BOOLEAN,
             "For a national or informal referral mechanism: its functioning is asserted from "
@@ -951,6 +959,9 @@ def _justice_fields(ctx: Context, component: Mapping[str, Any], texts: str) -> d
         "skills_use_measured": _skills_use_measured(ctx, component),
         "network_reach_named": network,
         "corruption_named": reader.check("corruption_named", _corruption_texts(ctx, component)),
+        "turnover_unmitigated": reader.check(
+            "turnover_unmitigated", block.get("turnover_mitigation")
+        ),
     }
 
 

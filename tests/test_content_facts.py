@@ -1350,3 +1350,36 @@ def test_identification_reserved_to_the_police_is_questioned(actors, asked):
     data = base(components=[{"id": "c", "type": "victim_identification",
                              "victim_identification": {"identifying_actors": actors}}])
     assert bool(_fired(data, "IDN-016")) is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Trafficking cases in Madre de Dios ending in a conviction", True),
+        ("Trafficking cases in the province ending in the conviction of an organiser or owner",
+         False),
+        ("Cases of exploitation reported by workers' committees", False),  # no justice outcome
+    ],
+)
+def test_a_count_of_cases_whose_outcome_comes_later_is_a_justice_count(text, asked):
+    data = base(components=[{"id": "c", "type": "criminal_justice_capacity"}],
+                mel={"indicators": [{"id": "i", "text": text, "level": "outcome",
+                                     "components": ["c"]}]})
+    assert bool(_fired(data, "CJC-022")) is asked
+
+
+@pytest.mark.parametrize(
+    ("answer", "fired"),
+    [
+        ("Rotation is not a loss: trained officers carry their skills to their next posting.",
+         {"CJC-025"}),
+        ("Participants will share knowledge with colleagues on their return.", {"CJC-025"}),
+        ("Posting agreements keep graduates in their units for two years; the module is part "
+         "of the academy's induction.", set()),
+        ("N/A", {"CJC-012"}),  # a non-answer: the presence rule asks, once
+    ],
+)
+def test_turnover_answered_without_a_measure(answer, fired):
+    data = base(components=[{"id": "c", "type": "criminal_justice_capacity",
+                             "criminal_justice_capacity": {"turnover_mitigation": answer}}])
+    assert {rule for rule, _ in _fired(data, "CJC-012", "CJC-025")} == fired
