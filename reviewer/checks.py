@@ -634,6 +634,11 @@ def _threshold_dismissed(words: Words, text: str) -> bool:
     )
 
 
+# Where a list of criteria splits: sentences and semicolons (a colon introduces the value of
+# the same criterion: "Guarantors: none").
+_CRITERIA_BREAK = re.compile(r"(?<=[.!?])\s+|\s*;\s*")
+
+
 @check(
     "credit_gated",
     "Do the targeting criteria require creditworthiness or assets (collateral, a guarantor, a "
@@ -653,10 +658,6 @@ def _credit_gated(words: Words, text: str) -> bool:
         for part in _CRITERIA_BREAK.split(text)
     )
 
-
-# Where a list of criteria splits: sentences and semicolons (a colon introduces the value of
-# the same criterion: "Guarantors: none").
-_CRITERIA_BREAK = re.compile(r"(?<=[.!?])\s+|\s*;\s*")
 
 
 @check(

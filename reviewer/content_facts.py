@@ -1695,6 +1695,10 @@ def crosscutting_programme_fields(ctx: Context) -> dict[str, Any]:
     kinds = {g.get("kind") for g in groups}
     children = [c for c in ctx.components if serves_children(ctx, c)]
     people = _people_indicators(ctx)
+    sexes = people_sexes(ctx)
+    # by age alone where the people counted are of one sex (fishers who are all men): a
+    # breakdown by sex would then say nothing
+    breakdown = {"sex", "age"} if len(sexes) != 1 else {"age"}
     services = [c for c in ctx.components if runs_service(c)]
     victim_data = [c for c in ctx.components if _handles_victim_data(c)]
     handed = _handover_by_component(data)
@@ -1723,11 +1727,11 @@ def crosscutting_programme_fields(ctx: Context) -> dict[str, Any]:
         "victim_groups": sorted(
             {str(g) for p in ctx.patterns.values() for g in p.get("victim_profile") or []}
         ),
-        "people_sexes": people_sexes(ctx),
+        "people_sexes": sexes,
         "people_indicators": _ids(people),
         "people_indicators_by_sex": sum(1 for i in people if "sex" in _disaggregation(i)),
         "people_indicators_undisaggregated": _ids(
-            i for i in people if not _breakdown_needed(ctx) <= _disaggregation(i)
+            i for i in people if not breakdown <= _disaggregation(i)
         ),
         "percentages_without_denominator": _ids(
             i for i in ctx.indicators
@@ -1933,10 +1937,6 @@ def people_sexes(ctx: Context) -> list[str]:
     return [name for name, sex in (("female", _FEMALE), ("male", _MALE)) if groups & sex]
 
 
-def _breakdown_needed(ctx: Context) -> set[str]:
-    """Sex and age; only age where the people counted are of one sex (fishers who are all
-    men), since a breakdown by sex would then say nothing."""
-    return {"sex", "age"} if len(people_sexes(ctx)) != 1 else {"age"}
 
 
 def _disaggregation(indicator: Mapping[str, Any]) -> set[Any]:
