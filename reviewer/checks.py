@@ -479,14 +479,16 @@ def _weak_method(words: Words, text: str) -> bool:
 @check(
     "unvalidated_reports",
     "Does the indicator count calls or reports without validating them?",
-    ("report_count", "validated"),
+    ("report_count", "validated", "calls_not_reports"),
 )
 def _unvalidated_reports(words: Words, text: str) -> bool:
     """The indicator counts calls or reports (said in what it counts, before the methods: a
-    follow-up "by phone calls" is how a result is measured, not what is counted), and neither
-    it nor its methods say which are valid."""
+    follow-up "by phone calls" is how a result is measured, not what is counted; a ship's
+    "port calls" are no report at all), and neither it nor its methods say which are valid."""
     indicator = text.partition(" | ")[0]
-    return words.has("report_count", indicator) and not words.has("validated", text)
+    return words.has_outside("report_count", "calls_not_reports", indicator) and not words.has(
+        "validated", text
+    )
 
 
 @check(

@@ -1383,3 +1383,33 @@ def test_turnover_answered_without_a_measure(answer, fired):
     data = base(components=[{"id": "c", "type": "criminal_justice_capacity",
                              "criminal_justice_capacity": {"turnover_mitigation": answer}}])
     assert {rule for rule, _ in _fired(data, "CJC-012", "CJC-025")} == fired
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Calls to the hotline", True),
+        ("Port calls at Cape Town by vessels held or notified, before and after the pilot",
+         False),  # a ship's call at a port is no report
+    ],
+)
+def test_port_calls_are_not_hotline_calls(text, asked):
+    data = base(mel={"indicators": [{"id": "i", "text": text, "level": "outcome"}]})
+    assert bool(_fired(data, "MEL-024")) is asked
+
+
+@pytest.mark.parametrize(
+    ("answer", "asked"),
+    [
+        ("Women who come forward themselves are referred elsewhere, since admission to the "
+         "shelter is by referral from the investigating police officer or prosecutor.", True),
+        ("The same care is offered to boys referred by any court, police unit, Border Guard "
+         "post or care home.", False),
+    ],
+)
+def test_help_gated_by_who_referred_is_read_against_help_offered_to_any_referral(
+    answer, asked
+):
+    data = base(components=[{"id": "c", "type": "victim_support",
+                             "victim_support": {"referral_independence": answer}}])
+    assert bool(_fired(data, "SUP-041")) is asked
