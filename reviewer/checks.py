@@ -722,6 +722,19 @@ def _turnover_unmitigated(words: Words, text: str) -> bool:
 
 
 @check(
+    "no_reflection",
+    "Does the reflection period give victims no time to recover and decide (a statement on "
+    "arrival or within days, a briefing on testifying, help tied to cooperating)?",
+    ("early_statement", "decision_protected"),
+)
+def _no_reflection(words: Words, text: str) -> bool:
+    """An early statement or a condition, and nothing that keeps the victim's choice: a text
+    that says help never depends on the decision, or that contact comes only if the victim
+    asks, keeps the time to decide whatever it says about interviews."""
+    return words.has("early_statement", text) and not words.has("decision_protected", text)
+
+
+@check(
     "information_only",
     "Is the barrier addressed only by information?",
     ("information_means", "material_means", "topic_opener", "institutional_change"),

@@ -182,6 +182,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("victim_identification.identifying_actors",),
             checks=("police_only_identification",),
         ),
+        "reflection_denied": Derived(
+            _BOOLEAN,
+            "victim_support.reflection_period gives no time to recover and decide: a statement "
+            "on arrival or within days, a briefing on testifying, or help tied to cooperating, "
+            "and nothing that keeps the victim's choice.",
+            ("victim_support.reflection_period",),
+            checks=("no_reflection",),
+        ),
         "turnover_unmitigated": Derived(
             _BOOLEAN,
             "criminal_justice_capacity.turnover_mitigation names no measure that keeps trained "
@@ -742,6 +750,9 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         fields["access_gated"] = reader.check(
             "certification_gated",
             _mapping(component.get("victim_support")).get("referral_independence"),
+        )
+        fields["reflection_denied"] = reader.check(
+            "no_reflection", _mapping(component.get("victim_support")).get("reflection_period")
         )
         fields["handover_described"] = reader.check(
             "hands_over_support",

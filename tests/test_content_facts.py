@@ -1413,3 +1413,20 @@ def test_help_gated_by_who_referred_is_read_against_help_offered_to_any_referral
     data = base(components=[{"id": "c", "type": "victim_support",
                              "victim_support": {"referral_independence": answer}}])
     assert bool(_fired(data, "SUP-041")) is asked
+
+
+@pytest.mark.parametrize(
+    ("answer", "fired"),
+    [
+        ("Residents give their recorded interview to the prosecutor within 72 hours of "
+         "admission, while memory is fresh.", {"SUP-042"}),
+        ("No client is asked to decide about reporting to the police at intake; support is "
+         "the same whatever is decided.", set()),
+        ("At least 30 days before any request to give a statement; care continues "
+         "whatever the victim decides.", set()),
+    ],
+)
+def test_a_reflection_period_in_name_only(answer, fired):
+    data = base(components=[{"id": "c", "type": "victim_support",
+                             "victim_support": {"reflection_period": answer}}])
+    assert {rule for rule, _ in _fired(data, "SUP-010", "SUP-042")} == fired
