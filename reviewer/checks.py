@@ -735,6 +735,20 @@ def _no_reflection(words: Words, text: str) -> bool:
 
 
 @check(
+    "return_not_chosen",
+    "Is the decision on return made or confirmed by someone other than the survivor (her "
+    "family, a village head, an embassy, immigration), assumed, or the default with other "
+    "options only by exception?",
+    ("return_decided_for", "survivor_decides"),
+)
+def _return_not_chosen(words: Words, text: str) -> bool:
+    """Someone else decides, or the choice is assumed or a form, and nothing leaves the
+    decision with the survivor (her private, informed choice; others only at her request; a
+    best-interests determination that hears a child)."""
+    return words.has("return_decided_for", text) and not words.has("survivor_decides", text)
+
+
+@check(
     "information_only",
     "Is the barrier addressed only by information?",
     ("information_means", "material_means", "topic_opener", "institutional_change"),

@@ -182,6 +182,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("victim_identification.identifying_actors",),
             checks=("police_only_identification",),
         ),
+        "return_decided_for": Derived(
+            _BOOLEAN,
+            "victim_support.return.voluntariness_check leaves the decision on return to "
+            "someone other than the survivor (family, village head, embassy, immigration), "
+            "assumes it, or makes return the default with other options by exception.",
+            ("victim_support.return.voluntariness_check",),
+            checks=("return_not_chosen",),
+        ),
         "reflection_denied": Derived(
             _BOOLEAN,
             "victim_support.reflection_period gives no time to recover and decide: a statement "
@@ -753,6 +761,10 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         )
         fields["reflection_denied"] = reader.check(
             "no_reflection", _mapping(component.get("victim_support")).get("reflection_period")
+        )
+        return_block = _mapping(_mapping(component.get("victim_support")).get("return"))
+        fields["return_decided_for"] = reader.check(
+            "return_not_chosen", return_block.get("voluntariness_check")
         )
         fields["handover_described"] = reader.check(
             "hands_over_support",

@@ -1430,3 +1430,21 @@ def test_a_reflection_period_in_name_only(answer, fired):
     data = base(components=[{"id": "c", "type": "victim_support",
                              "victim_support": {"reflection_period": answer}}])
     assert {rule for rule, _ in _fired(data, "SUP-010", "SUP-042")} == fired
+
+
+@pytest.mark.parametrize(
+    ("check", "mandatory", "fired"),
+    [
+        ("The village chief confirms with her family that she wishes to return.", False,
+         {"SUP-043"}),
+        ("The survivor decides in private with her own counsellor; her family is contacted "
+         "only if she agrees.", False, set()),
+        # mandatory return is the error SUP-004 names; the voluntariness text is moot
+        ("The village chief confirms with her family that she wishes to return.", True,
+         {"SUP-004"}),
+    ],
+)
+def test_a_return_decided_for_the_survivor(check, mandatory, fired):
+    support = {"return": {"mandatory": mandatory, "voluntariness_check": check}}
+    data = base(components=[{"id": "c", "type": "victim_support", "victim_support": support}])
+    assert {rule for rule, _ in _fired(data, "SUP-004", "SUP-043")} == fired
