@@ -749,6 +749,20 @@ def _return_not_chosen(words: Words, text: str) -> bool:
 
 
 @check(
+    "channel_assumed_safe",
+    "Does the text declare a promoted migration channel safe because it is licensed, "
+    "regulated or official, with no evidence for this audience and no safeguard the campaign "
+    "adds?",
+    ("channel_safe_claim", "channel_evidence"),
+)
+def _channel_assumed_safe(words: Words, text: str) -> bool:
+    """A claim of safety or of the channel's status, and nothing that shows it or says where
+    it fails: returnee surveys, fees and wages compared, complaints upheld, agencies named only
+    if clean, or a candid limit make the answer evidence, not assertion."""
+    return words.has("channel_safe_claim", text) and not words.has("channel_evidence", text)
+
+
+@check(
     "information_only",
     "Is the barrier addressed only by information?",
     ("information_means", "material_means", "topic_opener", "institutional_change"),

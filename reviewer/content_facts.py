@@ -229,6 +229,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("livelihood.targeting.criteria",),
             checks=("credit_gated",),
         ),
+        "awareness.safer_alternative_asserted": Derived(
+            _BOOLEAN,
+            "awareness.safer_alternative declares the promoted channel safe because it is "
+            "licensed, regulated or official, with no evidence for this audience and no "
+            "safeguard the campaign adds.",
+            ("awareness.safer_alternative",),
+            checks=("channel_assumed_safe",),
+        ),
         "awareness.desired_action_is_knowledge": Derived(
             _BOOLEAN,
             "awareness.desired_action names a state of knowledge, no observable action.",
@@ -713,6 +721,9 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
     if kind == "awareness":
         fields["awareness.desired_action_is_knowledge"] = reader.check(
             "knowledge_not_action", _mapping(component.get("awareness")).get("desired_action")
+        )
+        fields["awareness.safer_alternative_asserted"] = reader.check(
+            "channel_assumed_safe", _mapping(component.get("awareness")).get("safer_alternative")
         )
     if kind == "livelihood":
         threshold = _mapping(_mapping(component.get("livelihood")).get("income_threshold"))

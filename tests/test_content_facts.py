@@ -1448,3 +1448,20 @@ def test_a_return_decided_for_the_survivor(check, mandatory, fired):
     support = {"return": {"mandatory": mandatory, "voluntariness_check": check}}
     data = base(components=[{"id": "c", "type": "victim_support", "victim_support": support}])
     assert {rule for rule, _ in _fired(data, "SUP-004", "SUP-043")} == fired
+
+
+@pytest.mark.parametrize(
+    ("answer", "asked"),
+    [
+        ("Agencies licensed by the Ministry of Labour are safe because they are registered and "
+         "regulated.", True),
+        ("The campaign does not call licensed agencies safe: most men who were exploited went "
+         "through them. It promotes a checked offer and a receipt.", False),
+        ("In the 2025 returnee survey, workers placed by licensed agencies paid half the fees; "
+         "the campaign names only agencies with no upheld complaints.", False),
+    ],
+)
+def test_a_channel_declared_safe_because_it_is_licensed(answer, asked):
+    data = base(components=[{"id": "c", "type": "awareness",
+                             "awareness": {"safer_alternative": answer}}])
+    assert bool(_fired(data, "AWR-019")) is asked
