@@ -703,6 +703,7 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
     kind = component.get("type")
     texts = _component_texts(component)
     block, key = _BARRIER_BLOCKS.get(str(kind), ("", ""))
+    own = _mapping(component.get(str(kind)))  # the block of the component's own type
     fields: dict[str, Any] = {
         "survivor_focused": survivor_focused(ctx, component),
         **_route_fields(ctx, component),
@@ -720,36 +721,31 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
             fields["inferred_type"] = "criminal_justice_capacity"
     if kind == "awareness":
         fields["awareness.desired_action_is_knowledge"] = reader.check(
-            "knowledge_not_action", _mapping(component.get("awareness")).get("desired_action")
+            "knowledge_not_action", own.get("desired_action")
         )
         fields["awareness.safer_alternative_asserted"] = reader.check(
-            "channel_assumed_safe", _mapping(component.get("awareness")).get("safer_alternative")
+            "channel_assumed_safe", own.get("safer_alternative")
         )
     if kind == "livelihood":
-        threshold = _mapping(_mapping(component.get("livelihood")).get("income_threshold"))
         fields["livelihood.income_threshold_dismissed"] = reader.check(
-            "threshold_dismissed", threshold.get("analysis")
+            "threshold_dismissed", _mapping(own.get("income_threshold")).get("analysis")
         )
-        targeting = _mapping(_mapping(component.get("livelihood")).get("targeting"))
+        targeting = _mapping(own.get("targeting"))
         fields["livelihood.targeting_credit_gated"] = reader.check(
             "credit_gated", joined(c for c in targeting.get("criteria") or [] if type(c) is str)
         )
     if kind == "legal_framework":
         fields["legal_asked_elsewhere"] = legal_asked_elsewhere(ctx, component)
         fields["dismissed_answers"] = dismissed_answers(ctx, component)
-        fields["penalties_mandatory"] = reader.check(
-            "mandatory_penalty", _mapping(component.get("legal_framework")).get("penalties")
-        )
+        fields["penalties_mandatory"] = reader.check("mandatory_penalty", own.get("penalties"))
         fields.update(_exploitation_fields(ctx, component))
     if kind == "criminal_justice_capacity":
         fields.update(_justice_fields(ctx, component, texts))
     if kind == "victim_identification":
         fields["builds_referral_mechanism"] = _builds_mechanism(reader, component, texts)
-        referral = _mapping(_mapping(component.get("victim_identification")).get(
-            "referral_mechanism"))
+        referral = _mapping(own.get("referral_mechanism"))
         fields["identification_police_only"] = reader.check(
-            "police_only_identification",
-            _mapping(component.get("victim_identification")).get("identifying_actors"),
+            "police_only_identification", own.get("identifying_actors")
         )
         if referral.get("status") in ("national", "informal"):
             fields["referral_on_paper"] = reader.check(
@@ -758,24 +754,18 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         fields.update(_identification_package_fields(ctx, component))
         fields["dismissed_answers"] = dismissed_answers(ctx, component)
         fields["access_gated"] = reader.check(
-            "certification_gated",
-            _mapping(component.get("victim_identification")).get("equal_access_to_services"),
+            "certification_gated", own.get("equal_access_to_services")
         )
     if kind == "national_action_plan":
         fields.update(_plan_fields(ctx, component, texts))
     if kind == "victim_support":
-        support_kinds = _mapping(component.get("victim_support")).get("activity_kinds") or []
-        fields["delivers_services"] = not support_kinds or "direct_services" in support_kinds
+        fields["delivers_services"] = delivers_services(component)
         fields["access_gated"] = reader.check(
-            "certification_gated",
-            _mapping(component.get("victim_support")).get("referral_independence"),
+            "certification_gated", own.get("referral_independence")
         )
-        fields["reflection_denied"] = reader.check(
-            "no_reflection", _mapping(component.get("victim_support")).get("reflection_period")
-        )
-        return_block = _mapping(_mapping(component.get("victim_support")).get("return"))
+        fields["reflection_denied"] = reader.check("no_reflection", own.get("reflection_period"))
         fields["return_decided_for"] = reader.check(
-            "return_not_chosen", return_block.get("voluntariness_check")
+            "return_not_chosen", _mapping(own.get("return")).get("voluntariness_check")
         )
         fields["handover_described"] = reader.check(
             "hands_over_support",
@@ -1008,15 +998,24 @@ def _behaviour_measured(ctx: Context, component: Mapping[str, Any]) -> bool:
     for indicator in ctx.indicators_of.get(component.get("id"), []):
         if effective_label(indicator, reader)[1] != "behaviour_change":
             continue
-        methods = joined(indicator.get("methods") or [])
-        with_methods = joined([str(indicator.get("text") or ""), methods], " | ")
-        measure = joined([indicator.get("numerator"), indicator.get("denominator"), methods],
-                         " | ")
-        if not reader.check("weak_method", with_methods) and not reader.check(
-            "knowledge_measure", measure
+        if not reader.check("weak_method", _with_methods(indicator)) and not reader.check(
+            "knowledge_measure", _measure(indicator)
         ):
             return True
     return False
+
+
+def _with_methods(indicator: Mapping[str, Any]) -> str:
+    """What an indicator counts and how, as weak_method, the report and case checks read it."""
+    methods = joined(indicator.get("methods") or [])
+    return joined([str(indicator.get("text") or ""), methods], " | ")
+
+
+def _measure(indicator: Mapping[str, Any]) -> str:
+    """What an indicator observes (numerator, denominator, methods), as knowledge_measure
+    reads it."""
+    methods = joined(indicator.get("methods") or [])
+    return joined([indicator.get("numerator"), indicator.get("denominator"), methods], " | ")
 
 
 def _skills_use_measured(ctx: Context, component: Mapping[str, Any]) -> bool:
@@ -1249,8 +1248,7 @@ def indicator_fields(ctx: Context, indicator: Mapping[str, Any]) -> dict[str, An
     in support work, ...), which keeps the text lens's cost per proposal low."""
     reader = ctx.reader
     text = str(indicator.get("text") or "")
-    methods = joined(indicator.get("methods") or [])
-    with_methods = joined([text, methods], " | ")
+    with_methods = _with_methods(indicator)
     level, category = indicator.get("level"), indicator.get("category")
     kinds = {ctx.component_types.get(c) for c in indicator.get("components") or []}
     changes = level in ("outcome", "impact") or category in _BEHAVIOUR_CATEGORIES
@@ -1270,10 +1268,7 @@ def indicator_fields(ctx: Context, indicator: Mapping[str, Any]) -> dict[str, An
         fields["methods_weak"] = reader.check("weak_method", with_methods)
         fields["counts_unvalidated_reports"] = reader.check("unvalidated_reports", with_methods)
     if level == "impact" or category in ("impact", "behaviour_change"):
-        measure = joined(
-            [indicator.get("numerator"), indicator.get("denominator"), methods], " | "
-        )
-        fields["measures_knowledge_only"] = reader.check("knowledge_measure", measure)
+        fields["measures_knowledge_only"] = reader.check("knowledge_measure", _measure(indicator))
     if level == "impact" or category == "impact":
         fields["counts_recorded_cases"] = reader.check("case_count", with_methods)
         fields["names_comparison"] = programme_compares(ctx.data) or reader.check(
