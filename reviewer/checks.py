@@ -1086,6 +1086,34 @@ def _network_reach(words: Words, text: str) -> bool:
     return words.has_outside("network_mechanism", "network_training_frame", text)
 
 
+@check(
+    "victims_penalised",
+    "Does the answer say victims are detained, removed, fined or charged for what they did "
+    "as a result of being trafficked, or spared that only if they cooperate?",
+    (
+        "victim_penalty",
+        "penalty_ruled_out",
+        "protection_conditional",
+        "practice_now",
+        "practice_changed",
+    ),
+)
+def _victims_penalised(words: Words, text: str) -> bool:
+    """A clause that names a penalty and does not rule it out ("are deported through the
+    usual procedure"; "no presumed victim is held at an immigration depot" rules it out), or
+    protection given only for cooperation ("provided they testify"). An answer that describes
+    today's practice in order to end it ("at present ... deported within days; the MoU
+    introduces screening") does not match."""
+    if words.has("practice_now", text) and words.has("practice_changed", text):
+        return False
+    if words.has("protection_conditional", text):
+        return True
+    return any(
+        words.has("victim_penalty", part) and not words.has("penalty_ruled_out", part)
+        for part in clauses(text)
+    )
+
+
 class TextReader:
     """The content checks of one language, answered once per distinct text."""
 

@@ -301,6 +301,15 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("criminal_justice_capacity.network_targeting",),
             checks=("network_reach",),
         ),
+        "victims_penalised": Derived(
+            _BOOLEAN,
+            "A justice component's answer on non-punishment, or a legal component's analysis "
+            "of harmonisation with immigration law, says victims are detained, removed, fined "
+            "or charged for what they did as a result of being trafficked, or spared that only "
+            "if they cooperate.",
+            ("criminal_justice_capacity.non_punishment", "legal_framework.analysis.harmonisation"),
+            checks=("victims_penalised",),
+        ),
         "builds_referral_mechanism": Derived(
             _BOOLEAN,
             "The component builds the referral mechanism (status being_built, or its texts "
@@ -738,6 +747,9 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         fields["legal_asked_elsewhere"] = legal_asked_elsewhere(ctx, component)
         fields["dismissed_answers"] = dismissed_answers(ctx, component)
         fields["penalties_mandatory"] = reader.check("mandatory_penalty", own.get("penalties"))
+        fields["victims_penalised"] = reader.check(
+            "victims_penalised", _mapping(own.get("analysis")).get("harmonisation")
+        )
         fields.update(_exploitation_fields(ctx, component))
     if kind == "criminal_justice_capacity":
         fields.update(_justice_fields(ctx, component, texts))
@@ -986,6 +998,7 @@ def _justice_fields(ctx: Context, component: Mapping[str, Any], texts: str) -> d
         "turnover_unmitigated": reader.check(
             "turnover_unmitigated", block.get("turnover_mitigation")
         ),
+        "victims_penalised": reader.check("victims_penalised", block.get("non_punishment")),
     }
 
 

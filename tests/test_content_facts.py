@@ -1465,3 +1465,37 @@ def test_a_channel_declared_safe_because_it_is_licensed(answer, asked):
     data = base(components=[{"id": "c", "type": "awareness",
                              "awareness": {"safer_alternative": answer}}])
     assert bool(_fired(data, "AWR-019")) is asked
+
+
+_PUNITIVE = ("Presumed victims without regular status are placed at the disposal of the "
+             "immigration authority; those who decline assistance are deported.")
+_PROTECTIVE = ("No presumed victim is detained or reported to the immigration service; "
+               "prosecutors screen every suspect from a raid before any charge.")
+_ENDED = ("At present fishers found without documents are deported within days; the protocol "
+          "this programme negotiates introduces screening before any immigration action.")
+
+
+@pytest.mark.parametrize(
+    ("answer", "penalised"),
+    [(_PUNITIVE, True), (_PROTECTIVE, False), (_ENDED, False),
+     ("Victims are exempt from prosecution provided they testify against the trafficker", True)],
+)
+def test_an_answer_on_non_punishment_that_punishes_victims(answer, penalised):
+    data = base(components=[{"id": "c", "type": "criminal_justice_capacity",
+                             "criminal_justice_capacity": {"non_punishment": answer}}])
+    assert facts_of(data)["component:c"]["victims_penalised"] is penalised
+    assert bool(_fired(data, "CJC-027")) is penalised
+
+
+@pytest.mark.parametrize(
+    ("answer", "penalised"),
+    [("No amendment is needed: foreign victims are removed through the Immigration Act's "
+      "procedure once criminal proceedings end.", True),
+     ("The law protects victims from expulsion and respects non-refoulement; no change is "
+      "proposed.", False)],
+)
+def test_a_harmonisation_analysis_that_leaves_foreign_victims_to_removal(answer, penalised):
+    data = base(components=[_legal("c", activity_kinds=["amending_law"],
+                                   analysis={"harmonisation": answer})])
+    assert facts_of(data)["component:c"]["victims_penalised"] is penalised
+    assert bool(_fired(data, "LEG-023")) is penalised
