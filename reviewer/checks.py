@@ -1114,6 +1114,32 @@ def _victims_penalised(words: Words, text: str) -> bool:
     )
 
 
+@check(
+    "raids_as_network_work",
+    "Does the answer on reaching networks rest on raids, rescues and the arrest of whoever is "
+    "found, with nothing that reaches beyond them?",
+    (
+        "raid_operation",
+        "raids_limited",
+        "reaches_beyond",
+        "network_mechanism",
+        "network_training_frame",
+    ),
+)
+def _raids_as_network_work(words: Words, text: str) -> bool:
+    """Operations named (raids, rescues, flagrante arrests, closures) and neither a way past
+    the people found in them (`network_reach`: following the money, joint investigation,
+    the owners and financiers; `reaches_beyond`: linking cases, the buyers and landowners)
+    nor a limit the answer puts on them ("only where a victim's life is at risk", "arrests
+    are only the beginning")."""
+    return (
+        words.has("raid_operation", text)
+        and not words.has("raids_limited", text)
+        and not words.has("reaches_beyond", text)
+        and not _network_reach(words, text)
+    )
+
+
 class TextReader:
     """The content checks of one language, answered once per distinct text."""
 

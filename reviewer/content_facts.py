@@ -310,6 +310,15 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("criminal_justice_capacity.non_punishment", "legal_framework.analysis.harmonisation"),
             checks=("victims_penalised",),
         ),
+        "network_targeting_raids": Derived(
+            _BOOLEAN,
+            "A justice component's answer on reaching networks rests on raids, rescues, "
+            "flagrante arrests or closures, and names nothing that reaches beyond the people "
+            "found in them (following the money, joint investigation, linking cases, owners "
+            "and financiers).",
+            ("criminal_justice_capacity.network_targeting",),
+            checks=("raids_as_network_work",),
+        ),
         "builds_referral_mechanism": Derived(
             _BOOLEAN,
             "The component builds the referral mechanism (status being_built, or its texts "
@@ -999,6 +1008,9 @@ def _justice_fields(ctx: Context, component: Mapping[str, Any], texts: str) -> d
             "turnover_unmitigated", block.get("turnover_mitigation")
         ),
         "victims_penalised": reader.check("victims_penalised", block.get("non_punishment")),
+        "network_targeting_raids": reader.check(
+            "raids_as_network_work", block.get("network_targeting")
+        ),
     }
 
 

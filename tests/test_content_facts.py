@@ -1499,3 +1499,22 @@ def test_a_harmonisation_analysis_that_leaves_foreign_victims_to_removal(answer,
                                    analysis={"harmonisation": answer})])
     assert facts_of(data)["component:c"]["victims_penalised"] is penalised
     assert bool(_fired(data, "LEG-023")) is penalised
+
+
+@pytest.mark.parametrize(
+    ("answer", "raids"),
+    [
+        ("Joint operations on bars arrest the managers and staff found in flagrante; more "
+         "operations, arrests and closures mean weaker networks.", True),
+        ("Each rescue opens a financial investigation into the venue's owner and the accounts "
+         "that receive the earnings.", False),
+        ("Raids only where a minor is in danger; other cases run as proactive investigations.",
+         False),
+        ("Mentors push each case beyond the arrested recruiter to the broker behind them.", False),
+    ],
+)
+def test_raids_and_arrests_offered_as_the_way_to_reach_networks(answer, raids):
+    data = base(components=[{"id": "c", "type": "criminal_justice_capacity",
+                             "criminal_justice_capacity": {"network_targeting": answer}}])
+    assert facts_of(data)["component:c"]["network_targeting_raids"] is raids
+    assert bool(_fired(data, "CJC-028")) is raids
