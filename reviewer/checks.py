@@ -510,12 +510,20 @@ def _rewards_cooperation(words: Words, text: str) -> bool:
 @check(
     "cj_count_without_role",
     "Does the justice indicator count cases without the offenders' role or level?",
-    ("justice_counts", "offender_role", "process_share", "victim_subject", "case_opening"),
+    (
+        "justice_counts",
+        "offender_role",
+        "process_share",
+        "victim_subject",
+        "case_opening",
+        "victims_not_charged",
+    ),
 )
 def _cj_count_without_role(words: Words, text: str) -> bool:
     """A count of justice outcomes (the indicator opens with it, or opens with the cases
     whose outcome it then names: "trafficking cases in the province ending in a conviction")
-    that names no offender role."""
+    that names no offender role. An indicator of how victims among those arrested were
+    spared ("the share of presumed victims among them not charged") is no such count."""
     opening = head(text)
     counted = words.has("justice_counts", opening) or (
         words.has("case_opening", opening) and words.has("justice_counts", text)
@@ -525,6 +533,7 @@ def _cj_count_without_role(words: Words, text: str) -> bool:
         and not words.has("offender_role", text)
         and not words.has("process_share", opening)
         and not words.has("victim_subject", opening)
+        and not words.has("victims_not_charged", text)
     )
 
 
