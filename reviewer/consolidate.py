@@ -27,7 +27,7 @@ from reviewer.conditions import absence_fields, premise_flags, referenced_fields
 from reviewer.facts import DERIVED_FIELDS, answer_id
 from reviewer.findings import Finding, Waiver
 from reviewer.inert import one_line
-from reviewer.lens import AnswerNote, Reading
+from reviewer.lens import DISMISSING_REASON, AnswerNote, Reading
 
 if TYPE_CHECKING:
     from reviewer.rules import Rule
@@ -150,7 +150,12 @@ def note_sentence(note: AnswerNote) -> str:
             return (f"(The proposal will establish {note.field} by activity '{quoted}' by month "
                     f"{note.by_month}: info until then.)")
         return f"(A plan to establish {note.field} does not hold: {note.problem}.)"
-    return f"(The reason given for scoping out {note.field}, '{quoted}', is not a reason.)"
+    why = _REASON_WHY.get(note.problem, "is not a reason")
+    return f"(The reason given for scoping out {note.field}, '{quoted}', {why}.)"
+
+
+# What a failed not_relevant reason did (lens.py names the problem); "is not a reason" else.
+_REASON_WHY = {DISMISSING_REASON: "dismisses the question instead of saying why it does not arise"}
 
 
 # An item is under study when the proposal plans to establish this many of its answers in

@@ -394,8 +394,8 @@ def _checked_scopes(
         refs = place.refs
         if "not_relevant" in answer:
             reason = str(answer["not_relevant"])
-            notes.append(note_at("not_relevant", path, reason, _reason_problem(reason, reader),
-                                 refs, data))
+            problem = _reason_problem(reason, reader) or _dismissing_reason(path, reason, reader)
+            notes.append(note_at("not_relevant", path, reason, problem, refs, data))
         if isinstance(answer.get("to_be_established"), dict):
             plan = answer["to_be_established"]
             activity, month = str(plan.get("activity", "")), int(plan.get("by_month") or 0)
@@ -410,6 +410,21 @@ def _reason_problem(reason: str, reader: TextReader) -> str:
     and says something; "N/A" or "not applicable here" restates the claim."""
     if word_count(reason) < _MIN_REASON_WORDS or reader.non_answer(reason):
         return "the reason is not a reason: say in a clause why the question does not arise"
+    return ""
+
+
+# Questions whose "not relevant" reason may only restate a dismissal of the question itself,
+# with the content check that recognises one: "there is no scope for traffickers to shift
+# their operations" sets the displacement question aside by answering it with a denial.
+_DISMISSING_REASONS = {("theory_of_change", "displacement"): "displacement_denial"}
+DISMISSING_REASON = "the reason dismisses the question instead of saying why it does not arise"
+
+
+def _dismissing_reason(path: YamlPath, reason: str, reader: TextReader) -> str:
+    """Why a not_relevant reason that dismisses the question it scopes out does not hold."""
+    check = _DISMISSING_REASONS.get(tuple(step for step in path if isinstance(step, str)))
+    if check and reader.check(check, reason):
+        return DISMISSING_REASON
     return ""
 
 

@@ -1518,3 +1518,27 @@ def test_raids_and_arrests_offered_as_the_way_to_reach_networks(answer, raids):
                              "criminal_justice_capacity": {"network_targeting": answer}}])
     assert facts_of(data)["component:c"]["network_targeting_raids"] is raids
     assert bool(_fired(data, "CJC-028")) is raids
+
+
+@pytest.mark.parametrize(
+    ("reason", "holds"),
+    [
+        ("there is no scope for traffickers to shift their operations, since every crossing is "
+         "covered", False),
+        ("the programme only funds legal aid for survivors already identified, so it changes "
+         "nothing traffickers could move away from", True),
+    ],
+)
+def test_a_displacement_scope_out_that_dismisses_the_question_does_not_hold(
+    reviewer, reason, holds
+):
+    text = f"""\
+theory_of_change:
+  displacement: {{not_relevant: "{reason}"}}
+components:
+  - {{id: c1, type: criminal_justice_capacity, title: Investigators' course}}
+"""
+    gen009 = [f for f in findings(reviewer, text) if f.rule_id == "GEN-009"]
+    assert len(gen009) == 1
+    assert (gen009[0].waiver is not None) is holds
+    assert ("dismisses the question" in gen009[0].message) is not holds
