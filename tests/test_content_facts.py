@@ -421,7 +421,7 @@ def test_identification_components_that_find_the_same_victims_share_one_analysis
 def test_a_support_component_that_names_its_onward_provider_is_not_asked_for_reintegration(
     title, onward_provider, described, asked
 ):
-    support: dict[str, Any] = {"services": ["case_management", "legal_aid"]}
+    support: dict[str, Any] = {"services": ["accommodation", "case_management", "legal_aid"]}
     if onward_provider:
         support["onward_provider"] = onward_provider
     data = base(components=[{"id": "c", "type": "victim_support", "title": title,
