@@ -1149,6 +1149,41 @@ def _raids_as_network_work(words: Words, text: str) -> bool:
     )
 
 
+@check(
+    "support_for_cooperation",
+    "Does the answer make some of the help depend on the victim's cooperation with the "
+    "authorities (kept for witnesses, withdrawn from those who decline)?",
+    ("cooperation_act", "support_tied", "support_untied"),
+)
+def _support_for_cooperation(words: Words, text: str) -> bool:
+    """Some sentence names an act of cooperation (a statement, testimony, a complaint) and
+    a word that ties help to it or says what those who decline get instead, and nothing in
+    the answer keeps the help the same whatever the victim decides ("whether or not they
+    testify", "those who do not keep their place")."""
+    if words.has("support_untied", text):
+        return False
+    return any(
+        words.has("cooperation_act", sentence) and words.has("support_tied", sentence)
+        for sentence in sentences(text)
+    )
+
+
+@check(
+    "threshold_from_proxy",
+    "Does the income-threshold analysis take its level from a figure set for another purpose "
+    "(minimum wage, poverty line, average income) with nothing the people concerned said or "
+    "did?",
+    ("proxy_figure", "people_said", "no_people_evidence"),
+)
+def _threshold_from_proxy(words: Words, text: str) -> bool:
+    """A minimum wage, poverty line or average income named, and nothing from the people
+    concerned (asked, surveyed, what returnees earned or recruiters promise, a step to ask
+    them, a finding that income does not decide), unless the text admits nobody asked."""
+    if not words.has("proxy_figure", text):
+        return False
+    return words.has("no_people_evidence", text) or not words.has("people_said", text)
+
+
 class TextReader:
     """The content checks of one language, answered once per distinct text."""
 

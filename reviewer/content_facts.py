@@ -214,6 +214,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("victim_identification.referral_mechanism.functioning",),
             checks=("paper_mechanism",),
         ),
+        "livelihood.income_threshold_from_proxy": Derived(
+            _BOOLEAN,
+            "A livelihood component's income-threshold analysis takes its level from a figure "
+            "set for another purpose (minimum wage, poverty line, average income) with nothing "
+            "the people concerned said or did.",
+            ("livelihood.income_threshold.analysis",),
+            checks=("threshold_from_proxy",),
+        ),
         "livelihood.income_threshold_dismissed": Derived(
             _BOOLEAN,
             "livelihood.income_threshold.analysis waves the question away (any gain is enough, "
@@ -318,6 +326,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             "and financiers).",
             ("criminal_justice_capacity.network_targeting",),
             checks=("raids_as_network_work",),
+        ),
+        "support_tied_to_cooperation": Derived(
+            _BOOLEAN,
+            "A support component's answers on the reflection period and on cooperation with "
+            "justice make some of the help depend on the victim's cooperation (kept for "
+            "witnesses, withdrawn from those who decline).",
+            ("victim_support.reflection_period", "victim_support.cooperation_with_justice"),
+            checks=("support_for_cooperation",),
         ),
         "builds_referral_mechanism": Derived(
             _BOOLEAN,
@@ -745,8 +761,12 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
             "channel_assumed_safe", own.get("safer_alternative")
         )
     if kind == "livelihood":
+        analysis = _mapping(own.get("income_threshold")).get("analysis")
         fields["livelihood.income_threshold_dismissed"] = reader.check(
-            "threshold_dismissed", _mapping(own.get("income_threshold")).get("analysis")
+            "threshold_dismissed", analysis
+        )
+        fields["livelihood.income_threshold_from_proxy"] = reader.check(
+            "threshold_from_proxy", analysis
         )
         targeting = _mapping(own.get("targeting"))
         fields["livelihood.targeting_credit_gated"] = reader.check(
@@ -785,6 +805,10 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
             "certification_gated", own.get("referral_independence")
         )
         fields["reflection_denied"] = reader.check("no_reflection", own.get("reflection_period"))
+        fields["support_tied_to_cooperation"] = reader.check(
+            "support_for_cooperation",
+            joined([own.get("reflection_period"), own.get("cooperation_with_justice")], ". "),
+        )
         fields["return_decided_for"] = reader.check(
             "return_not_chosen", _mapping(own.get("return")).get("voluntariness_check")
         )

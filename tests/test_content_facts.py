@@ -1542,3 +1542,39 @@ components:
     assert len(gen009) == 1
     assert (gen009[0].waiver is not None) is holds
     assert ("dismisses the question" in gen009[0].message) is not holds
+
+
+@pytest.mark.parametrize(
+    ("reflection", "tied"),
+    [
+        ("After it ends, shelter places are kept for residents who have decided to give "
+         "evidence; residents who decline move to independent accommodation.", True),
+        ("Statements only with the survivor's informed consent, with a support person present, "
+         "and never as a condition for services.", False),
+        ("Ninety days before any decision; those who choose to testify get an escort to court, "
+         "and everyone keeps the shelter place whether or not they testify.", False),
+    ],
+)
+def test_help_the_text_ties_to_cooperation(reflection, tied):
+    support = {"conditional_on_cooperation": False, "reflection_period": reflection}
+    data = base(components=[{"id": "c", "type": "victim_support", "victim_support": support}])
+    assert facts_of(data)["component:c"]["support_tied_to_cooperation"] is tied
+    assert bool(_fired(data, "SUP-044")) is tied
+
+
+@pytest.mark.parametrize(
+    ("analysis", "proxy"),
+    [
+        ("The provincial minimum wage, IDR 2.33 million a month, covers a worker's decent living "
+         "needs, so a young woman earning it will stay.", True),
+        ("The minimum wage is IDR 2.33 million, but in our 2025 baseline young women said they "
+         "would stay for IDR 3.5 million, close to what sponsors promise.", False),
+        ("No survey has asked at what income women would stay, so we use the national minimum "
+         "wage as the threshold.", True),
+    ],
+)
+def test_an_income_threshold_taken_from_a_proxy_figure(analysis, proxy):
+    data = base(components=[{"id": "c", "type": "livelihood",
+                             "livelihood": {"income_threshold": {"analysis": analysis}}}])
+    assert facts_of(data)["component:c"]["livelihood.income_threshold_from_proxy"] is proxy
+    assert bool(_fired(data, "LIV-013")) is proxy
