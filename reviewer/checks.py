@@ -675,13 +675,16 @@ def _credit_gated(words: Words, text: str) -> bool:
     "knowledge_measure",
     "Does the measure or evidence observe only what people know, think or say they will do "
     "(test scores, recall, attitudes, intentions, satisfaction), not what they did?",
-    ("knowledge_signal", "action_signal"),
+    ("knowledge_signal", "action_signal", "intention_frame"),
 )
 def _knowledge_measure(words: Words, text: str) -> bool:
     """Knowledge observed and no action: a measure that also observes something people did
     ("named two warning signs and contacted the migration centre") or what happened to them
-    shows behaviour, whatever else it tests."""
-    return words.has("knowledge_signal", text) and not words.has("action_signal", text)
+    shows behaviour, whatever else it tests. What people said they would do ("said they would
+    apply the procedures") observes no action."""
+    return words.has("knowledge_signal", text) and not words.has_outside(
+        "action_signal", "intention_frame", text
+    )
 
 
 @check(

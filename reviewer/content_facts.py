@@ -391,9 +391,12 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         "access_gated": Derived(
             _BOOLEAN,
             "An identification or support component whose answer on equal access "
-            "(`equal_access_to_services`, `referral_independence`) makes services depend on "
+            "(`equal_access_to_services`, `referral_independence`, or for children "
+            "`children.access_without_designation`) makes services depend on "
             "a formal status or on who identified the person (only once certified by the "
             "police, only for those who report or cooperate).",
+            # not children.access_without_designation: adult services scope it out, and a
+            # source set aside would set the finding aside with it
             ("victim_identification.equal_access_to_services",
              "victim_support.referral_independence"),
             checks=("certification_gated",),
@@ -470,6 +473,12 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
         ),
     },
     "indicator": {
+        "targets_set_aside": Derived(
+            _BOOLEAN,
+            "An indicator whose targets are scoped out as not relevant with a reason that "
+            "holds: a context indicator that no one is judged by.",
+            ("targets",),
+        ),
         "measures_knowledge_only": Derived(
             _BOOLEAN,
             "Its numerator, denominator and methods observe only knowledge, attitudes or "
@@ -803,6 +812,8 @@ def component_fields(ctx: Context, component: Mapping[str, Any]) -> dict[str, An
         fields["delivers_services"] = delivers_services(component)
         fields["access_gated"] = reader.check(
             "certification_gated", own.get("referral_independence")
+        ) or reader.check(  # each answer read alone: one's "regardless" lifts no other's gate
+            "certification_gated", _mapping(own.get("children")).get("access_without_designation")
         )
         fields["reflection_denied"] = reader.check("no_reflection", own.get("reflection_period"))
         fields["support_tied_to_cooperation"] = reader.check(
@@ -1312,6 +1323,7 @@ def indicator_fields(ctx: Context, indicator: Mapping[str, Any]) -> dict[str, An
         "baseline_after_first_target": _baseline_after_first_target(indicator),
         "baseline_study_funded": ctx.baseline_study_funded,
         "follow_up_point_count": len(follow_up_months_of(indicator)),
+        "targets_set_aside": _targets_set_aside(ctx, indicator),
     }
     if changes:
         fields["methods_weak"] = reader.check("weak_method", with_methods)
@@ -1328,6 +1340,16 @@ def indicator_fields(ctx: Context, indicator: Mapping[str, Any]) -> dict[str, An
     if "criminal_justice_capacity" in kinds and level != "output":
         fields["justice_count_without_role"] = reader.check("cj_count_without_role", text)
     return fields
+
+
+def _targets_set_aside(ctx: Context, indicator: Mapping[str, Any]) -> bool:
+    """The indicator's targets are scoped out as not relevant, with a reason that holds: a
+    context indicator the evaluation reads ("identification numbers depend on police activity,
+    so no target is set"), which nobody is judged by."""
+    return any(
+        note.kind == "not_relevant" and note.holds and note.field == "targets"
+        for note in ctx.reading.notes_of(f"indicator:{indicator.get('id')}")
+    )
 
 
 def effective_label(indicator: Mapping[str, Any], reader: TextReader) -> tuple[Any, Any]:

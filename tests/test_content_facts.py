@@ -1578,3 +1578,22 @@ def test_an_income_threshold_taken_from_a_proxy_figure(analysis, proxy):
                              "livelihood": {"income_threshold": {"analysis": analysis}}}])
     assert facts_of(data)["component:c"]["livelihood.income_threshold_from_proxy"] is proxy
     assert bool(_fired(data, "LIV-013")) is proxy
+
+
+@pytest.mark.parametrize(
+    ("targets", "judged"),
+    [
+        ({"not_relevant": "a context indicator read in the contribution analysis; identification "
+                          "numbers depend on police activity, so no target is set"}, False),
+        ([{"period": 2028, "value": 10}], True),
+    ],
+)
+def test_a_context_indicator_with_its_targets_set_aside_is_judged_by_no_one(targets, judged):
+    """Identified victims are a poor measure of impact (MEL-017) only where someone is
+    judged by them; a context indicator whose targets are set aside for a reason is not."""
+    data = base(components=[{"id": "c", "type": "awareness"}], mel={"indicators": [{
+        "id": "i", "text": "Victims identified in the province whose origin is the campaign "
+        "districts", "level": "impact", "category": "impact", "components": ["c"],
+        "methods": ["Prosecutors' records"], "targets": targets}]})
+    assert facts_of(data)["indicator:i"]["targets_set_aside"] is not judged
+    assert bool(_fired(data, "MEL-017")) is judged
