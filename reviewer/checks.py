@@ -1187,6 +1187,20 @@ def _threshold_from_proxy(words: Words, text: str) -> bool:
     return words.has("no_people_evidence", text) or not words.has("people_said", text)
 
 
+@check(
+    "representation_unstable",
+    "Does the answer leave who represents each institution on the coordinating body open from "
+    "meeting to meeting (any official, whoever is available, a delegate of their choosing)?",
+    ("representation_open", "representation_fixed"),
+)
+def _representation_unstable(words: Words, text: str) -> bool:
+    """Some word that leaves the seat open, and nothing that keeps it filled by the same
+    people (named members and standing deputies, terms, successors named in time)."""
+    return words.has("representation_open", text) and not words.has(
+        "representation_fixed", text
+    )
+
+
 class TextReader:
     """The content checks of one language, answered once per distinct text."""
 

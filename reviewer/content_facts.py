@@ -335,6 +335,14 @@ CONTENT_FIELDS: dict[str, dict[str, Derived]] = {
             ("victim_support.reflection_period", "victim_support.cooperation_with_justice"),
             checks=("support_for_cooperation",),
         ),
+        "representation_unstable": Derived(
+            _BOOLEAN,
+            "A national plan component's answer on its coordinating body's representation "
+            "leaves who attends open from meeting to meeting (any official, whoever is "
+            "available, a delegate of their choosing), with no named members and deputies.",
+            ("national_action_plan.coordinating_body.representation",),
+            checks=("representation_unstable",),
+        ),
         "builds_referral_mechanism": Derived(
             _BOOLEAN,
             "The component builds the referral mechanism (status being_built, or its texts "
@@ -1127,6 +1135,15 @@ def _plan_fields(ctx: Context, component: Mapping[str, Any], texts: str) -> dict
     return {
         "costing_planned": reader.check("costing_planned", plan_texts),
         "coordination_irregular": reader.check("as_needed", rhythm),
+        "representation_unstable": reader.check(
+            "representation_unstable",
+            joined([
+                body.get("representation"),
+                *original_answers(
+                    ctx, component, "national_action_plan.coordinating_body.representation"
+                ),
+            ]),
+        ),
         "coordinating_body_generic": reader.check("generic_body", body.get("name")),
         "activities_generic_responsible": sum(
             1 for a in _dicts(plan.get("activities"))

@@ -1597,3 +1597,21 @@ def test_a_context_indicator_with_its_targets_set_aside_is_judged_by_no_one(targ
         "methods": ["Prosecutors' records"], "targets": targets}]})
     assert facts_of(data)["indicator:i"]["targets_set_aside"] is not judged
     assert bool(_fired(data, "MEL-017")) is judged
+
+
+@pytest.mark.parametrize(
+    ("representation", "unstable"),
+    [
+        ("When the member cannot attend, the institution may send any official it authorises, "
+         "so that sessions keep a quorum and decisions are not delayed.", True),
+        ("Each institution names a member at director level and a standing deputy of the same "
+         "rank for the plan period; the secretariat tracks attendance.", False),
+    ],
+)
+def test_representation_left_open_from_meeting_to_meeting(representation, unstable):
+    plan = {"coordinating_body": {"name": "National Commission",
+                                  "representation": representation}}
+    data = base(components=[{"id": "c", "type": "national_action_plan",
+                             "national_action_plan": plan}])
+    assert facts_of(data)["component:c"]["representation_unstable"] is unstable
+    assert bool(_fired(data, "NPA-027")) is unstable
