@@ -1615,3 +1615,16 @@ def test_representation_left_open_from_meeting_to_meeting(representation, unstab
                              "national_action_plan": plan}])
     assert facts_of(data)["component:c"]["representation_unstable"] is unstable
     assert bool(_fired(data, "NPA-027")) is unstable
+
+
+@pytest.mark.parametrize(
+    ("kind", "asked"), [("criminal_justice_capacity", False), ("awareness", True)]
+)
+def test_justice_results_are_not_read_as_a_measure_of_trafficking(kind, asked):
+    """Convictions of organisers are what justice work aims at (CJC-022 judges whom they
+    reach); counted as the impact of a campaign they stand for less trafficking (MEL-017)."""
+    data = base(components=[{"id": "c", "type": kind}], mel={"indicators": [{
+        "id": "i", "text": "Trafficking convictions in the five jurisdictions",
+        "level": "impact", "category": "impact", "components": ["c"],
+        "methods": ["Court records"], "targets": [{"period": 2030, "value": 15}]}]})
+    assert bool(_fired(data, "MEL-017")) is asked
