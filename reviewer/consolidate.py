@@ -150,12 +150,13 @@ def note_sentence(note: AnswerNote) -> str:
             return (f"(The proposal will establish {note.field} by activity '{quoted}' by month "
                     f"{note.by_month}: info until then.)")
         return f"(A plan to establish {note.field} does not hold: {note.problem}.)"
-    why = _REASON_WHY.get(note.problem, "is not a reason")
+    # a reason that only denies the question says so in lens.py's words; any other fails
+    why = (
+        note.problem.removeprefix("the reason ")
+        if note.problem == DISMISSING_REASON
+        else "is not a reason"
+    )
     return f"(The reason given for scoping out {note.field}, '{quoted}', {why}.)"
-
-
-# What a failed not_relevant reason did (lens.py names the problem); "is not a reason" else.
-_REASON_WHY = {DISMISSING_REASON: "dismisses the question instead of saying why it does not arise"}
 
 
 # An item is under study when the proposal plans to establish this many of its answers in
